@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../platform/config.js';
+import { systemClock } from '../platform/clock.js';
+import { openStore, type Store } from '../platform/db/index.js';
+import { createLogger, type Logger } from '../platform/logger.js';
+import { buildApp } from '../server/app.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Opens the store (migrating it), starts HTTP, and stops gracefully on SIGTERM/SIGINT. */
+export async function serve(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const store = await openStore(config.store);
+  logger.info({ store: store.engine, ...(config.store.engine === 'pglite' ? { dataDir: config.store.dataDir } : {}) }, 'store ready');
+  const app = await buildApp({ store, clock: systemClock }, { logger });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await app.close();
+    await store.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('shutting down: finishing in-flight requests');
+      const timer = setTimeout(() => {
+        logger.error({ graceMs: config.shutdownGraceMs }, 'in-flight requests did not finish in time; exiting');
+        process.exit(1);
+      }, config.shutdownGraceMs);
+      timer.unref();
+      await app.close(); // stops accepting, waits for in-flight requests
+      await store.close();
+      clearTimeout(timer);
+      logger.info('stopped');
+    })());
+  return { app, store, url, stop };
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { MESSAGE_TYPES } from '../../contracts/ingest.js';
+import type { EventsQuery, StoredEvent } from '../../contracts/events.js';
+import type { Db } from '../../platform/db/index.js';
+import { AppError } from '../../platform/errors.js';
+
+const cursorSchema = z.tuple([z.iso.datetime(), z.string().regex(/^\d{1,19}$/)]);
+
+function encodeCursor(timestamp: Date, id: string): string {
+  return Buffer.from(JSON.stringify([timestamp.toISOString(), id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const parsed = cursorSchema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // fall through to the error below
+  }
+  throw new AppError('invalid_request', 'cursor is not one this API gave out; pass nextCursor from the previous page unchanged', {
+    field: 'cursor',
+  });
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+const typeSchema = z.enum(MESSAGE_TYPES);
+
+/** Newest first by event time, keyset-paginated on (timestamp, id). */
+export async function listEvents(db: Db, tenantId: string, q: EventsQuery): Promise<{ data: StoredEvent[]; nextCursor: string | null }> {
+  let query = db.selectFrom('events').selectAll().where('tenant_id', '=', tenantId);
+  if (q.type) query = query.where('type', '=', q.type);
+  if (q.event) query = query.where('event', '=', q.event);
+  if (q.userId) query = query.where('user_id', '=', q.userId);
+  if (q.anonymousId) query = query.where('anonymous_id', '=', q.anonymousId);
+  if (q.from) query = query.where('timestamp', '>=', new Date(q.from));
+  if (q.to) query = query.where('timestamp', '<', new Date(q.to));
+  if (q.cursor) {
+    const [ts, id] = decodeCursor(q.cursor);
+    query = query.where((eb) => eb(eb.refTuple('timestamp', 'id'), '<', eb.tuple(new Date(ts), id)));
+  }
+  const rows = await query.orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(q.limit + 1).execute();
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return {
+    data: page.map((r) => ({
+      id: r.id,
+      messageId: r.message_id,
+      type: typeSchema.parse(r.type),
+      sourceId: r.source_id,
+      event: r.event,
+      name: r.name,
+      category: r.category,
+      userId: r.user_id,
+      anonymousId: r.anonymous_id,
+      groupId: r.group_id,
+      previousId: r.previous_id,
+      timestamp: r.timestamp.toISOString(),
+      originalTimestamp: iso(r.original_timestamp),
+      sentAt: iso(r.sent_at),
+      receivedAt: r.received_at.toISOString(),
+      properties: r.properties,
+      traits: r.traits,
+      context: r.context,
+      integrations: r.integrations,
+    })),
+    nextCursor: rows.length > q.limit && last ? encodeCursor(last.timestamp, last.id) : null,
+  };
+}

@@ -1,0 +1,76 @@
+import { CompiledQuery, sql } from 'kysely';
+import { CopySource, toCsv, type Db, type Store } from '../../platform/db/index.js';
+import type { EventRow } from './normalize.js';
+
+/** Below this many rows a multi-row INSERT beats the set-up of a COPY. */
+const COPY_THRESHOLD = 64;
+
+const COLUMNS = [
+  'tenant_id', 'received_at', 'message_id', 'type', 'source_id', 'event', 'name', 'category', 'user_id',
+  'anonymous_id', 'group_id', 'previous_id', 'timestamp', 'original_timestamp', 'sent_at', 'properties',
+  'traits', 'context', 'integrations',
+] as const;
+
+function rowValues(r: EventRow) {
+  return [
+    r.tenantId, r.receivedAt, r.messageId, r.type, r.sourceId, r.event, r.name, r.category, r.userId,
+    r.anonymousId, r.groupId, r.previousId, r.timestamp, r.originalTimestamp, r.sentAt, r.properties,
+    r.traits, r.context, r.integrations,
+  ];
+}
+
+function toInsert(r: EventRow) {
+  return {
+    tenant_id: r.tenantId, received_at: r.receivedAt, message_id: r.messageId, type: r.type, source_id: r.sourceId,
+    event: r.event, name: r.name, category: r.category, user_id: r.userId, anonymous_id: r.anonymousId,
+    group_id: r.groupId, previous_id: r.previousId, timestamp: r.timestamp, original_timestamp: r.originalTimestamp,
+    sent_at: r.sentAt, properties: r.properties, traits: r.traits, context: r.context, integrations: r.integrations,
+  };
+}
+
+/** Month partitions known to exist, per store; a miss costs one cheap function call. */
+const knownPartitions = new WeakMap<Store, Set<string>>();
+
+export function monthKey(d: Date): string {
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+export async function ensureEventPartitions(store: Store, times: Iterable<Date>): Promise<void> {
+  let known = knownPartitions.get(store);
+  if (!known) knownPartitions.set(store, (known = new Set()));
+  for (const t of times) {
+    const key = monthKey(t);
+    if (known.has(key)) continue;
+    await sql`SELECT siyu_ensure_events_partition(${`${key}-01T00:00:00Z`}::timestamptz)`.execute(store.db);
+    known.add(key);
+  }
+}
+
+/**
+ * Appends events, skipping any whose (tenant, messageId) is already stored — also within the batch.
+ * Runs inside the caller's transaction. Returns how many rows were new.
+ */
+export async function appendEvents(trx: Db, rows: readonly EventRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const first = rows[0]!;
+  // Keep the first occurrence of each messageId within the batch.
+  const unique = new Map<string, EventRow>();
+  for (const r of rows) if (!unique.has(r.messageId)) unique.set(r.messageId, r);
+
+  const claimed = await sql<{ message_id: string }>`
+    INSERT INTO event_message_ids (tenant_id, message_id, received_at)
+    SELECT ${first.tenantId}::uuid, m, ${first.receivedAt}::timestamptz
+    FROM jsonb_array_elements_text(${JSON.stringify([...unique.keys()])}::jsonb) AS m
+    ON CONFLICT DO NOTHING
+    RETURNING message_id`.execute(trx);
+  if (claimed.rows.length === 0) return 0;
+
+  const fresh = claimed.rows.map((c) => unique.get(c.message_id)).filter((r): r is EventRow => r !== undefined);
+  if (fresh.length >= COPY_THRESHOLD) {
+    const copy = `COPY events (${COLUMNS.map((c) => `"${c}"`).join(', ')}) FROM STDIN WITH (FORMAT csv)`;
+    await trx.executeQuery(CompiledQuery.raw(copy, [new CopySource(toCsv(fresh.map(rowValues)))]));
+  } else {
+    await trx.insertInto('events').values(fresh.map(toInsert)).execute();
+  }
+  return fresh.length;
+}

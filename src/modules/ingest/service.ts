@@ -1,0 +1,26 @@
+import type { BatchBody } from '../../contracts/ingest.js';
+import type { Clock } from '../../platform/clock.js';
+import type { Store } from '../../platform/db/index.js';
+import { normalizeBatch } from './normalize.js';
+import { appendEvents, ensureEventPartitions } from './repo.js';
+
+export interface IngestDeps {
+  store: Store;
+  clock: Clock;
+}
+
+export interface IngestSource {
+  tenantId: string;
+  sourceId: string;
+}
+
+/**
+ * Stores a validated batch in one transaction: all of it or none of it. Messages already stored
+ * (same tenant and messageId) are skipped. Returns how many events were new.
+ */
+export async function ingestBatch(deps: IngestDeps, source: IngestSource, body: BatchBody): Promise<number> {
+  const receivedAt = deps.clock.now();
+  const rows = normalizeBatch(body, { ...source, receivedAt });
+  await ensureEventPartitions(deps.store, [receivedAt]);
+  return deps.store.db.transaction().execute((trx) => appendEvents(trx, rows));
+}

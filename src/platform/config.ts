@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/**
+ * Configuration, read once from the environment at boot. This is the only module that reads
+ * `process.env`; everything else receives a `Config`.
+ */
+const portSchema = z.coerce
+  .number({ error: 'must be a whole number' })
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+const configSchema = z.object({
+  SIYU_HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
+  SIYU_PORT: portSchema.default(3000),
+  SIYU_DATA_DIR: z.string().min(1, 'must not be empty').default('./.siyu/data'),
+  SIYU_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/.+/, 'must be a PostgreSQL URL such as postgres://user:pass@host:5432/siyu')
+    .optional(),
+  SIYU_PG_POOL_MAX: z.coerce.number().int().min(1, 'must be at least 1').max(200, 'must be at most 200').default(10),
+  SIYU_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SIYU_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+});
+
+export type StoreConfig =
+  | { engine: 'pglite'; dataDir: string }
+  | { engine: 'postgres'; url: string; poolMax: number };
+
+export interface Config {
+  host: string;
+  port: number;
+  store: StoreConfig;
+  logLevel: z.infer<typeof configSchema>['SIYU_LOG_LEVEL'];
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Siyu cannot start: its configuration is invalid.\n${problems.map((p) => `  - ${p}`).join('\n')}\n` +
+        'Fix the environment variables above and start again (see README.md, "Configuration").',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, as a shell `FOO=` usually means "no value".
+  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('SIYU_') && v !== ''));
+  const parsed = configSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment');
+        const got = present[name];
+        return `${name} ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
+      }),
+    );
+  }
+  const c = parsed.data;
+  return {
+    host: c.SIYU_HOST,
+    port: c.SIYU_PORT,
+    store: c.SIYU_DATABASE_URL
+      ? { engine: 'postgres', url: c.SIYU_DATABASE_URL, poolMax: c.SIYU_PG_POOL_MAX }
+      : { engine: 'pglite', dataDir: c.SIYU_DATA_DIR },
+    logLevel: c.SIYU_LOG_LEVEL,
+    shutdownGraceMs: c.SIYU_SHUTDOWN_GRACE_MS,
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * Application errors. Modules throw `AppError(code, message, details)`; `httpStatusFor` is the one
+ * place that maps a code to an HTTP status.
+ */
+export const errorStatus = {
+  invalid_request: 400,
+  malformed_json: 400,
+  message_too_large: 400,
+  batch_too_large: 400,
+  unsupported_encoding: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  last_admin_token: 409,
+  payload_too_large: 413,
+  unavailable: 503,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+  /** Read by Fastify; kept in step with `code`. */
+  statusCode: number;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details ?? null;
+    this.statusCode = errorStatus[code];
+  }
+}
+
+export function httpStatusFor(code: ErrorCode): number {
+  return errorStatus[code];
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
+import type { AppDeps } from './deps.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+import { adminRoutes } from './routes/admin.js';
+import { healthRoutes } from './routes/health.js';
+import { ingestRoutes } from './routes/ingest.js';
+import { zodValidatorCompiler } from './validation.js';
+
+export interface BuildAppOptions {
+  logger?: FastifyBaseLogger;
+}
+
+export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Siyu API',
+        description:
+          'Siyu (私域): private-domain operations for car brands. `/v1/*` is the Segment-compatible tracking API ' +
+          '(HTTP Basic, write key as user name); `/api/v1/*` is the management API (Bearer admin token).',
+        version: '0.1.0',
+      },
+      components: {
+        securitySchemes: {
+          writeKeyBasic: { type: 'http', scheme: 'basic', description: 'Write key as the user name, empty password' },
+          adminBearer: { type: 'http', scheme: 'bearer', description: 'Admin token' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes, deps);
+  await app.register(ingestRoutes, deps);
+  await app.register(adminRoutes, deps);
+  return app;
+}

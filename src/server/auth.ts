@@ -1,0 +1,77 @@
+import type { FastifyRequest } from 'fastify';
+import {
+  authenticateAdminToken,
+  authenticateWriteKey,
+  type AdminPrincipal,
+  type WriteKeyPrincipal,
+} from '../modules/tenancy/index.js';
+import type { Db } from '../platform/db/index.js';
+import { AppError } from '../platform/errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    admin?: AdminPrincipal;
+    ingestSource?: WriteKeyPrincipal;
+  }
+}
+
+/** Segment clients send the write key as the Basic user name with an empty password. */
+export function basicUser(header: string | undefined): string | null {
+  const m = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(header ?? '');
+  if (!m?.[1]) return null;
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const user = decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : decoded;
+  return user || null;
+}
+
+export function bearerToken(header: string | undefined): string | null {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return m?.[1] ?? null;
+}
+
+function bodyWriteKey(body: unknown): string | null {
+  if (typeof body === 'object' && body !== null && 'writeKey' in body && typeof body.writeKey === 'string') {
+    return body.writeKey || null;
+  }
+  return null;
+}
+
+export async function authenticateIngest(db: Db, request: FastifyRequest): Promise<WriteKeyPrincipal> {
+  const header = request.headers.authorization;
+  const key = header ? basicUser(header) : bodyWriteKey(request.body);
+  if (!key) {
+    throw new AppError(
+      'unauthorized',
+      header
+        ? 'the Authorization header is not HTTP Basic with the write key as user name'
+        : 'no write key: send it as the HTTP Basic user name (empty password) or as "writeKey" in the body',
+    );
+  }
+  const principal = await authenticateWriteKey(db, key);
+  if (!principal) {
+    throw new AppError('unauthorized', 'the write key is not valid or has been revoked; copy the current key from the source settings');
+  }
+  request.ingestSource = principal;
+  request.log = request.log.child({ tenantId: principal.tenantId, sourceId: principal.sourceId });
+  return principal;
+}
+
+export async function authenticateAdmin(db: Db, request: FastifyRequest): Promise<AdminPrincipal> {
+  const token = bearerToken(request.headers.authorization);
+  if (!token) throw new AppError('unauthorized', 'send an admin token as "Authorization: Bearer <token>"');
+  const principal = await authenticateAdminToken(db, token);
+  if (!principal) throw new AppError('unauthorized', 'the admin token is not valid or has been revoked');
+  request.admin = principal;
+  request.log = request.log.child({ tenantId: principal.tenantId });
+  return principal;
+}
+
+export function requireAdmin(request: FastifyRequest): AdminPrincipal {
+  if (!request.admin) throw new AppError('unauthorized', 'send an admin token as "Authorization: Bearer <token>"');
+  return request.admin;
+}
+
+export function requireIngestSource(request: FastifyRequest): WriteKeyPrincipal {
+  if (!request.ingestSource) throw new AppError('unauthorized', 'no write key');
+  return request.ingestSource;
+}

@@ -1,0 +1,8 @@
+import type { Clock } from '../platform/clock.js';
+import type { Store } from '../platform/db/index.js';
+
+/** What the HTTP layer needs from the outside world; wired by the CLI and by tests. */
+export interface AppDeps {
+  store: Store;
+  clock: Clock;
+}

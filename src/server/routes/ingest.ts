@@ -1,0 +1,76 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { errorBodySchema } from '../../contracts/common.js';
+import {
+  MAX_BATCH_BYTES,
+  MAX_MESSAGE_BYTES,
+  MESSAGE_TYPES,
+  batchMessageSchema,
+  batchSchema,
+  ingestOkSchema,
+  singleMessageSchemas,
+} from '../../contracts/ingest.js';
+import { checkMessageSizes, decodeBody, ingestBatch } from '../../modules/ingest/index.js';
+import { authenticateIngest, requireIngestSource } from '../auth.js';
+import type { AppDeps } from '../deps.js';
+
+/** Raw bodies up to this size are read; the real limits are checked after inflating. */
+const RAW_BODY_LIMIT = 4 * 1024 * 1024;
+
+const responses = { 200: ingestOkSchema, 400: errorBodySchema, 401: errorBodySchema };
+const security = [{ writeKeyBasic: [] }];
+
+/** The Segment HTTP Tracking API: `/v1/identify`, `/v1/track`, ..., `/v1/batch`, `/v1/import`. */
+export async function ingestRoutes(app: FastifyInstance, deps: AppDeps) {
+  // Our own parser for every content type: inflate, enforce Segment's limits, then JSON.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: RAW_BODY_LIMIT }, (request, raw, done) => {
+    try {
+      const single = request.url !== '/v1/batch' && request.url !== '/v1/import';
+      const encoding = request.headers['content-encoding'];
+      const buf = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
+      const body = decodeBody(buf, encoding, single ? MAX_MESSAGE_BYTES : MAX_BATCH_BYTES, single ? 'message' : 'batch');
+      checkMessageSizes(body, single ? 'single' : 'batch');
+      done(null, body);
+    } catch (err) {
+      done(err instanceof Error ? err : new Error(String(err)), undefined);
+    }
+  });
+  // A key in the Authorization header is checked before the body is read; one in the body after.
+  app.addHook('onRequest', async (request) => {
+    if (request.headers.authorization) await authenticateIngest(deps.store.db, request);
+  });
+  const preValidation = async (request: FastifyRequest) => {
+    if (!request.ingestSource) await authenticateIngest(deps.store.db, request);
+  };
+
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  for (const type of MESSAGE_TYPES) {
+    r.post(
+      `/v1/${type}`,
+      {
+        schema: { tags: ['ingest'], summary: `Segment ${type} call`, body: singleMessageSchemas[type], response: responses, security },
+        preValidation,
+      },
+      async (request) => {
+        const { writeKey: _ignored, ...message } = request.body;
+        const batch = [batchMessageSchema.parse({ ...message, type })];
+        await ingestBatch(deps, requireIngestSource(request), { batch });
+        return { success: true as const };
+      },
+    );
+  }
+  for (const path of ['/v1/batch', '/v1/import']) {
+    r.post(
+      path,
+      {
+        schema: { tags: ['ingest'], summary: 'Segment batch: up to 500 KB of messages, stored all or nothing', body: batchSchema, response: responses, security },
+        preValidation,
+      },
+      async (request) => {
+        await ingestBatch(deps, requireIngestSource(request), request.body);
+        return { success: true as const };
+      },
+    );
+  }
+}
