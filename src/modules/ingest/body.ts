@@ -1,5 +1,5 @@
 import { gunzipSync, inflateSync } from 'node:zlib';
-import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES } from '../../contracts/ingest.js';
+import { MAX_MESSAGE_BYTES } from '../../contracts/ingest.js';
 import { AppError } from '../../platform/errors.js';
 
 const kb = (bytes: number) => `${bytes / 1024} KB`;
@@ -10,12 +10,13 @@ const kb = (bytes: number) => `${bytes / 1024} KB`;
  */
 export function decodeBody(raw: Buffer, encoding: string | undefined, limit: number, what: 'batch' | 'message'): unknown {
   let body = raw;
+  let inflatedPastLimit = false;
   const enc = (encoding ?? 'identity').trim().toLowerCase();
   if (enc === 'gzip' || enc === 'deflate') {
     try {
       body = (enc === 'gzip' ? gunzipSync : inflateSync)(raw, { maxOutputLength: limit + 1 });
     } catch (err) {
-      if (err instanceof RangeError) body = Buffer.alloc(limit + 1);
+      if (err instanceof RangeError) inflatedPastLimit = true;
       else throw new AppError('invalid_request', `the body is not valid ${enc} data`, { encoding: enc });
     }
   } else if (enc !== 'identity') {
@@ -23,11 +24,11 @@ export function decodeBody(raw: Buffer, encoding: string | undefined, limit: num
       encoding: enc,
     });
   }
-  if (body.length > limit) {
+  if (inflatedPastLimit || body.length > limit) {
     throw new AppError(
       what === 'batch' ? 'batch_too_large' : 'message_too_large',
       `the ${what} is larger than the limit of ${kb(limit)} (${limit} bytes) per ${what === 'batch' ? 'batch request' : 'message'}; split it`,
-      { limitBytes: limit, ...(body.length <= limit + 1 && enc !== 'identity' ? {} : { bytes: body.length }) },
+      inflatedPastLimit ? { limitBytes: limit } : { limitBytes: limit, bytes: body.length },
     );
   }
   const text = body.toString('utf8');

@@ -1,0 +1,141 @@
+import { gzipSync } from 'node:zlib';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { TenantCreated } from '../contracts/tenancy.js';
+import type { Store } from '../platform/db/index.js';
+import { basicAuth, json, storedCounts, testApp } from '../testing/app.js';
+import { freshTenant, openTestStore, testEngines } from '../testing/engines.js';
+
+describe.each(testEngines)('ingestion API on %s', (engine) => {
+  let store: Store;
+  let app: FastifyInstance;
+  let tenant: TenantCreated;
+
+  beforeAll(async () => {
+    store = await openTestStore(engine);
+    app = await testApp(store);
+  });
+  afterAll(async () => {
+    await app.close();
+    await store.close();
+  });
+  beforeEach(async () => {
+    tenant = await freshTenant(store);
+  });
+
+  const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
+    app.inject({ method: 'POST', url, payload: typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload), headers: { 'content-type': 'application/json', authorization: basicAuth(tenant.writeKey), ...headers } });
+
+  const events = async () =>
+    store.db.selectFrom('events').selectAll().where('tenant_id', '=', tenant.tenantId).orderBy('id').execute();
+
+  it('stores one event per call type with the Segment fields', async () => {
+    const calls: [string, Record<string, unknown>][] = [
+      ['identify', { userId: 'u1', traits: { name: '王伟', phone: '13412345678' } }],
+      ['track', { userId: 'u1', event: 'Test Drive Booked', properties: { series: 'X5' } }],
+      ['page', { anonymousId: 'a1', name: 'Home', category: 'Landing', properties: { url: 'https://brand.example/' } }],
+      ['screen', { anonymousId: 'a1', name: 'Configurator' }],
+      ['group', { userId: 'u1', groupId: 'dealer-0101', traits: { name: '北京朝阳4S' } }],
+      ['alias', { userId: 'u1', previousId: 'a1' }],
+    ];
+    for (const [type, body] of calls) {
+      const res = await post(`/v1/${type}`, { ...body, messageId: `m-${type}` });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(json(res)).toEqual({ success: true });
+    }
+    const rows = await events();
+    expect(rows.map((r) => [r.type, r.message_id])).toEqual(calls.map(([t]) => [t, `m-${t}`]));
+    const [identify, track, page, screen, group, alias] = rows;
+    expect(identify?.traits).toEqual({ name: '王伟', phone: '13412345678' });
+    expect(track?.event).toBe('Test Drive Booked');
+    expect(track?.properties).toEqual({ series: 'X5' });
+    expect(page).toMatchObject({ name: 'Home', category: 'Landing', anonymous_id: 'a1', user_id: null });
+    expect(screen).toMatchObject({ name: 'Configurator' });
+    expect(group).toMatchObject({ group_id: 'dealer-0101', traits: { name: '北京朝阳4S' } });
+    expect(alias).toMatchObject({ user_id: 'u1', previous_id: 'a1' });
+    expect(new Set(rows.map((r) => r.source_id))).toEqual(new Set([tenant.sourceId]));
+  });
+
+  it('merges batch context and integrations into each message, message fields winning', async () => {
+    const res = await post('/v1/batch', {
+      context: { ip: '10.0.0.1', locale: 'zh-CN' },
+      integrations: { All: true },
+      batch: [
+        { type: 'track', userId: 'u', event: 'A', context: { locale: 'en', externalIds: [{ id: 'o1', type: 'wechat_openid', collection: 'users', encoding: 'none' }] } },
+        { type: 'track', userId: 'u', event: 'B', integrations: { All: false } },
+      ],
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const [a, b] = await events();
+    expect(a?.context).toEqual({ ip: '10.0.0.1', locale: 'en', externalIds: [{ id: 'o1', type: 'wechat_openid', collection: 'users', encoding: 'none' }] });
+    expect(a?.integrations).toEqual({ All: true });
+    expect(b?.context).toEqual({ ip: '10.0.0.1', locale: 'zh-CN' });
+    expect(b?.integrations).toEqual({ All: false });
+  });
+
+  it('corrects client clock skew from sentAt, and keeps originalTimestamp', async () => {
+    const before = Date.now();
+    // The client clock is one hour fast: it says it sent at 11:00:10 an event of 11:00:00.
+    const res = await post('/v1/track', { userId: 'u', event: 'Skewed', originalTimestamp: '2030-01-01T11:00:00.000Z', sentAt: '2030-01-01T11:00:10.000Z' });
+    expect(res.statusCode).toBe(200);
+    const [row] = await events();
+    const received = row!.received_at.getTime();
+    expect(received).toBeGreaterThanOrEqual(before - 5);
+    expect(row!.timestamp.getTime()).toBe(received - 10_000);
+    expect(row!.original_timestamp?.toISOString()).toBe('2030-01-01T11:00:00.000Z');
+    expect(row!.sent_at?.toISOString()).toBe('2030-01-01T11:00:10.000Z');
+  });
+
+  it('keeps a historical timestamp as is when no sentAt is given (imports)', async () => {
+    const res = await post('/v1/import', { batch: [{ type: 'track', userId: 'u', event: 'Old', timestamp: '2019-05-01T08:00:00+08:00' }] });
+    expect(res.statusCode).toBe(200);
+    const [row] = await events();
+    expect(row?.timestamp.toISOString()).toBe('2019-05-01T00:00:00.000Z');
+  });
+
+  it('generates a messageId when absent', async () => {
+    await post('/v1/track', { userId: 'u', event: 'E' });
+    const [row] = await events();
+    expect(row?.message_id).toMatch(/^api-[0-9a-f-]{36}$/);
+  });
+
+  it('dedups on messageId: a re-sent batch stores nothing new, within a batch too', async () => {
+    const batch = { batch: [1, 2, 3].map((i) => ({ type: 'track', userId: 'u', event: `E${i}`, messageId: `dup-${i}` })) };
+    expect((await post('/v1/batch', batch)).statusCode).toBe(200);
+    expect((await post('/v1/batch', batch)).statusCode).toBe(200);
+    expect((await post('/v1/batch', { batch: [{ type: 'track', userId: 'u', event: 'X', messageId: 'same' }, { type: 'track', userId: 'u', event: 'Y', messageId: 'same' }] })).statusCode).toBe(200);
+    const rows = await events();
+    expect(rows.map((r) => r.message_id)).toEqual(['dup-1', 'dup-2', 'dup-3', 'same']);
+    expect(rows[3]?.event).toBe('X');
+  });
+
+  it('writes a large batch with COPY, exactly once', async () => {
+    const batch = Array.from({ length: 300 }, (_, i) => ({ type: 'track', anonymousId: `a${i % 7}`, event: 'Viewed', messageId: `big-${i}`, properties: { i, note: 'quote " comma , newline \n 中文' } }));
+    expect((await post('/v1/batch', { batch })).statusCode).toBe(200);
+    expect((await post('/v1/batch', { batch: batch.slice(0, 150) })).statusCode).toBe(200);
+    const rows = await events();
+    expect(rows).toHaveLength(300);
+    expect(rows[299]?.properties).toEqual({ i: 299, note: 'quote " comma , newline \n 中文' });
+  });
+
+  it('accepts gzip bodies', async () => {
+    const body = gzipSync(JSON.stringify({ batch: [{ type: 'track', userId: 'u', event: 'Zipped' }] }));
+    const res = await post('/v1/batch', body, { 'content-encoding': 'gzip' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect((await events()).map((r) => r.event)).toEqual(['Zipped']);
+  });
+
+  it('accepts the write key in the body instead of Basic auth', async () => {
+    const res = await app.inject({ method: 'POST', url: '/v1/track', payload: { writeKey: tenant.writeKey, userId: 'u', event: 'E' } });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(await storedCounts(store, tenant.tenantId)).toEqual({ events: 1, messageIds: 1 });
+  });
+
+  it('keeps tenants apart: the same messageId in two tenants is two events', async () => {
+    const other = await freshTenant(store);
+    await post('/v1/track', { userId: 'u', event: 'E', messageId: 'shared' });
+    await post('/v1/track', { userId: 'u', event: 'E', messageId: 'shared' }, { authorization: basicAuth(other.writeKey) });
+    expect(await storedCounts(store, tenant.tenantId)).toEqual({ events: 1, messageIds: 1 });
+    expect(await storedCounts(store, other.tenantId)).toEqual({ events: 1, messageIds: 1 });
+  });
+});

@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import type { LightMyRequestResponse } from 'fastify';
+import { systemClock, type Clock } from '../platform/clock.js';
+import type { Store } from '../platform/db/index.js';
+import { buildApp } from '../server/app.js';
+
+export async function testApp(store: Store, clock: Clock = systemClock): Promise<FastifyInstance> {
+  const app = await buildApp({ store, clock });
+  await app.ready();
+  return app;
+}
+
+export function basicAuth(writeKey: string): string {
+  return `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+}
+
+/** The parsed JSON body of an injected response. */
+export function json(res: LightMyRequestResponse): unknown {
+  return JSON.parse(res.body);
+}
+
+/** Counts a tenant's stored events and claimed message ids: "nothing stored" means both are 0. */
+export async function storedCounts(store: Store, tenantId: string): Promise<{ events: number; messageIds: number }> {
+  const e = await store.db.selectFrom('events').select((eb) => eb.fn.countAll<string>().as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow();
+  const m = await store.db
+    .selectFrom('event_message_ids')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirstOrThrow();
+  return { events: Number(e.n), messageIds: Number(m.n) };
+}
