@@ -69,7 +69,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
         tags: ['sources'],
         summary: 'Issue a write key; with revokeExisting, rotate (the old keys stop working at once)',
         params: sourceParams,
-        body: writeKeyCreateSchema.optional().default({ revokeExisting: false }),
+        body: writeKeyCreateSchema.nullish().transform((b) => b ?? { revokeExisting: false }),
         response: { 201: newWriteKeySchema, ...errors },
         security,
       },
