@@ -37,7 +37,14 @@ export async function serve(config: Config, logger: Logger = createLogger(config
         process.exit(1);
       }, config.shutdownGraceMs);
       timer.unref();
-      await app.close(); // stops accepting, waits for in-flight requests
+      // Keep-alive connections turn idle as their last request ends: close them as they do, or
+      // the server would wait for clients to hang up.
+      const reaper = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await app.close(); // stops accepting, waits for in-flight requests
+      } finally {
+        clearInterval(reaper);
+      }
       await store.close();
       clearTimeout(timer);
       logger.info('stopped');

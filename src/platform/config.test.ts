@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('configuration', () => {
+  it('defaults to PGlite in ./.siyu/data on 127.0.0.1:3000', () => {
+    expect(loadConfig({})).toEqual({
+      host: '127.0.0.1',
+      port: 3000,
+      store: { engine: 'pglite', dataDir: './.siyu/data' },
+      logLevel: 'info',
+      shutdownGraceMs: 10_000,
+    });
+  });
+
+  it('uses PostgreSQL when SIYU_DATABASE_URL is set', () => {
+    const c = loadConfig({ SIYU_DATABASE_URL: 'postgres://u:p@db:5432/siyu', SIYU_PG_POOL_MAX: '20', SIYU_PORT: '8080' });
+    expect(c.store).toEqual({ engine: 'postgres', url: 'postgres://u:p@db:5432/siyu', poolMax: 20 });
+    expect(c.port).toBe(8080);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ SIYU_DATABASE_URL: '', SIYU_PORT: '' }).store.engine).toBe('pglite');
+  });
+
+  it('names every bad variable, what it must be, and what it got', () => {
+    let error: unknown;
+    try {
+      loadConfig({ SIYU_PORT: 'eighty', SIYU_DATABASE_URL: 'mysql://x', SIYU_LOG_LEVEL: 'loud' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = error instanceof Error ? error.message : '';
+    expect(message).toContain('SIYU_PORT must be a whole number (got "eighty")');
+    expect(message).toContain('SIYU_DATABASE_URL must be a PostgreSQL URL');
+    expect(message).toContain('(got "mysql://x")');
+    expect(message).toContain('SIYU_LOG_LEVEL');
+    expect(message).toContain('Fix the environment variables');
+  });
+
+  it('rejects a port out of range', () => {
+    expect(() => loadConfig({ SIYU_PORT: '70000' })).toThrow(/SIYU_PORT must be between 1 and 65535/);
+  });
+});
