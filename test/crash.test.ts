@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { eventsPageSchema } from '../src/contracts/events.js';
+import { basicAuth } from '../src/testing/app.js';
+import { testEngines } from '../src/testing/engines.js';
+import {
+  createTenantWithCli,
+  serverEnv,
+  startHealthyServer,
+  tempDataDir,
+  within,
+  type ServerProcess,
+} from './support/server-process.js';
+
+/**
+ * Crash safety of ingestion: a `siyu serve` child is SIGKILLed while batches are in flight. After a
+ * restart on the same store, every batch the server answered 200 is there, exactly once, and every
+ * batch (answered or not) is there whole or not at all: a 200 means "committed", and a batch is one
+ * transaction.
+ */
+
+const CONCURRENCY = 4;
+/** Kill once this many batches have been acknowledged. */
+const KILL_AFTER_OK = 20;
+/** Alternate sizes so both write paths run: multi-row INSERT (< 64 rows) and COPY. */
+const BATCH_SIZES = [40, 100] as const;
+/** A safety stop: the kill comes long before this unless the server misbehaves. */
+const MAX_BATCHES = 1000;
+
+interface SentBatch {
+  index: number;
+  messageIds: string[];
+  body: string;
+  state: 'in-flight' | 'answered' | 'failed';
+  status?: number;
+  error?: string;
+}
+
+function makeBatch(run: string, index: number): SentBatch {
+  const size = BATCH_SIZES[index % BATCH_SIZES.length] ?? 50;
+  const messageIds = Array.from({ length: size }, (_, j) => `crash-${run}-${index}-${j}`);
+  const batch = messageIds.map((messageId, j) => ({
+    type: 'track',
+    messageId,
+    anonymousId: `anon-${j % 10}`,
+    event: 'Crash Probe',
+    properties: { batch: index, j, note: 'quote " comma , 中文 '.repeat(4) },
+  }));
+  return { index, messageIds, body: JSON.stringify({ batch }), state: 'in-flight' };
+}
+
+async function postBatch(url: string, writeKey: string, body: string): Promise<Response> {
+  return fetch(`${url}/v1/batch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: basicAuth(writeKey) },
+    body,
+    signal: AbortSignal.timeout(20_000),
+  });
+}
+
+/** Every stored event's messageId, read through the management API page by page. */
+async function storedMessageIds(url: string, adminToken: string): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < 1000; page++) {
+    const query = new URLSearchParams({ limit: '1000', ...(cursor ? { cursor } : {}) });
+    const res = await fetch(`${url}/api/v1/events?${query.toString()}`, {
+      headers: { authorization: `Bearer ${adminToken}` },
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`GET /api/v1/events answered ${res.status}: ${text}`);
+    const body = eventsPageSchema.parse(JSON.parse(text));
+    ids.push(...body.data.map((e) => e.messageId));
+    cursor = body.nextCursor;
+    if (cursor === null) return ids;
+  }
+  throw new Error('GET /api/v1/events kept returning a nextCursor after 1000 pages');
+}
+
+function countBy(ids: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+  return counts;
+}
+
+describe.each(testEngines)('crash safety of ingestion on %s', (engine) => {
+  const servers: ServerProcess[] = [];
+  let dataDir: { path: string; remove(): void } | undefined;
+
+  afterAll(async () => {
+    for (const s of servers) await s.kill().catch(() => undefined);
+    dataDir?.remove();
+  });
+
+  it('keeps every acknowledged batch, and every batch whole or not at all, after SIGKILL mid-ingestion', { timeout: 120_000 }, async () => {
+    // PGlite: a fresh data folder that both server processes open in turn. PostgreSQL: the test server.
+    if (engine === 'pglite') dataDir = tempDataDir('siyu-crash-');
+    const env = serverEnv(engine, { ...(dataDir ? { dataDir: dataDir.path } : {}) });
+    const start = async () => {
+      const server = await startHealthyServer(env, 90_000);
+      servers.push(server);
+      return server;
+    };
+
+    const tenant = await createTenantWithCli(env, 'crash');
+    const first = await start();
+
+    const run = randomUUID().slice(0, 8);
+    const batches: SentBatch[] = [];
+    let acknowledged = 0;
+    let stop = false;
+    let killing: Promise<void> | undefined;
+    let inFlightAtKill = -1;
+    const killDelayMs = Math.floor(Math.random() * 40);
+
+    const killMidIngestion = async () => {
+      await sleep(killDelayMs); // land the kill at varying points of the requests in flight
+      inFlightAtKill = batches.filter((b) => b.state === 'in-flight').length;
+      const gone = first.kill(); // SIGKILL is sent synchronously, before kill() first awaits
+      stop = true;
+      await gone;
+    };
+
+    const worker = async () => {
+      while (!stop) {
+        if (batches.length >= MAX_BATCHES) stop = true;
+        const batch = makeBatch(run, batches.length);
+        batches.push(batch);
+        try {
+          const res = await postBatch(first.url, tenant.writeKey, batch.body);
+          const text = await res.text();
+          batch.state = 'answered';
+          batch.status = res.status;
+          if (res.status !== 200) batch.error = text;
+          else if (++acknowledged >= KILL_AFTER_OK) killing ??= killMidIngestion();
+        } catch (err) {
+          batch.state = 'failed';
+          if (!killing) stop = true; // the server failed before we killed it: stop and report
+          batch.error = err instanceof Error ? `${err.message} ${String(err.cause ?? '')}` : String(err);
+        }
+      }
+    };
+    await within(Promise.all(Array.from({ length: CONCURRENCY }, worker)), 90_000, 'sending batches until the kill');
+    if (!killing) {
+      const answers = batches.map((b) => `${b.index}: ${b.status ?? b.state} ${b.error ?? ''}`).slice(-10);
+      throw new Error(`the server failed before it was killed (${acknowledged} acknowledged); last answers:\n${answers.join('\n')}\n${first.output()}`);
+    }
+    await within(killing, 15_000, 'killing the server');
+
+    const exit = await within(first.exited, 15_000, 'the first server to exit');
+    expect(exit.signal, `the first server should have died of SIGKILL:\n${first.output()}`).toBe('SIGKILL');
+    expect(acknowledged).toBeGreaterThanOrEqual(KILL_AFTER_OK);
+    expect(inFlightAtKill, 'requests were in flight when the server was killed').toBeGreaterThan(0);
+    // Before the kill the server answered nothing but 200.
+    expect(batches.filter((b) => b.state === 'answered' && b.status !== 200).map((b) => `${b.status}: ${b.error}`)).toEqual([]);
+
+    // Restart on the same store and read back everything the tenant has.
+    const second = await start();
+    const stored = await within(storedMessageIds(second.url, tenant.adminToken), 60_000, 'reading the events back');
+    const counts = countBy(stored);
+    const sentIds = new Set(batches.flatMap((b) => b.messageIds));
+    const diagnosis = `engine ${engine}, ${batches.length} batches sent, ${acknowledged} acknowledged, ${inFlightAtKill} in flight at kill (after ${killDelayMs} ms)`;
+
+    expect([...counts].filter(([, n]) => n !== 1), `stored more than once (${diagnosis})`).toEqual([]);
+    expect(stored.filter((id) => !sentIds.has(id)), `stored but never sent (${diagnosis})`).toEqual([]);
+    const ok = batches.filter((b) => b.status === 200);
+    const lost = ok.flatMap((b) => b.messageIds.filter((id) => !counts.has(id)));
+    expect(lost, `acknowledged with 200 but missing after restart (${diagnosis})`).toEqual([]);
+    const torn = batches
+      .map((b) => ({ index: b.index, state: b.state, stored: b.messageIds.filter((id) => counts.has(id)).length, size: b.messageIds.length }))
+      .filter((b) => b.stored !== 0 && b.stored !== b.size);
+    expect(torn, `batches stored in part (${diagnosis})`).toEqual([]);
+
+    // The restarted server takes writes, and dedup holds across the crash: a client that retries
+    // every batch (the unanswered ones and the acknowledged ones) ends with each event exactly once.
+    for (const b of batches) {
+      const res = await postBatch(second.url, tenant.writeKey, b.body);
+      expect(res.status, `retry of batch ${b.index}: ${await res.text()}`).toBe(200);
+    }
+    const afterRetry = countBy(await within(storedMessageIds(second.url, tenant.adminToken), 60_000, 'reading the events back'));
+    expect(afterRetry.size).toBe(sentIds.size);
+    expect([...afterRetry].filter(([id, n]) => n !== 1 || !sentIds.has(id))).toEqual([]);
+  });
+});
