@@ -10,6 +10,7 @@ export async function openPostgresEngine(url: string, poolMax: number): Promise<
   // Fail at boot, with the server's own words, rather than on the first request.
   const probe = await pool.connect();
   probe.release();
+  let ending: Promise<void> | undefined;
 
   return {
     kind: 'postgres',
@@ -19,7 +20,7 @@ export async function openPostgresEngine(url: string, poolMax: number): Promise<
       return {
         async query(sql, parameters) {
           const r = await client.query(sql, [...parameters]);
-          return { rows: r.rows as Record<string, unknown>[], rowCount: r.rowCount ?? 0, command: r.command };
+          return { rows: r.rows, rowCount: r.rowCount ?? 0, command: r.command };
         },
         async copyFrom(sql, data) {
           const stream = client.query(copyFromStream(sql));
@@ -43,8 +44,8 @@ export async function openPostgresEngine(url: string, poolMax: number): Promise<
         },
       };
     },
-    async close() {
-      await pool.end();
+    close() {
+      return (ending ??= pool.end());
     },
   };
 }

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, types } from '@electric-sql/pglite';
+import { lockDataDir } from './dir-lock.js';
 import { Mutex } from './mutex.js';
 import type { SqlEngine, SqlResult, SqlSession } from './engine.js';
 
@@ -8,11 +9,19 @@ import type { SqlEngine, SqlResult, SqlSession } from './engine.js';
  * is never interleaved with another caller's statements.
  */
 export async function openPgliteEngine(dataDir: string): Promise<SqlEngine> {
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const pg = await PGlite.create(dataDir, {
-    // int8 as text on both engines (node-postgres does the same): ids never lose precision.
-    parsers: { [types.INT8]: (value: string) => value },
-  });
+  const inMemory = dataDir.startsWith('memory://');
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  const unlock = inMemory ? () => {} : lockDataDir(dataDir);
+  let pg: PGlite;
+  try {
+    pg = await PGlite.create(dataDir, {
+      // int8 as text on both engines (node-postgres does the same): ids never lose precision.
+      parsers: { [types.INT8]: (value: string) => value },
+    });
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const mutex = new Mutex();
   let closed = false;
 
@@ -53,6 +62,7 @@ export async function openPgliteEngine(dataDir: string): Promise<SqlEngine> {
         if (!closed) {
           closed = true;
           await pg.close();
+          unlock();
         }
       } finally {
         release();

@@ -40,6 +40,7 @@ export async function openStore(config: StoreConfig, options: OpenStoreOptions =
     engine: engine.kind,
     db,
     sql: engine,
-    close: () => (closing ??= db.destroy()),
+    // Kysely only destroys a driver it has used; close the engine ourselves too (idempotent).
+    close: () => (closing ??= db.destroy().then(() => engine.close())),
   };
 }
