@@ -139,3 +139,33 @@ describe.each(testEngines)('ingestion API on %s', (engine) => {
     expect(await storedCounts(store, other.tenantId)).toEqual({ events: 1, messageIds: 1 });
   });
 });
+
+describe.each(testEngines)('concurrent ingestion on %s', (engine) => {
+  it('batches racing on the same messageIds in different orders store each event once, without errors', async () => {
+    const store = await openTestStore(engine);
+    const app = await testApp(store);
+    try {
+      const tenant = await freshTenant(store);
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      const ids = Array.from({ length: 2000 }, (_, i) => `race-${i}`);
+      // Half the batches ascending, half descending: without a common lock order they deadlock.
+      const shuffled = (k: number) => (k % 2 ? [...ids].reverse() : ids);
+      const responses = await Promise.all(
+        Array.from({ length: 8 }, (_, k) =>
+          fetch(`http://127.0.0.1:${port}/v1/batch`, {
+            method: 'POST',
+            headers: { authorization: basicAuth(tenant.writeKey), 'content-type': 'application/json' },
+            body: JSON.stringify({ batch: shuffled(k).map((id) => ({ type: 'track', userId: 'u', event: 'Race', messageId: id })) }),
+          }),
+        ),
+      );
+      expect(responses.map((r) => r.status)).toEqual(Array(8).fill(200));
+      expect(await storedCounts(store, tenant.tenantId)).toEqual({ events: 2000, messageIds: 2000 });
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  });
+});

@@ -57,15 +57,20 @@ export async function appendEvents(trx: Db, rows: readonly EventRow[]): Promise<
   const unique = new Map<string, EventRow>();
   for (const r of rows) if (!unique.has(r.messageId)) unique.set(r.messageId, r);
 
+  // Claim ids in sorted order: concurrent batches sharing ids then lock them in the same order and
+  // wait for each other instead of deadlocking (PostgreSQL).
   const claimed = await sql<{ message_id: string }>`
     INSERT INTO event_message_ids (tenant_id, message_id, received_at)
     SELECT ${first.tenantId}::uuid, m, ${first.receivedAt}::timestamptz
-    FROM jsonb_array_elements_text(${JSON.stringify([...unique.keys()])}::jsonb) AS m
+    FROM jsonb_array_elements_text(${JSON.stringify([...unique.keys()].sort())}::jsonb) AS m
+    ORDER BY m COLLATE "C"
     ON CONFLICT DO NOTHING
     RETURNING message_id`.execute(trx);
   if (claimed.rows.length === 0) return 0;
 
-  const fresh = claimed.rows.map((c) => unique.get(c.message_id)).filter((r): r is EventRow => r !== undefined);
+  // Store in batch order: ids (and so the order of events with equal timestamps) follow the client.
+  const claimedIds = new Set(claimed.rows.map((c) => c.message_id));
+  const fresh = [...unique.values()].filter((r) => claimedIds.has(r.messageId));
   if (fresh.length >= COPY_THRESHOLD) {
     const copy = `COPY events (${COLUMNS.map((c) => `"${c}"`).join(', ')}) FROM STDIN WITH (FORMAT csv)`;
     await trx.executeQuery(CompiledQuery.raw(copy, [new CopySource(toCsv(fresh.map(rowValues)))]));
