@@ -12,14 +12,51 @@ export const errorBodySchema = z
 
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
-export const uuidSchema = z.uuid({ error: 'must be a UUID' });
+/** NUL and unpaired UTF-16 surrogates: valid in JSON and JS, not storable in PostgreSQL text. */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
+const UNSTORABLE_CHARS = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** An ISO-8601 date-time with a zone (`Z` or `+08:00`). */
-export const isoDateTime = z.iso
-  .datetime({ offset: true, error: 'must be an ISO-8601 date-time with a time zone, e.g. 2026-11-22T08:00:00Z' })
-  .refine((s) => {
-    // Bounded so that clock-skew arithmetic on two such times stays within PostgreSQL's range.
-    // (A string that is no date-time at all already failed above: one issue is enough.)
-    const year = Number(s.slice(0, 4));
-    return Number.isNaN(year) || !/^\d{4}-/.test(s) || (year >= 1970 && year <= 2200);
-  }, 'must be a date-time between the years 1970 and 2200');
+export function isStorableText(s: string): boolean {
+  return !UNSTORABLE_CHARS.test(s);
+}
+
+/** A string PostgreSQL can store: every free-text field that reaches the database uses it. */
+export const storableText = z
+  .string()
+  .refine(isStorableText, 'must not contain NUL characters (\\u0000) or unpaired UTF-16 surrogates');
+
+/**
+ * ISO-8601 date-times with a zone (`Z`, `+08:00`, `+0800`), read leniently as Segment's own examples
+ * are (`2015-2-02T00:30:08.276Z`, a space for the `T`). Output is the canonical UTC form. Years are
+ * bounded to 1970–2200 so that clock-skew arithmetic stays within PostgreSQL's timestamp range.
+ */
+const DATE_TIME = /^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)$/i;
+
+export function parseDateTime(s: string): Date | null {
+  const m = DATE_TIME.exec(s.trim());
+  if (!m) return null;
+  const [, y, mo, d, h, mi, sec = '00', frac = '', zone = 'Z'] = m;
+  const pad = (v: string | undefined) => (v ?? '').padStart(2, '0');
+  const ms = frac ? frac.slice(0, 4).padEnd(4, '0') : '.000';
+  const z = zone.toUpperCase() === 'Z' ? 'Z' : zone.length === 3 ? `${zone}:00` : zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  const date = new Date(`${y}-${pad(mo)}-${pad(d)}T${pad(h)}:${mi}:${sec}${ms}${z}`);
+  if (Number.isNaN(date.getTime())) return null;
+  // Reject calendar dates that JS would roll over (2026-02-31 → 2026-03-03).
+  const calendar = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  if (calendar.getUTCMonth() !== Number(mo) - 1 || calendar.getUTCDate() !== Number(d) || Number(h) > 23) return null;
+  return date;
+}
+
+export const isoDateTime = z.string().transform((s, ctx) => {
+  const date = parseDateTime(s);
+  if (!date) {
+    ctx.addIssue({ code: 'custom', message: 'must be an ISO-8601 date-time with a time zone, e.g. 2026-11-22T08:00:00Z' });
+    return z.NEVER;
+  }
+  const year = date.getUTCFullYear();
+  if (year < 1970 || year > 2200) {
+    ctx.addIssue({ code: 'custom', message: 'must be a date-time between the years 1970 and 2200' });
+    return z.NEVER;
+  }
+  return date.toISOString();
+});

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { isoDateTime } from './common.js';
+import { isoDateTime, storableText } from './common.js';
 import { MESSAGE_TYPES } from './ingest.js';
 
 export const eventsQuerySchema = z.object({
   type: z.enum(MESSAGE_TYPES, { error: `type must be one of ${MESSAGE_TYPES.join(', ')}` }).optional(),
-  event: z.string().min(1).max(200).optional().describe('Track event name, exact'),
-  userId: z.string().min(1).max(255).optional(),
-  anonymousId: z.string().min(1).max(255).optional(),
+  event: storableText.pipe(z.string().min(1).max(200)).optional().describe('Track event name, exact'),
+  userId: storableText.pipe(z.string().min(1).max(255)).optional(),
+  anonymousId: storableText.pipe(z.string().min(1).max(255)).optional(),
   from: isoDateTime.optional().describe('Event time (timestamp) at or after'),
   to: isoDateTime.optional().describe('Event time (timestamp) before'),
   limit: z.coerce.number({ error: 'limit must be a number' }).int().min(1, 'limit must be at least 1').max(1000, 'limit must be at most 1000').default(100),

@@ -11,12 +11,20 @@ export type MessageType = (typeof MESSAGE_TYPES)[number];
 /** Segment's limits: 32 KB per message, 500 KB per batch request. */
 export const MAX_MESSAGE_BYTES = 32 * 1024;
 export const MAX_BATCH_BYTES = 500 * 1024;
+/** What a batch may grow to once batch-level context is merged into every message. */
+export const MAX_EXPANDED_BATCH_BYTES = 2 * MAX_BATCH_BYTES;
 export const MAX_MESSAGE_ID_LENGTH = 100;
 export const MAX_ID_LENGTH = 255;
 
 /** Ids may arrive as numbers; they are stored as text. An empty id counts as absent. */
 const idValue = z
-  .union([z.string(), z.number()], { error: 'must be a string or a number' })
+  .union(
+    [
+      z.string(),
+      z.number().refine(Number.isSafeInteger, 'must be a whole number below 2^53; send larger ids as strings'),
+    ],
+    { error: 'must be a string or a number' },
+  )
   .transform((v) => (typeof v === 'number' ? String(v) : v))
   .pipe(z.string().max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`))
   .transform((v) => (v === '' ? undefined : v));
@@ -80,7 +88,9 @@ const shapes = {
 
 function single<T extends MessageType>(type: T) {
   const obj = z.object({ ...shapes[type], type: z.literal(type).optional(), writeKey: z.string().optional() });
-  return type === 'alias' ? obj : obj.superRefine(needsSomeId);
+  const checked = type === 'alias' ? obj : obj.superRefine(needsSomeId);
+  // The path names the type; the parsed message carries it, as a batch item would.
+  return checked.transform((m) => ({ ...m, type }));
 }
 
 /** Bodies of `/v1/identify`, `/v1/track`, ...: the type comes from the path. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableText } from './common.js';
 
 export const SOURCE_KINDS = [
   'website', 'app', 'wechat_oa', 'mini_program', 'wecom', 'douyin', 'xiaohongshu', 'autohome', 'yiche',
@@ -13,7 +14,12 @@ export const domainClassSchema = z
 export type SourceKind = z.infer<typeof sourceKindSchema>;
 export type DomainClass = z.infer<typeof domainClassSchema>;
 
-const name = z.string({ error: 'name is required' }).trim().min(1, 'name must not be empty').max(200, 'name must be at most 200 characters');
+const name = z
+  .string({ error: 'name is required' })
+  .trim()
+  .min(1, 'name must not be empty')
+  .max(200, 'name must be at most 200 characters')
+  .pipe(storableText);
 
 export const tenantCreateSchema = z.object({ name });
 

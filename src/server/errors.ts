@@ -1,14 +1,19 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES } from '../contracts/ingest.js';
 import { AppError, httpStatusFor, isAppError } from '../platform/errors.js';
+import { isSingleMessageRoute } from './routes/ingest.js';
 
 function fromFastify(err: FastifyError, request: FastifyRequest): AppError | null {
   switch (err.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return request.url.startsWith('/v1/')
-        ? new AppError('batch_too_large', 'the request body is larger than the limit of 500 KB per batch request; split it', {
-            limitBytes: 500 * 1024,
-          })
-        : new AppError('payload_too_large', 'the request body is too large');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': {
+      const route = request.routeOptions.url ?? '';
+      if (!route.startsWith('/v1/')) return new AppError('payload_too_large', 'the request body is too large');
+      return isSingleMessageRoute(route)
+        ? new AppError('message_too_large', `the message is larger than the limit of 32 KB (${MAX_MESSAGE_BYTES} bytes) per message`, { limitBytes: MAX_MESSAGE_BYTES })
+        : new AppError('batch_too_large', `the request body is larger than the limit of 500 KB (${MAX_BATCH_BYTES} bytes) per batch request; split it`, {
+            limitBytes: MAX_BATCH_BYTES,
+          });
+    }
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError('malformed_json', 'the body is not valid JSON');

@@ -37,10 +37,21 @@ function json(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
 }
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Batch-level context under the message's own, one level deep: a batch `context.device.type` and a
+ * message `context.device.id` both survive; where both set the same field, the message wins.
+ */
 function merged(outer: Record<string, unknown> | undefined, inner: Record<string, unknown> | undefined) {
   if (!outer) return inner;
   if (!inner) return outer;
-  return { ...outer, ...inner };
+  const out: Record<string, unknown> = { ...outer };
+  for (const [key, value] of Object.entries(inner)) {
+    const base = out[key];
+    out[key] = isPlainObject(base) && isPlainObject(value) ? { ...base, ...value } : value;
+  }
+  return out;
 }
 
 /**

@@ -62,7 +62,7 @@ export async function appendEvents(trx: Db, rows: readonly EventRow[]): Promise<
   const claimed = await sql<{ message_id: string }>`
     INSERT INTO event_message_ids (tenant_id, message_id, received_at)
     SELECT ${first.tenantId}::uuid, m, ${first.receivedAt}::timestamptz
-    FROM jsonb_array_elements_text(${JSON.stringify([...unique.keys()].sort())}::jsonb) AS m
+    FROM jsonb_array_elements_text(${JSON.stringify([...unique.keys()])}::jsonb) AS m
     ORDER BY m COLLATE "C"
     ON CONFLICT DO NOTHING
     RETURNING message_id`.execute(trx);

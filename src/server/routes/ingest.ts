@@ -5,7 +5,6 @@ import {
   MAX_BATCH_BYTES,
   MAX_MESSAGE_BYTES,
   MESSAGE_TYPES,
-  batchMessageSchema,
   batchSchema,
   ingestOkSchema,
   singleMessageSchemas,
@@ -13,6 +12,11 @@ import {
 import { checkMessageSizes, decodeBody, ingestBatch } from '../../modules/ingest/index.js';
 import { authenticateIngest, requireIngestSource } from '../auth.js';
 import type { AppDeps } from '../deps.js';
+
+/** `/v1/track` and friends carry one message; `/v1/batch` and `/v1/import` many. */
+export function isSingleMessageRoute(routeUrl: string | undefined): boolean {
+  return routeUrl !== '/v1/batch' && routeUrl !== '/v1/import';
+}
 
 /** Raw bodies up to this size are read; the real limits are checked after inflating. */
 const RAW_BODY_LIMIT = 4 * 1024 * 1024;
@@ -26,7 +30,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: AppDeps) {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: RAW_BODY_LIMIT }, (request, raw, done) => {
     try {
-      const single = request.url !== '/v1/batch' && request.url !== '/v1/import';
+      const single = isSingleMessageRoute(request.routeOptions.url);
       const encoding = request.headers['content-encoding'];
       const buf = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
       const body = decodeBody(buf, encoding, single ? MAX_MESSAGE_BYTES : MAX_BATCH_BYTES, single ? 'message' : 'batch');
@@ -53,9 +57,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: AppDeps) {
         preValidation,
       },
       async (request) => {
-        const { writeKey: _ignored, ...message } = request.body;
-        const batch = [batchMessageSchema.parse({ ...message, type })];
-        await ingestBatch(deps, requireIngestSource(request), { batch });
+        await ingestBatch(deps, requireIngestSource(request), { batch: [request.body] });
         return { success: true as const };
       },
     );

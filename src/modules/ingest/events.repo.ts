@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { MESSAGE_TYPES } from '../../contracts/ingest.js';
+import { isoDateTime } from '../../contracts/common.js';
 import type { EventsQuery, StoredEvent } from '../../contracts/events.js';
 import type { Db } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 
-const cursorSchema = z.tuple([z.iso.datetime(), z.string().regex(/^\d{1,19}$/)]);
+const cursorSchema = z.tuple([isoDateTime, z.string().regex(/^\d{1,18}$/)]);
 
 function encodeCursor(timestamp: Date, id: string): string {
   return Buffer.from(JSON.stringify([timestamp.toISOString(), id])).toString('base64url');
