@@ -14,7 +14,7 @@ export interface RunningServer {
 
 /** Opens the store (migrating it), starts HTTP, and stops gracefully on SIGTERM/SIGINT. */
 export async function serve(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
-  const store = await openStore(config.store);
+  const store = await openStore(config.store, { onBackgroundError: (err) => logger.error({ err }, 'store background error') });
   logger.info({ store: store.engine, ...(config.store.engine === 'pglite' ? { dataDir: config.store.dataDir } : {}) }, 'store ready');
   const app = await buildApp({ store, clock: systemClock }, { logger });
   try {

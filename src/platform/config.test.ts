@@ -42,3 +42,23 @@ describe('configuration', () => {
     expect(() => loadConfig({ SIYU_PORT: '70000' })).toThrow(/SIYU_PORT must be between 1 and 65535/);
   });
 });
+
+describe('configuration mistakes', () => {
+  it('refuses a misspelt SIYU_ variable instead of ignoring it', () => {
+    expect(() => loadConfig({ SIYU_DATABSE_URL: 'postgres://x@h/db' })).toThrow(/SIYU_DATABSE_URL is not a Siyu setting; known settings: .*SIYU_DATABASE_URL/);
+  });
+  it('ignores test and benchmark variables', () => {
+    expect(loadConfig({ SIYU_TEST_DATABASE_URL: 'postgres://x@h/db', SIYU_BENCH_DATABASE_URL: 'x' }).store.engine).toBe('pglite');
+  });
+  it('never prints a password back', () => {
+    expect(() => loadConfig({ SIYU_DATABASE_URL: 'mysql://siyu:hunter2@db/siyu' })).toThrow(/mysql:\/\/siyu:\*\*\*@db\/siyu/);
+    try {
+      loadConfig({ SIYU_DATABASE_URL: 'mysql://siyu:hunter2@db/siyu' });
+    } catch (err) {
+      expect(String(err)).not.toContain('hunter2');
+    }
+  });
+  it('explains a bad pool size', () => {
+    expect(() => loadConfig({ SIYU_PG_POOL_MAX: 'abc' })).toThrow(/SIYU_PG_POOL_MAX must be a whole number of connections, e.g. 10 \(got "abc"\)/);
+  });
+});

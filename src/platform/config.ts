@@ -18,10 +18,28 @@ const configSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\/.+/, 'must be a PostgreSQL URL such as postgres://user:pass@host:5432/siyu')
     .optional(),
-  SIYU_PG_POOL_MAX: z.coerce.number().int().min(1, 'must be at least 1').max(200, 'must be at most 200').default(10),
+  SIYU_PG_POOL_MAX: z.coerce
+    .number({ error: 'must be a whole number of connections, e.g. 10' })
+    .int('must be a whole number of connections, e.g. 10')
+    .min(1, 'must be at least 1')
+    .max(200, 'must be at most 200')
+    .default(10),
   SIYU_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SIYU_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  SIYU_SHUTDOWN_GRACE_MS: z.coerce
+    .number({ error: 'must be a number of milliseconds, e.g. 10000' })
+    .int('must be a whole number of milliseconds')
+    .min(0, 'must not be negative')
+    .max(600_000, 'must be at most 600000 (10 minutes)')
+    .default(10_000),
 });
+
+/** Variables with these prefixes belong to tests and benchmarks, not to the service. */
+const FOREIGN_PREFIXES = ['SIYU_TEST_', 'SIYU_BENCH_'];
+
+/** `postgres://user:secret@host` → `postgres://user:***@host`: config errors must not print passwords. */
+function masked(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
+}
 
 export type StoreConfig =
   | { engine: 'pglite'; dataDir: string }
@@ -47,16 +65,24 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // Empty strings count as unset, as a shell `FOO=` usually means "no value".
-  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('SIYU_') && v !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k.startsWith('SIYU_') && v !== '' && !FOREIGN_PREFIXES.some((p) => k.startsWith(p))),
+  );
+  const known = new Set(Object.keys(configSchema.shape));
+  // A misspelt name would otherwise be ignored silently (e.g. start on PGlite instead of PostgreSQL).
+  const unknown = Object.keys(present)
+    .filter((k) => !known.has(k))
+    .map((k) => `${k} is not a Siyu setting; known settings: ${[...known].join(', ')}`);
   const parsed = configSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
-        const name = String(issue.path[0] ?? 'environment');
-        const got = present[name];
-        return `${name} ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`;
-      }),
-    );
+  if (!parsed.success || unknown.length > 0) {
+    const invalid = parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => {
+          const name = String(issue.path[0] ?? 'environment');
+          const got = present[name];
+          return `${name} ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(masked(got))})`}`;
+        });
+    throw new ConfigError([...unknown, ...invalid]);
   }
   const c = parsed.data;
   return {

@@ -36,6 +36,17 @@ function bodyWriteKey(body: unknown): string | null {
   return null;
 }
 
+/**
+ * Adds the tenant to every later log line of the request. pino's setBindings, not a child logger:
+ * reply.log, which writes "request completed", is the same object as request.log.
+ */
+function bindLog(request: FastifyRequest, bindings: Record<string, string>): void {
+  const log: unknown = request.log;
+  if (typeof log === 'object' && log !== null && 'setBindings' in log && typeof log.setBindings === 'function') {
+    log.setBindings(bindings);
+  }
+}
+
 export async function authenticateIngest(db: Db, request: FastifyRequest): Promise<WriteKeyPrincipal> {
   const header = request.headers.authorization;
   const key = header ? basicUser(header) : bodyWriteKey(request.body);
@@ -52,7 +63,7 @@ export async function authenticateIngest(db: Db, request: FastifyRequest): Promi
     throw new AppError('unauthorized', 'the write key is not valid or has been revoked; copy the current key from the source settings');
   }
   request.ingestSource = principal;
-  request.log = request.log.child({ tenantId: principal.tenantId, sourceId: principal.sourceId });
+  bindLog(request, { tenantId: principal.tenantId, sourceId: principal.sourceId });
   return principal;
 }
 
@@ -62,7 +73,7 @@ export async function authenticateAdmin(db: Db, request: FastifyRequest): Promis
   const principal = await authenticateAdminToken(db, token);
   if (!principal) throw new AppError('unauthorized', 'the admin token is not valid or has been revoked');
   request.admin = principal;
-  request.log = request.log.child({ tenantId: principal.tenantId });
+  bindLog(request, { tenantId: principal.tenantId });
   return principal;
 }
 

@@ -57,3 +57,17 @@ describe.each(testEngines)('service basics on %s', (engine) => {
     expect(res.headers['x-request-id']).toBe('req-abc');
   });
 });
+
+describe('request ids', () => {
+  it('replaces a caller request id that does not look like one', async () => {
+    const store = await openTestStore('pglite');
+    const app = await testApp(store);
+    try {
+      const res = await app.inject({ url: '/healthz', headers: { 'x-request-id': 'evil\nline {"level":60}' } });
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      await app.close();
+      await store.close();
+    }
+  });
+});

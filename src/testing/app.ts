@@ -1,11 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { LightMyRequestResponse } from 'fastify';
 import { systemClock, type Clock } from '../platform/clock.js';
 import type { Store } from '../platform/db/index.js';
 import { buildApp } from '../server/app.js';
 
-export async function testApp(store: Store, clock: Clock = systemClock): Promise<FastifyInstance> {
-  const app = await buildApp({ store, clock });
+export async function testApp(store: Store, clock: Clock = systemClock, logger?: FastifyBaseLogger): Promise<FastifyInstance> {
+  const app = await buildApp({ store, clock }, logger ? { logger } : {});
   await app.ready();
   return app;
 }

@@ -23,6 +23,11 @@ export async function findSource(db: Db, tenantId: string, id: string) {
   return db.selectFrom('sources').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
 }
 
+/** Serialises key changes on one source (two rotations at once must leave one active key). */
+export async function lockSource(db: Db, tenantId: string, id: string) {
+  return db.selectFrom('sources').select(['id']).where('tenant_id', '=', tenantId).where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
 export async function listSources(db: Db, tenantId: string) {
   return db.selectFrom('sources').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').orderBy('id').execute();
 }

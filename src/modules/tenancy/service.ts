@@ -114,7 +114,7 @@ export async function createSource(
 /** A new write key for the source; with `revokeExisting`, a rotation: the others stop working at once. */
 export async function createWriteKey(deps: TenancyDeps, tenantId: string, sourceId: string, revokeExisting: boolean, actor: Actor) {
   return deps.db.transaction().execute(async (trx) => {
-    if (!(await repo.findSource(trx, tenantId, sourceId))) throw new AppError('not_found', `source ${sourceId} does not exist`);
+    if (!(await repo.lockSource(trx, tenantId, sourceId))) throw new AppError('not_found', `source ${sourceId} does not exist`);
     const writeKey = await issueWriteKey(trx, tenantId, sourceId);
     await repo.insertAudit(trx, { tenantId, actor, action: 'write_key.create', targetType: 'write_key', targetId: writeKey.id, details: { sourceId, revokeExisting } });
     if (revokeExisting) {
@@ -130,6 +130,7 @@ export async function createWriteKey(deps: TenancyDeps, tenantId: string, source
 /** Idempotent: revoking a revoked key answers with the time it was revoked. */
 export async function revokeWriteKey(deps: TenancyDeps, tenantId: string, sourceId: string, keyId: string, actor: Actor) {
   return deps.db.transaction().execute(async (trx) => {
+    if (!(await repo.lockSource(trx, tenantId, sourceId))) throw new AppError('not_found', `source ${sourceId} does not exist`);
     const revoked = await repo.revokeWriteKeys(trx, { tenantId, sourceId, keyId, at: deps.clock.now() });
     if (revoked.length > 0) {
       await repo.insertAudit(trx, { tenantId, actor, action: 'write_key.revoke', targetType: 'write_key', targetId: keyId, details: { sourceId } });
@@ -156,10 +157,11 @@ export async function createAdminToken(deps: TenancyDeps, tenantId: string, name
 /** Revokes an admin token, but never the tenant's last active one: that would lock everybody out. */
 export async function revokeAdminToken(deps: TenancyDeps, tenantId: string, tokenId: string, actor: Actor) {
   return deps.db.transaction().execute(async (trx) => {
+    // Lock first, then read: a concurrent revocation of the same token is then seen as done.
+    const active = await repo.lockActiveAdminTokens(trx, tenantId);
     const existing = await repo.findAdminToken(trx, tenantId, tokenId);
     if (!existing) throw new AppError('not_found', `admin token ${tokenId} does not exist`);
     if (!existing.revoked_at) {
-      const active = await repo.lockActiveAdminTokens(trx, tenantId);
       if (active.length <= 1) {
         throw new AppError('last_admin_token', 'this is the last active admin token; create another one before revoking it', { tokenId });
       }

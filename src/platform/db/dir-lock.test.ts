@@ -29,3 +29,17 @@ describe('PGlite data folder lock', () => {
     await store.close();
   });
 });
+
+describe('PGlite data folder lock after a restart', () => {
+  it('takes over a lock holding our own pid that this process never took (PID 1 in a restarted container)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'siyu-lock-own-'));
+    try {
+      const dataDir = join(dir, 'c');
+      writeFileSync(`${dataDir}.lock`, String(process.pid));
+      const store = await openStore({ engine: 'pglite', dataDir });
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

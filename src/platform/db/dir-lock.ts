@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 
 /**
  * PGlite does not guard its data folder against a second process, and two processes writing one
@@ -28,30 +28,44 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Folders this process holds: a lock file with our own pid but not in here is stale (e.g. PID 1 again after a container restart). */
+const heldHere = new Set<string>();
+
 export function lockDataDir(dataDir: string): () => void {
   const path = `${dataDir.replace(/\/+$/, '')}.lock`;
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < 5; attempt++) {
     try {
       const fd = openSync(path, 'wx');
       writeSync(fd, String(process.pid));
       closeSync(fd);
+      heldHere.add(path);
       let released = false;
       return () => {
         if (released) return;
         released = true;
+        heldHere.delete(path);
         rmSync(path, { force: true });
       };
     } catch (err) {
       if (errnoCode(err) !== 'EEXIST') throw err;
-      let holder = NaN;
-      try {
-        holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
-      } catch {
-        continue; // removed meanwhile: try again
-      }
-      if (Number.isInteger(holder) && alive(holder)) throw new DataDirInUseError(dataDir, holder);
-      rmSync(path, { force: true }); // stale: its process is gone
+    }
+    let holder = NaN;
+    try {
+      holder = Number.parseInt(readFileSync(path, 'utf8'), 10);
+    } catch {
+      continue; // released meanwhile: try again
+    }
+    const live = holder === process.pid ? heldHere.has(path) : Number.isInteger(holder) && alive(holder);
+    if (live) throw new DataDirInUseError(dataDir, holder);
+    // Stale. Move it aside atomically: of several processes taking over, one wins the rename and
+    // the others find the path free or freshly locked on their next attempt.
+    const aside = `${path}.stale-${process.pid}-${attempt}`;
+    try {
+      renameSync(path, aside);
+      rmSync(aside, { force: true });
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT') throw err;
     }
   }
-  throw new Error(`could not lock the data folder ${dataDir}`);
+  throw new Error(`could not lock the data folder ${dataDir}; remove ${path} if no Siyu process uses it`);
 }

@@ -5,8 +5,15 @@ import { from as copyFromStream } from 'pg-copy-streams';
 import type { SqlEngine, SqlSession } from './engine.js';
 
 /** A PostgreSQL server through a node-postgres pool. */
-export async function openPostgresEngine(url: string, poolMax: number): Promise<SqlEngine> {
+export async function openPostgresEngine(
+  url: string,
+  poolMax: number,
+  onIdleError: (err: Error) => void = (err) => process.stderr.write(`siyu: idle PostgreSQL connection failed: ${err.message}\n`),
+): Promise<SqlEngine> {
   const pool = new pg.Pool({ connectionString: url, max: poolMax, application_name: 'siyu' });
+  // An idle connection that the server drops emits 'error' on the pool; unheard, it kills the process.
+  // The pool discards that connection and opens a new one when next needed.
+  pool.on('error', onIdleError);
   // Fail at boot, with the server's own words, rather than on the first request.
   const probe = await pool.connect();
   probe.release();

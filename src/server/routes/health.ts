@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppDeps } from '../deps.js';
 
@@ -16,7 +15,7 @@ export async function healthRoutes(app: FastifyInstance, deps: AppDeps) {
     { schema: { tags: ['service'], summary: 'Liveness and store check', response: { 200: healthSchema, 503: healthSchema } } },
     async (request, reply) => {
       try {
-        await sql`SELECT 1`.execute(deps.store.db);
+        await deps.store.ping();
         return { status: 'ok' as const, store: deps.store.engine };
       } catch (err) {
         request.log.error({ err }, 'health check failed');
