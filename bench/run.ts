@@ -1,0 +1,59 @@
+/**
+ * `npm run bench -- <name>`: runs one benchmark. Each benchmark is a file `bench/<name>.ts` exporting
+ * `run()`, its helpers in `bench/<name>/` and `bench/lib/`; add it to the list below. Results are
+ * printed and written to bench/out/<name>.json; recorded figures live in docs/benchmarks.md.
+ */
+
+interface Benchmark {
+  description: string;
+  load(): Promise<{ run(): Promise<void> }>;
+}
+
+const benchmarks: Record<string, Benchmark> = {
+  ingest: {
+    description: 'events/s through POST /v1/batch of a siyu server vs a raw COPY of the same rows; server peak RSS',
+    load: () => import('./ingest.js'),
+  },
+  'ingest-stages': {
+    description: 'where a batch\'s time goes without HTTP: JSON, size checks, zod, normalisation, store (per event)',
+    load: () => import('./ingest-stages.js'),
+  },
+  'ingest-store': {
+    description: 'the store\'s share per event, piece by piece: dedup claim, COPY with fewer indexes or JSON as text, CSV',
+    load: () => import('./ingest-store.js'),
+  },
+  // identity, segments, leads: add { description, load: () => import('./<name>.js') } here.
+};
+
+/** Whatever happens, a benchmark stops: after this long the process exits (children are killed). */
+const TIMEOUT_S = Number(process.env['BENCH_TIMEOUT_S'] || 1800);
+
+function usage(): string {
+  const lines = Object.entries(benchmarks).map(([name, b]) => `  ${name.padEnd(14)} ${b.description}`);
+  return `usage: npm run bench -- <benchmark>\n\nbenchmarks:\n${lines.join('\n')}\n`;
+}
+
+async function main(): Promise<number> {
+  const name = process.argv[2];
+  const benchmark = name !== undefined && Object.hasOwn(benchmarks, name) ? benchmarks[name] : undefined;
+  if (!benchmark) {
+    if (name !== undefined) process.stderr.write(`unknown benchmark "${name}"\n\n`);
+    process.stderr.write(usage());
+    return 2;
+  }
+  const timer = setTimeout(() => {
+    process.stderr.write(`bench: ${name} did not finish within ${TIMEOUT_S} s (BENCH_TIMEOUT_S); stopping\n`);
+    process.exit(1);
+  }, TIMEOUT_S * 1000);
+  timer.unref();
+  await (await benchmark.load()).run();
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
