@@ -1,8 +1,8 @@
 /**
  * `npm run bench -- ingest-stages`: where a batch's time goes, without HTTP. The same bodies as the
  * ingest benchmark go through the server's own steps in this process, one batch at a time, each step
- * timed: decode (JSON.parse), per-message size checks, zod validation, normalisation, and the store
- * (ensureEventPartitions + appendEvents: dedup claim, CSV, COPY, commit). Compare the sum with the
+ * timed: decode (JSON.parse), nesting checks, zod validation, normalisation with the per-row size checks, and the store
+ * (ensureEventPartitions + appendEvents: dedup claim, COPY encoding, COPY, commit). Compare the sum with the
  * server's CPU time per event in `ingest` to see what HTTP and Fastify add.
  *
  * Environment: BENCH_EVENTS (100000), BENCH_BATCH (500), BENCH_ENGINES (pglite,postgres).
@@ -11,15 +11,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_BATCH_BYTES, batchSchema } from '../src/contracts/ingest.js';
-import { appendEvents, checkMessageSizes, decodeBody, ensureEventPartitions, normalizeBatch } from '../src/modules/ingest/index.js';
+import { appendEvents, checkNesting, checkRows, decodeBody, encodeEventRows, ensureEventPartitions, normalizeBatch } from '../src/modules/ingest/index.js';
 import { createTenant } from '../src/modules/tenancy/index.js';
 import { systemClock } from '../src/platform/clock.js';
 import type { StoreConfig } from '../src/platform/config.js';
-import { openStore, toCsv } from '../src/platform/db/index.js';
+import { openStore } from '../src/platform/db/index.js';
 import { findPostgres } from './lib/postgres.js';
 import { onExit, repoRoot } from './lib/processes.js';
 import { buildWorkload } from './ingest/messages.js';
-import { deleteTenantEvents, rowValues } from './ingest/raw-copy.js';
+import { deleteTenantEvents } from './ingest/raw-copy.js';
 
 const STAGES = ['decode', 'sizes', 'validate', 'normalize', 'store'] as const;
 type Stage = (typeof STAGES)[number];
@@ -41,18 +41,19 @@ async function stages(config: StoreConfig, bodies: readonly Buffer[], warmup: nu
       };
       const json = decodeBody(body, undefined, MAX_BATCH_BYTES, 'batch');
       lap('decode');
-      checkMessageSizes(json, 'batch');
+      checkNesting(json, 'batch');
       lap('sizes');
       const batch = batchSchema.parse(json);
       lap('validate');
       const receivedAt = systemClock.now();
       const rows = normalizeBatch(batch, { ...source, receivedAt });
+      checkRows(rows, false);
       lap('normalize');
       await ensureEventPartitions(store, [receivedAt]);
       await store.db.transaction().execute((trx) => appendEvents(trx, rows));
       lap('store');
-      // For reference only: what the CSV encoding inside appendEvents costs (not part of the sum).
-      toCsv(rows.map(rowValues));
+      // For reference only: what the COPY encoding inside appendEvents costs (not part of the sum).
+      encodeEventRows(rows);
       lap('csv');
       if (timed) events += rows.length;
     }
@@ -93,7 +94,7 @@ export async function run(): Promise<void> {
       for (const s of STAGES) {
         process.stdout.write(`  ${s.padEnd(10)} ${usPerEvent(ms[s]).toFixed(1).padStart(7)} µs/event  ${((100 * ms[s]) / sum).toFixed(1).padStart(5)}%\n`);
       }
-      process.stdout.write(`  of which toCsv (timed again apart): ${usPerEvent(ms.csv).toFixed(1)} µs/event\n`);
+      process.stdout.write(`  of which COPY encoding (timed again apart): ${usPerEvent(ms.csv).toFixed(1)} µs/event\n`);
       const perEvent = Object.fromEntries([...STAGES, 'csv' as const].map((s) => [s, usPerEvent(ms[s])]));
       results.push({ engine, events, seconds: sum / 1000, usPerEvent: perEvent });
     } finally {

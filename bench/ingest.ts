@@ -5,8 +5,8 @@
  *
  * Environment: BENCH_EVENTS (200000), BENCH_BATCH (500 events per request), BENCH_CONCURRENCY (4),
  * BENCH_WARMUP_EVENTS (5000), BENCH_ENGINES (pglite,postgres), BENCH_CPU_PROF (a directory: the
- * server child writes V8 CPU profiles to <dir>/<engine>/), BENCH_SERVER_ENTRY (a compiled main.js to
- * run instead of `--import tsx src/cli/main.ts`), SIYU_BENCH_DATABASE_URL (a PostgreSQL to use).
+ * server child writes V8 CPU profiles to <dir>/<engine>/), BENCH_SERVER_ENTRY (`tsx` to run the sources,
+ * or another compiled main.js; default dist/cli/main.js), SIYU_BENCH_DATABASE_URL (a PostgreSQL to use).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -213,7 +213,7 @@ export async function run(): Promise<void> {
     source: sourceState(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform },
     versions: { pglite: packageVersion('@electric-sql/pglite'), fastify: packageVersion('fastify'), zod: packageVersion('zod') },
-    settings: { ...s, maxBodyBytes: work.maxBodyBytes, serverEntry: process.env['BENCH_SERVER_ENTRY'] || 'node --import tsx src/cli/main.ts' },
+    settings: { ...s, maxBodyBytes: work.maxBodyBytes, serverEntry: process.env['BENCH_SERVER_ENTRY'] || 'dist/cli/main.js' },
     results,
     goals: checked,
     notes,

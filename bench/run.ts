@@ -18,10 +18,6 @@ const benchmarks: Record<string, Benchmark> = {
     description: 'where a batch\'s time goes without HTTP: JSON, size checks, zod, normalisation, store (per event)',
     load: () => import('./ingest-stages.js'),
   },
-  'ingest-store': {
-    description: 'the store\'s share per event, piece by piece: dedup claim, COPY with fewer indexes or JSON as text, CSV',
-    load: () => import('./ingest-store.js'),
-  },
   // identity, segments, leads: add { description, load: () => import('./<name>.js') } here.
 };
 

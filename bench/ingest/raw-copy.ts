@@ -1,46 +1,31 @@
 /**
  * The baselines: the same rows COPYed straight into `events` from this process, with no HTTP, no
  * validation and no dedup: what the store alone costs. Rows are built (untimed) with the server's own
- * normalizeBatch and encoded with toCsv; each chunk is COPYed in its own transaction, as appendEvents
+ * normalizeBatch and encoded with encodeEventRows (COPY text format); each chunk is COPYed in its own transaction, as appendEvents
  * does. Two modes: the store's capacity ('concurrent') and the per-request COPY path ('sequential').
  */
 import { CompiledQuery, sql } from 'kysely';
 import { batchSchema } from '../../src/contracts/ingest.js';
-import { ensureEventPartitions, normalizeBatch, type EventRow } from '../../src/modules/ingest/index.js';
+import { ensureEventPartitions, normalizeBatch } from '../../src/modules/ingest/index.js';
 import { createTenant } from '../../src/modules/tenancy/index.js';
 import { systemClock } from '../../src/platform/clock.js';
 import type { StoreConfig } from '../../src/platform/config.js';
-import { CopySource, openStore, toCsv, type Store } from '../../src/platform/db/index.js';
-
-/** The same columns, in the same order, as src/modules/ingest/repo.ts (not exported there). */
-export const COPY_COLUMNS = [
-  'tenant_id', 'received_at', 'message_id', 'type', 'source_id', 'event', 'name', 'category', 'user_id',
-  'anonymous_id', 'group_id', 'previous_id', 'timestamp', 'original_timestamp', 'sent_at', 'properties',
-  'traits', 'context', 'integrations',
-] as const;
-const COPY_SQL = `COPY events (${COPY_COLUMNS.map((c) => `"${c}"`).join(', ')}) FROM STDIN WITH (FORMAT csv)`;
-
-export function rowValues(r: EventRow) {
-  return [
-    r.tenantId, r.receivedAt, r.messageId, r.type, r.sourceId, r.event, r.name, r.category, r.userId,
-    r.anonymousId, r.groupId, r.previousId, r.timestamp, r.originalTimestamp, r.sentAt, r.properties,
-    r.traits, r.context, r.integrations,
-  ];
-}
+import { CopySource, openStore, type Store } from '../../src/platform/db/index.js';
+import { COPY_EVENTS_SQL, encodeEventRows } from '../../src/modules/ingest/index.js';
 
 export type RawCopyMode =
-  /** CSV built beforehand (untimed); `concurrency` COPYs in flight, like the HTTP client's requests. */
+  /** COPY data built beforehand (untimed); `concurrency` COPYs in flight, like the HTTP client's requests. */
   | 'concurrent'
-  /** One chunk at a time; each chunk's toCsv + COPY + commit timed, as appendEvents runs them. */
+  /** One chunk at a time; each chunk's the encoding + COPY + commit timed, as appendEvents runs them. */
   | 'sequential';
 
 export interface RawCopyResult {
   mode: RawCopyMode;
   concurrency: number;
   rows: number;
-  /** Timed part: wall time of the COPYs ('concurrent'), or the sum of toCsv + COPY + commit ('sequential'). */
+  /** Timed part: wall time of the COPYs ('concurrent'), or the sum of the encoding + COPY + commit ('sequential'). */
   seconds: number;
-  /** Time spent in toCsv (inside `seconds` only for 'sequential'). */
+  /** Time spent in the encoding (inside `seconds` only for 'sequential'). */
   csvSeconds: number;
   rowsPerSec: number;
   /** `SELECT version()` of the store. */
@@ -84,13 +69,13 @@ export async function rawCopy(
     await ensureEventPartitions(store, [new Date()]);
     const version = await sql<{ v: string }>`SELECT version() AS v`.execute(store.db);
     const copy = (csv: Buffer) =>
-      store.db.transaction().execute((trx) => trx.executeQuery(CompiledQuery.raw(COPY_SQL, [new CopySource(csv)])));
+      store.db.transaction().execute((trx) => trx.executeQuery(CompiledQuery.raw(COPY_EVENTS_SQL, [new CopySource(csv)])));
     const rowsOf = (body: Buffer) => normalizeBatch(batchSchema.parse(JSON.parse(body.toString('utf8'))), { ...origin, receivedAt: new Date() });
 
     let warmupRows = 0;
     for (const body of warmup) {
       const chunk = rowsOf(body);
-      await copy(toCsv(chunk.map(rowValues)));
+      await copy(encodeEventRows(chunk));
       warmupRows += chunk.length;
     }
 
@@ -101,7 +86,7 @@ export async function rawCopy(
       for (const body of bodies) {
         const chunk = rowsOf(body);
         const started = performance.now();
-        const csv = toCsv(chunk.map(rowValues));
+        const csv = encodeEventRows(chunk);
         csvMs += performance.now() - started;
         await copy(csv);
         timedMs += performance.now() - started;
@@ -112,7 +97,7 @@ export async function rawCopy(
         const chunk = rowsOf(body);
         rows += chunk.length;
         const started = performance.now();
-        const csv = toCsv(chunk.map(rowValues));
+        const csv = encodeEventRows(chunk);
         csvMs += performance.now() - started;
         return csv;
       });

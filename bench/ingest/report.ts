@@ -16,11 +16,11 @@ export interface EngineResult {
   warmupEvents: number;
   /** Events the table holds for the tenant after the run (warm-up included). */
   storedEvents: number;
-  /** The same rows COPYed from the bench process, as many at a time as the HTTP client; CSV built beforehand. */
+  /** The same rows COPYed from the bench process, as many at a time as the HTTP client; COPY data built beforehand. */
   raw: RawCopy;
   /** HTTP events/s ÷ raw COPY rows/s: the headline ratio, judged by the goal. */
   ratio: number;
-  /** The same rows COPYed one chunk at a time, toCsv included: the COPY path of one request. */
+  /** The same rows COPYed one chunk at a time, encoding included: the COPY path of one request. */
   rawSequential: RawCopy;
   ratioSequential: number;
   /** CPU seconds the server process used during the timed run (all its threads). */
@@ -90,7 +90,7 @@ export function render(results: readonly EngineResult[], checked: readonly Goal[
       `${r.engine}: ${r.store}`,
       `  HTTP: ${r.requests} requests of ${int(r.avgBodyBytes / 1024)} KB on average; stored ${int(r.storedEvents)} = ${int(r.events)} + ${int(r.warmupEvents)} warm-up; ` +
         `server CPU ${r.serverCpuSeconds.toFixed(2)} s (${int(r.events / r.serverCpuSeconds)} events per CPU-second)`,
-      `  raw COPY: ${r.raw.concurrency} at a time ${r.raw.seconds.toFixed(2)} s (CSV built beforehand in ${r.raw.csvSeconds.toFixed(2)} s); ` +
+      `  raw COPY: ${r.raw.concurrency} at a time ${r.raw.seconds.toFixed(2)} s (COPY data built beforehand in ${r.raw.csvSeconds.toFixed(2)} s); ` +
         `one at a time ${r.rawSequential.seconds.toFixed(2)} s of which toCsv ${r.rawSequential.csvSeconds.toFixed(2)} s`,
       `  server RSS: idle ${int(r.serverRssMb.idle)} → after warm-up ${int(r.serverRssMb.afterWarmup)} → end ${int(r.serverRssMb.end)} MB, ` +
         `sampled max ${int(r.serverMaxSampledRssMb)} MB, peak (VmHWM) ${int(r.serverPeakRssMb)} MB` +

@@ -65,12 +65,12 @@ export interface Started {
 }
 
 /**
- * The CLI the benchmarks run: `--import tsx src/cli/main.ts` by default; BENCH_SERVER_ENTRY=<a built
- * main.js> (e.g. dist/cli/main.js after `npm run build`) runs compiled JavaScript, as `npm start` does.
+ * The CLI the benchmarks run: the compiled dist/cli/main.js, as `npm start` runs it (`npm run bench`
+ * builds first); BENCH_SERVER_ENTRY=tsx runs the sources through tsx instead, or names another main.js.
  */
 const cliEntry = (): string[] => {
-  const built = process.env['BENCH_SERVER_ENTRY'];
-  return built ? [built] : ['--import', 'tsx', 'src/cli/main.ts'];
+  const entry = process.env['BENCH_SERVER_ENTRY'] || 'dist/cli/main.js';
+  return entry === 'tsx' ? ['--import', 'tsx', 'src/cli/main.ts'] : [entry];
 };
 
 /** `node [nodeArgs] <cli entry> <args>` in the repository root. */

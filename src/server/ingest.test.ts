@@ -110,12 +110,13 @@ describe.each(testEngines)('ingestion API on %s', (engine) => {
   });
 
   it('writes a large batch with COPY, exactly once', async () => {
-    const batch = Array.from({ length: 300 }, (_, i) => ({ type: 'track', anonymousId: `a${i % 7}`, event: 'Viewed', messageId: `big-${i}`, properties: { i, note: 'quote " comma , newline \n 中文' } }));
+    const batch = Array.from({ length: 300 }, (_, i) => ({ type: 'track', anonymousId: `a${i % 7}\ttab`, event: 'Viewed \\N back\\slash', messageId: `big-${i}`, properties: { i, note: 'quote " comma , newline \n tab \t back\\slash \\N 中文' } }));
     expect((await post('/v1/batch', { batch })).statusCode).toBe(200);
     expect((await post('/v1/batch', { batch: batch.slice(0, 150) })).statusCode).toBe(200);
     const rows = await events();
     expect(rows).toHaveLength(300);
-    expect(rows[299]?.properties).toEqual({ i: 299, note: 'quote " comma , newline \n 中文' });
+    expect(rows[299]?.properties).toEqual({ i: 299, note: 'quote " comma , newline \n tab \t back\\slash \\N 中文' });
+    expect(rows[299]).toMatchObject({ event: 'Viewed \\N back\\slash', anonymous_id: 'a5\ttab' });
   });
 
   it('accepts gzip bodies', async () => {

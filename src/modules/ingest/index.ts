@@ -1,5 +1,6 @@
 export { ingestBatch, type IngestDeps, type IngestSource } from './service.js';
 export { listEvents } from './events.repo.js';
-export { checkMessageSizes, decodeBody } from './body.js';
+export { checkNesting, decodeBody } from './body.js';
+export { checkRows } from './limits.js';
 export { correctedTimestamp, normalizeBatch, normalizeMessage, type EventRow } from './normalize.js';
-export { appendEvents, ensureEventPartitions, monthKey } from './repo.js';
+export { COPY_EVENTS_SQL, appendEvents, encodeEventRows, ensureEventPartitions, monthKey } from './repo.js';

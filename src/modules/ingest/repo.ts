@@ -1,5 +1,5 @@
 import { CompiledQuery, sql } from 'kysely';
-import { CopySource, toCsv, type Db, type Store } from '../../platform/db/index.js';
+import { CopySource, toCopyText, type Db, type Store } from '../../platform/db/index.js';
 import type { EventRow } from './normalize.js';
 
 /** Below this many rows a multi-row INSERT beats the set-up of a COPY. */
@@ -10,6 +10,13 @@ const COLUMNS = [
   'anonymous_id', 'group_id', 'previous_id', 'timestamp', 'original_timestamp', 'sent_at', 'properties',
   'traits', 'context', 'integrations',
 ] as const;
+
+export const COPY_EVENTS_SQL = `COPY events (${COLUMNS.map((c) => `"${c}"`).join(', ')}) FROM STDIN`;
+
+/** Rows in COPY text format, columns as in COPY_EVENTS_SQL. */
+export function encodeEventRows(rows: readonly EventRow[]): Buffer {
+  return toCopyText(rows.map(rowValues));
+}
 
 function rowValues(r: EventRow) {
   return [
@@ -72,8 +79,7 @@ export async function appendEvents(trx: Db, rows: readonly EventRow[]): Promise<
   const claimedIds = new Set(claimed.rows.map((c) => c.message_id));
   const fresh = [...unique.values()].filter((r) => claimedIds.has(r.messageId));
   if (fresh.length >= COPY_THRESHOLD) {
-    const copy = `COPY events (${COLUMNS.map((c) => `"${c}"`).join(', ')}) FROM STDIN WITH (FORMAT csv)`;
-    await trx.executeQuery(CompiledQuery.raw(copy, [new CopySource(toCsv(fresh.map(rowValues)))]));
+    await trx.executeQuery(CompiledQuery.raw(COPY_EVENTS_SQL, [new CopySource(encodeEventRows(fresh))]));
   } else {
     await trx.insertInto('events').values(fresh.map(toInsert)).execute();
   }

@@ -1,6 +1,7 @@
 import type { BatchBody } from '../../contracts/ingest.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Store } from '../../platform/db/index.js';
+import { checkRows } from './limits.js';
 import { normalizeBatch } from './normalize.js';
 import { appendEvents, ensureEventPartitions } from './repo.js';
 
@@ -21,6 +22,7 @@ export interface IngestSource {
 export async function ingestBatch(deps: IngestDeps, source: IngestSource, body: BatchBody): Promise<number> {
   const receivedAt = deps.clock.now();
   const rows = normalizeBatch(body, { ...source, receivedAt });
+  checkRows(rows, body.context !== undefined || body.integrations !== undefined);
   await ensureEventPartitions(deps.store, [receivedAt]);
   return deps.store.db.transaction().execute((trx) => appendEvents(trx, rows));
 }

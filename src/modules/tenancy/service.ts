@@ -3,6 +3,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import { hashSecret, newId, newSecret, secretPrefix } from '../../platform/ids.js';
+import { cachedKey, forgetKeys } from './key-cache.js';
 import * as repo from './repo.js';
 
 /** Where a touchpoint's people sit by default (DOMAIN.md); a source may override it. */
@@ -113,7 +114,7 @@ export async function createSource(
 
 /** A new write key for the source; with `revokeExisting`, a rotation: the others stop working at once. */
 export async function createWriteKey(deps: TenancyDeps, tenantId: string, sourceId: string, revokeExisting: boolean, actor: Actor) {
-  return deps.db.transaction().execute(async (trx) => {
+  const created = await deps.db.transaction().execute(async (trx) => {
     if (!(await repo.lockSource(trx, tenantId, sourceId))) throw new AppError('not_found', `source ${sourceId} does not exist`);
     const writeKey = await issueWriteKey(trx, tenantId, sourceId);
     await repo.insertAudit(trx, { tenantId, actor, action: 'write_key.create', targetType: 'write_key', targetId: writeKey.id, details: { sourceId, revokeExisting } });
@@ -125,11 +126,13 @@ export async function createWriteKey(deps: TenancyDeps, tenantId: string, source
     }
     return writeKey;
   });
+  if (revokeExisting) forgetKeys(deps.db);
+  return created;
 }
 
 /** Idempotent: revoking a revoked key answers with the time it was revoked. */
 export async function revokeWriteKey(deps: TenancyDeps, tenantId: string, sourceId: string, keyId: string, actor: Actor) {
-  return deps.db.transaction().execute(async (trx) => {
+  const result = await deps.db.transaction().execute(async (trx) => {
     if (!(await repo.lockSource(trx, tenantId, sourceId))) throw new AppError('not_found', `source ${sourceId} does not exist`);
     const revoked = await repo.revokeWriteKeys(trx, { tenantId, sourceId, keyId, at: deps.clock.now() });
     if (revoked.length > 0) {
@@ -139,6 +142,8 @@ export async function revokeWriteKey(deps: TenancyDeps, tenantId: string, source
     if (!key) throw new AppError('not_found', `write key ${keyId} does not exist on source ${sourceId}`);
     return { id: key.id, prefix: key.key_prefix, createdAt: key.created_at.toISOString(), revokedAt: iso(key.revoked_at) };
   });
+  forgetKeys(deps.db);
+  return result;
 }
 
 export async function listAdminTokens(deps: TenancyDeps, tenantId: string) {
@@ -180,9 +185,13 @@ export interface WriteKeyPrincipal {
   writeKeyId: string;
 }
 
-export async function authenticateWriteKey(db: Db, key: string): Promise<WriteKeyPrincipal | null> {
-  const row = await repo.findActiveWriteKeyByHash(db, hashSecret(key));
-  return row ? { tenantId: row.tenant_id, sourceId: row.source_id, writeKeyId: row.id } : null;
+/** Verifies a write key; recently verified keys are answered from memory (see key-cache.ts). */
+export async function authenticateWriteKey(db: Db, key: string, now = Date.now()): Promise<WriteKeyPrincipal | null> {
+  const hash = hashSecret(key);
+  return cachedKey(db, hash, now, async () => {
+    const row = await repo.findActiveWriteKeyByHash(db, hash);
+    return row ? { tenantId: row.tenant_id, sourceId: row.source_id, writeKeyId: row.id } : null;
+  });
 }
 
 export interface AdminPrincipal {

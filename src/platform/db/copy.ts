@@ -7,22 +7,30 @@ export class CopySource {
   constructor(readonly data: Buffer) {}
 }
 
-export type CsvValue = string | number | boolean | Date | null | undefined;
+export type CopyValue = string | number | boolean | Date | null | undefined;
 
-function csvField(value: CsvValue): string {
-  if (value === null || value === undefined) return '';
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const NEEDS_ESCAPE = /[\\\n\r\t]/;
+const ESCAPED = /[\\\n\r\t]/g;
+
+function textField(value: CopyValue): string {
+  if (value === null || value === undefined) return '\\N';
   const text = value instanceof Date ? value.toISOString() : String(value);
-  return `"${text.replaceAll('"', '""')}"`;
+  // JSON text rarely holds a raw backslash, tab or newline outside escapes: test before replacing.
+  return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPED, (c) => ESCAPES[c] ?? c) : text;
 }
 
-/** Rows as CSV for `COPY ... WITH (FORMAT csv)`: every value quoted, NULL as an unquoted empty field. */
-export function toCsv(rows: readonly (readonly CsvValue[])[]): Buffer {
-  const lines = new Array<string>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i] ?? [];
-    lines[i] = row.map(csvField).join(',');
+/**
+ * Rows in COPY's text format (tab-separated, `\N` for NULL, backslash escapes): cheaper to build
+ * and to parse than CSV. Use with `COPY ... FROM STDIN` (no FORMAT option).
+ */
+export function toCopyText(rows: readonly (readonly CopyValue[])[]): Buffer {
+  let out = '';
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) out += (i === 0 ? '' : '\t') + textField(row[i]);
+    out += '\n';
   }
-  return Buffer.from(lines.join('\n') + '\n', 'utf8');
+  return Buffer.from(out, 'utf8');
 }
 
 export function isCopyQuery(sql: string, parameters: readonly unknown[]): parameters is readonly [CopySource] {

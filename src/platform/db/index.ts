@@ -1,5 +1,5 @@
 export { openStore, type Store, type Db, type OpenStoreOptions } from './store.js';
 export { migrate, loadMigrations, migrationsDir } from './migrate.js';
-export { CopySource, toCsv, type CsvValue } from './copy.js';
+export { CopySource, toCopyText, type CopyValue } from './copy.js';
 export type { Database } from './schema.js';
 export type { EngineKind } from './engine.js';

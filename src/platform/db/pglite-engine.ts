@@ -1,35 +1,37 @@
-import { mkdirSync } from 'node:fs';
-import { PGlite, types } from '@electric-sql/pglite';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { lockDataDir } from './dir-lock.js';
 import { Mutex } from './mutex.js';
-import type { SqlEngine, SqlResult, SqlSession } from './engine.js';
+import type { SqlEngine, SqlSession } from './engine.js';
+import { openPgliteBackend, type PgliteBackend } from './pglite-backend.js';
+import { openPgliteThread } from './pglite-thread.js';
 
 /**
- * PGlite is one in-process connection. A mutex hands it to one session at a time, so a transaction
- * is never interleaved with another caller's statements.
+ * PGlite is one connection. A mutex hands it to one session at a time, so a transaction is never
+ * interleaved with another caller's statements. By default PGlite runs in a worker thread (the
+ * database's CPU work then overlaps with HTTP and JSON on the main thread); `thread: false` keeps it
+ * in this thread.
  */
-export async function openPgliteEngine(dataDir: string): Promise<SqlEngine> {
+export async function openPgliteEngine(dataDir: string, options: { thread?: boolean } = {}): Promise<SqlEngine> {
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
   const unlock = inMemory ? () => {} : lockDataDir(dataDir);
-  let pg: PGlite;
+  let pg: PgliteBackend;
   try {
-    pg = await PGlite.create(dataDir, {
-      // int8 as text on both engines (node-postgres does the same): ids never lose precision.
-      parsers: { [types.INT8]: (value: string) => value },
-    });
+    if (options.thread === false) {
+      pg = await openPgliteBackend(dataDir);
+    } else {
+      // Creating a database (initdb) leaves ~400 MB of WASM heap that PGlite never gives back; do it in
+      // a worker of its own and end that worker, so the serving one starts small.
+      if (!inMemory && !existsSync(join(dataDir, 'PG_VERSION'))) await (await openPgliteThread(dataDir)).close();
+      pg = await openPgliteThread(dataDir);
+    }
   } catch (err) {
     unlock();
     throw err;
   }
   const mutex = new Mutex();
   let closed = false;
-
-  const toResult = (r: { rows: unknown[]; affectedRows?: number; command?: string }): SqlResult => ({
-    rows: r.rows.filter(isRow),
-    rowCount: r.affectedRows ?? r.rows.length,
-    command: r.command ?? '',
-  });
 
   return {
     kind: 'pglite',
@@ -40,19 +42,9 @@ export async function openPgliteEngine(dataDir: string): Promise<SqlEngine> {
         throw new Error('the store is closed');
       }
       return {
-        async query(sql, parameters) {
-          return toResult(await pg.query(sql, [...parameters]));
-        },
-        async copyFrom(sql, data) {
-          const fromBlob = sql.replace(/\bfrom\s+stdin\b/i, "FROM '/dev/blob'");
-          const r = await pg.query(fromBlob, [], { blob: new Blob([data]) });
-          return r.affectedRows ?? 0;
-        },
-        async exec(sql) {
-          const results = await pg.exec(sql);
-          const last = results[results.length - 1];
-          return last ? last.rows.filter(isRow) : [];
-        },
+        query: (sql, parameters) => pg.query(sql, parameters),
+        copyFrom: (sql, data) => pg.copyFrom(sql, data),
+        exec: (sql) => pg.exec(sql),
         release,
       };
     },
@@ -69,8 +61,4 @@ export async function openPgliteEngine(dataDir: string): Promise<SqlEngine> {
       }
     },
   };
-}
-
-function isRow(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }

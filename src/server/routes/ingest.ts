@@ -9,7 +9,7 @@ import {
   ingestOkSchema,
   singleMessageSchemas,
 } from '../../contracts/ingest.js';
-import { checkMessageSizes, decodeBody, ingestBatch } from '../../modules/ingest/index.js';
+import { checkNesting, decodeBody, ingestBatch } from '../../modules/ingest/index.js';
 import { authenticateIngest, requireIngestSource } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 
@@ -34,7 +34,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: AppDeps) {
       const encoding = request.headers['content-encoding'];
       const buf = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
       const body = decodeBody(buf, encoding, single ? MAX_MESSAGE_BYTES : MAX_BATCH_BYTES, single ? 'message' : 'batch');
-      checkMessageSizes(body, single ? 'single' : 'batch');
+      checkNesting(body, single ? 'single' : 'batch');
       done(null, body);
     } catch (err) {
       done(err instanceof Error ? err : new Error(String(err)), undefined);
