@@ -85,8 +85,10 @@ CREATE TABLE events (
   sent_at timestamptz,
   properties jsonb,
   traits jsonb,
-  context jsonb,
-  integrations jsonb,
+  -- Kept as sent and read whole; json (validated text) is a third cheaper to ingest than jsonb.
+  -- properties and traits, which segments will query, are jsonb.
+  context json,
+  integrations json,
   PRIMARY KEY (tenant_id, received_at, id)
 ) PARTITION BY RANGE (received_at);
 

@@ -91,7 +91,7 @@ export function render(results: readonly EngineResult[], checked: readonly Goal[
       `  HTTP: ${r.requests} requests of ${int(r.avgBodyBytes / 1024)} KB on average; stored ${int(r.storedEvents)} = ${int(r.events)} + ${int(r.warmupEvents)} warm-up; ` +
         `server CPU ${r.serverCpuSeconds.toFixed(2)} s (${int(r.events / r.serverCpuSeconds)} events per CPU-second)`,
       `  raw COPY: ${r.raw.concurrency} at a time ${r.raw.seconds.toFixed(2)} s (COPY data built beforehand in ${r.raw.csvSeconds.toFixed(2)} s); ` +
-        `one at a time ${r.rawSequential.seconds.toFixed(2)} s of which toCsv ${r.rawSequential.csvSeconds.toFixed(2)} s`,
+        `one at a time ${r.rawSequential.seconds.toFixed(2)} s of which encoding ${r.rawSequential.csvSeconds.toFixed(2)} s`,
       `  server RSS: idle ${int(r.serverRssMb.idle)} → after warm-up ${int(r.serverRssMb.afterWarmup)} → end ${int(r.serverRssMb.end)} MB, ` +
         `sampled max ${int(r.serverMaxSampledRssMb)} MB, peak (VmHWM) ${int(r.serverPeakRssMb)} MB` +
         (r.firstBootRssMb ? `; started on an empty data folder instead: ${int(r.firstBootRssMb.rss)} MB once healthy (peak ${int(r.firstBootRssMb.peak)} MB)` : ''),

@@ -104,9 +104,13 @@ describe.each(testEngines)('ingestion API on %s', (engine) => {
     expect((await post('/v1/batch', batch)).statusCode).toBe(200);
     expect((await post('/v1/batch', batch)).statusCode).toBe(200);
     expect((await post('/v1/batch', { batch: [{ type: 'track', userId: 'u', event: 'X', messageId: 'same' }, { type: 'track', userId: 'u', event: 'Y', messageId: 'same' }] })).statusCode).toBe(200);
+    // Partly known: only the new ids are stored, in batch order.
+    const partly = { batch: ['dup-2', 'new-b', 'dup-3', 'new-a'].map((id) => ({ type: 'track', userId: 'u', event: `P-${id}`, messageId: id })) };
+    expect((await post('/v1/batch', partly)).statusCode).toBe(200);
     const rows = await events();
-    expect(rows.map((r) => r.message_id)).toEqual(['dup-1', 'dup-2', 'dup-3', 'same']);
+    expect(rows.map((r) => r.message_id)).toEqual(['dup-1', 'dup-2', 'dup-3', 'same', 'new-b', 'new-a']);
     expect(rows[3]?.event).toBe('X');
+    expect(rows[1]?.event).toBe('E2');
   });
 
   it('writes a large batch with COPY, exactly once', async () => {

