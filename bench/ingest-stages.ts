@@ -47,7 +47,7 @@ async function stages(config: StoreConfig, bodies: readonly Buffer[], warmup: nu
       lap('validate');
       const receivedAt = systemClock.now();
       const rows = normalizeBatch(batch, { ...source, receivedAt });
-      checkRows(rows, false);
+      checkRows(rows, { batchLevelContext: false });
       lap('normalize');
       await ensureEventPartitions(store, [receivedAt]);
       await store.db.transaction().execute((trx) => appendEvents(trx, rows));

@@ -46,6 +46,35 @@ describe.each(testEngines)('ingestion edge cases on %s', (engine) => {
     await nothingStored();
   });
 
+  it('refuses a batch-level context that would go into every message beyond the limits, before building rows', async () => {
+    const raw = (payload: string) => app.inject({ method: 'POST', url: '/v1/batch', payload, headers: { 'content-type': 'application/json', authorization: basicAuth(tenant.writeKey) } });
+    const tiny = Array.from({ length: 5000 }, (_, i) => `{"type":"track","userId":"u","event":"E","messageId":"t${i}"}`).join(',');
+    let res = await raw(`{"context":{"blob":"${'c'.repeat(40 * 1024)}"},"batch":[${tiny}]}`);
+    expect(res.statusCode, res.body).toBe(400);
+    expect(errorCode(res.body)).toMatchObject({ code: 'message_too_large' });
+    res = await raw(`{"context":{"blob":"${'c'.repeat(1024)}"},"batch":[${tiny}]}`);
+    expect(res.statusCode, res.body).toBe(400);
+    expect(errorCode(res.body).code).toBe('batch_too_large');
+    await nothingStored();
+  });
+
+  it('applies the same nesting limit to a single call and a batch message', async () => {
+    const nested = (depth: number) => `${'{"d":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    const raw = (url: string, payload: string) =>
+      app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json', authorization: basicAuth(tenant.writeKey) } });
+    // The message object is level 0 and properties level 1, so nested(n) reaches level n.
+    expect((await raw('/v1/track', `{"userId":"u","event":"E","properties":${nested(63)}}`)).statusCode).toBe(200);
+    expect((await raw('/v1/batch', `{"batch":[{"type":"track","userId":"u","event":"E","properties":${nested(63)}}]}`)).statusCode).toBe(200);
+    expect((await raw('/v1/track', `{"userId":"u","event":"E","properties":${nested(64)}}`)).statusCode).toBe(400);
+    expect((await raw('/v1/batch', `{"batch":[{"type":"track","userId":"u","event":"E","properties":${nested(64)}}]}`)).statusCode).toBe(400);
+  });
+
+  it('speaks of "the message" on single calls', async () => {
+    const res = await app.inject({ method: 'POST', url: '/v1/track', payload: '{"userId":"u","event":"E","properties":{"x":"a\\u0000b"}}', headers: { 'content-type': 'application/json', authorization: basicAuth(tenant.writeKey) } });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(errorCode(res.body).message).toMatch(/^the message \(properties\) contains a NUL/);
+  });
+
   it('rejects nesting deeper than 64 levels with 400, in a message or in the batch context', async () => {
     const deep = `${'{"d":'.repeat(5000)}1${'}'.repeat(5000)}`;
     const raw = (url: string, payload: string) =>

@@ -1,4 +1,5 @@
 import { gunzipSync, inflateSync } from 'node:zlib';
+import { MAX_EXPANDED_BATCH_BYTES, MAX_MESSAGE_BYTES } from '../../contracts/ingest.js';
 import { AppError } from '../../platform/errors.js';
 
 const kb = (bytes: number) => `${bytes / 1024} KB`;
@@ -59,15 +60,34 @@ function depthExceeds(value: unknown, limit: number): boolean {
  */
 export function checkNesting(body: unknown, kind: 'batch' | 'single'): void {
   if (kind === 'single' || typeof body !== 'object' || body === null || !('batch' in body) || !Array.isArray(body.batch)) {
-    if (depthExceeds(body, MAX_DEPTH + 1)) {
+    if (depthExceeds(body, MAX_DEPTH)) {
       throw new AppError('invalid_request', `the message nests objects or arrays deeper than ${MAX_DEPTH} levels; flatten it`, { maxDepth: MAX_DEPTH });
     }
     return;
   }
+  let shared = 0;
   for (const key of ['context', 'integrations'] as const) {
-    if (key in body && depthExceeds(body[key as keyof typeof body], MAX_DEPTH)) {
+    const value: unknown = key in body ? body[key as keyof typeof body] : undefined;
+    if (depthExceeds(value, MAX_DEPTH)) {
       throw new AppError('invalid_request', `the batch-level ${key} nests deeper than ${MAX_DEPTH} levels; flatten it`, { maxDepth: MAX_DEPTH });
     }
+    if (value !== undefined) shared += Buffer.byteLength(JSON.stringify(value), 'utf8');
+  }
+  // The batch-level context and integrations are merged into every message: bound that before any
+  // row is built, or a small request could make the server copy them thousands of times.
+  if (shared > MAX_MESSAGE_BYTES) {
+    throw new AppError('message_too_large', `the batch-level context and integrations are ${shared} bytes and go into every message; the limit is 32 KB (${MAX_MESSAGE_BYTES} bytes) per message`, {
+      bytes: shared,
+      limitBytes: MAX_MESSAGE_BYTES,
+    });
+  }
+  if (shared * body.batch.length > MAX_EXPANDED_BATCH_BYTES) {
+    throw new AppError(
+      'batch_too_large',
+      `the batch-level context and integrations (${shared} bytes) merged into each of ${body.batch.length} messages come to more than ` +
+        `${MAX_EXPANDED_BATCH_BYTES / 1024} KB; send the context with each message or split the batch`,
+      { bytes: shared * body.batch.length, limitBytes: MAX_EXPANDED_BATCH_BYTES },
+    );
   }
   body.batch.forEach((m: unknown, index) => {
     if (depthExceeds(m, MAX_DEPTH)) {

@@ -18,9 +18,17 @@ const TEXT_FIELDS = ['messageId', 'event', 'name', 'category', 'userId', 'anonym
  * copied into a thousand rows. The JSON texts are the ones the rows carry to the store, so nothing
  * is serialised twice.
  */
-export function checkRows(rows: readonly EventRow[], batchLevelContext: boolean): void {
+export interface RowCheckOptions {
+  /** The batch carried context or integrations of its own, merged into each row. */
+  batchLevelContext: boolean;
+  /** A single call (`/v1/track` ...): errors speak of "the message", not "message 0". */
+  single?: boolean;
+}
+
+export function checkRows(rows: readonly EventRow[], { batchLevelContext, single = false }: RowCheckOptions): void {
   let total = 0;
-  rows.forEach((row, i) => {
+  rows.forEach((row, n) => {
+    const i = single ? null : n;
     let bytes = 0;
     for (const f of JSON_FIELDS) {
       const json = row[f];
@@ -36,7 +44,7 @@ export function checkRows(rows: readonly EventRow[], batchLevelContext: boolean)
     }
     if (bytes > MAX_MESSAGE_BYTES) {
       const merged = batchLevelContext ? ' with the batch-level context and integrations merged in' : '';
-      throw new AppError('message_too_large', `message ${i} is ${bytes} bytes${merged}; the limit is ${kb(MAX_MESSAGE_BYTES)} (${MAX_MESSAGE_BYTES} bytes) per message`, {
+      throw new AppError('message_too_large', `${where(i)} is ${bytes} bytes${merged}; the limit is ${kb(MAX_MESSAGE_BYTES)} (${MAX_MESSAGE_BYTES} bytes) per message`, {
         index: i,
         bytes,
         limitBytes: MAX_MESSAGE_BYTES,
@@ -54,8 +62,10 @@ export function checkRows(rows: readonly EventRow[], batchLevelContext: boolean)
   }
 }
 
-function unstorable(index: number, field: string): AppError {
-  return new AppError('invalid_request', `message ${index} (${field}) contains a NUL character (\\u0000) or an unpaired UTF-16 surrogate, which cannot be stored; remove it`, {
+const where = (index: number | null) => (index === null ? 'the message' : `message ${index}`);
+
+function unstorable(index: number | null, field: string): AppError {
+  return new AppError('invalid_request', `${where(index)} (${field}) contains a NUL character (\\u0000) or an unpaired UTF-16 surrogate, which cannot be stored; remove it`, {
     index,
     field,
   });

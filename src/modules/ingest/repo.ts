@@ -56,25 +56,21 @@ export async function ensureEventPartitions(store: Store, times: Iterable<Date>)
 /**
  * Claims message ids for this transaction; returns the ids that were new. Sorted, so that concurrent
  * batches sharing ids lock them in the same order and wait for each other instead of deadlocking
- * (PostgreSQL); sorted input also makes the index insert cheaper. The common case, no duplicates, is
- * told by the row count alone; only when some ids existed does a second query ask which rows this
- * transaction wrote (their xmin is our transaction id). RETURNING every id would cost ~30 % more.
+ * (PostgreSQL); sorted input also makes the index insert cheaper. The new ids come back as one array
+ * rather than as RETURNING rows, which cost ~50 % more on PGlite.
  */
 async function claimMessageIds(trx: Db, tenantId: string, receivedAt: Date, ids: string[]): Promise<Set<string>> {
-  const inserted = await sql`
-    INSERT INTO event_message_ids (tenant_id, message_id, received_at)
-    SELECT ${tenantId}::uuid, m, ${receivedAt}::timestamptz
-    FROM unnest(${ids}::text[]) AS m
-    ORDER BY m COLLATE "C"
-    ON CONFLICT DO NOTHING`.execute(trx);
-  const count = Number(inserted.numAffectedRows ?? 0n);
-  if (count === ids.length) return new Set(ids);
-  if (count === 0) return new Set();
-  const ours = await sql<{ message_id: string }>`
-    SELECT message_id FROM event_message_ids
-    WHERE tenant_id = ${tenantId}::uuid AND message_id = ANY(${ids}::text[])
-      AND xmin::text::bigint = pg_current_xact_id()::text::bigint % 4294967296`.execute(trx);
-  return new Set(ours.rows.map((r) => r.message_id));
+  const { rows } = await sql<{ ids: string[] | null }>`
+    WITH claimed AS (
+      INSERT INTO event_message_ids (tenant_id, message_id, received_at)
+      SELECT ${tenantId}::uuid, m, ${receivedAt}::timestamptz
+      FROM unnest(${ids}::text[]) AS m
+      ORDER BY m COLLATE "C"
+      ON CONFLICT DO NOTHING
+      RETURNING message_id
+    )
+    SELECT array_agg(message_id) AS ids FROM claimed`.execute(trx);
+  return new Set(rows[0]?.ids ?? []);
 }
 
 /**

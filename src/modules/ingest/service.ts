@@ -19,10 +19,10 @@ export interface IngestSource {
  * Stores a validated batch in one transaction: all of it or none of it. Messages already stored
  * (same tenant and messageId) are skipped. Returns how many events were new.
  */
-export async function ingestBatch(deps: IngestDeps, source: IngestSource, body: BatchBody): Promise<number> {
+export async function ingestBatch(deps: IngestDeps, source: IngestSource, body: BatchBody, options: { single?: boolean } = {}): Promise<number> {
   const receivedAt = deps.clock.now();
   const rows = normalizeBatch(body, { ...source, receivedAt });
-  checkRows(rows, body.context !== undefined || body.integrations !== undefined);
+  checkRows(rows, { batchLevelContext: body.context !== undefined || body.integrations !== undefined, single: options.single ?? false });
   await ensureEventPartitions(deps.store, [receivedAt]);
   return deps.store.db.transaction().execute((trx) => appendEvents(trx, rows));
 }

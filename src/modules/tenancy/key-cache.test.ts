@@ -45,3 +45,31 @@ describe.each(testEngines.filter((e) => e === 'postgres'))('write key cache acro
     }
   });
 });
+
+describe('write key cache and a revocation racing a lookup', () => {
+  it('does not keep a key whose lookup started before the revocation', async () => {
+    const { cachedKey, forgetKeys } = await import('./key-cache.js');
+    const store = await openTestStore('pglite');
+    try {
+      const principal = { tenantId: 't', sourceId: 's', writeKeyId: 'k' };
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const slow = cachedKey(store.db, 'h', 0, async () => {
+        await gate;
+        return principal; // read before the revocation committed
+      });
+      forgetKeys(store.db); // the revocation
+      open();
+      expect(await slow).toEqual(principal);
+      let loads = 0;
+      const next = await cachedKey(store.db, 'h', 1, async () => {
+        loads++;
+        return null; // the database now says: revoked
+      });
+      expect(next).toBeNull();
+      expect(loads).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -15,11 +15,17 @@ interface Entry {
   expires: number;
 }
 
-const caches = new WeakMap<Db, Map<string, Entry>>();
+interface Cache {
+  entries: Map<string, Entry>;
+  /** Bumped by forgetKeys: a lookup that started before a revocation must not fill the cache after it. */
+  generation: number;
+}
 
-function cacheOf(db: Db): Map<string, Entry> {
+const caches = new WeakMap<Db, Cache>();
+
+function cacheOf(db: Db): Cache {
   let c = caches.get(db);
-  if (!c) caches.set(db, (c = new Map()));
+  if (!c) caches.set(db, (c = { entries: new Map(), generation: 0 }));
   return c;
 }
 
@@ -30,19 +36,23 @@ export async function cachedKey(
   load: () => Promise<WriteKeyPrincipal | null>,
 ): Promise<WriteKeyPrincipal | null> {
   const cache = cacheOf(db);
-  const hit = cache.get(hash);
+  const hit = cache.entries.get(hash);
   if (hit && hit.expires > now) return hit.value;
+  const generation = cache.generation;
   const value = await load();
   if (value === null) {
-    cache.delete(hash);
+    cache.entries.delete(hash);
     return null;
   }
-  if (cache.size >= MAX_ENTRIES) cache.clear();
-  cache.set(hash, { value, expires: now + WRITE_KEY_CACHE_TTL_MS });
+  if (cache.generation !== generation) return value; // a revocation happened meanwhile: answer, don't keep
+  if (cache.entries.size >= MAX_ENTRIES) cache.entries.clear();
+  cache.entries.set(hash, { value, expires: now + WRITE_KEY_CACHE_TTL_MS });
   return value;
 }
 
 /** Forget every cached key of this store (after a revocation or rotation). */
 export function forgetKeys(db: Db): void {
-  caches.get(db)?.clear();
+  const cache = cacheOf(db);
+  cache.entries.clear();
+  cache.generation++;
 }

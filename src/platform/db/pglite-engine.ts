@@ -12,7 +12,14 @@ import { openPgliteThread } from './pglite-thread.js';
  * database's CPU work then overlaps with HTTP and JSON on the main thread); `thread: false` keeps it
  * in this thread.
  */
-export async function openPgliteEngine(dataDir: string, options: { thread?: boolean } = {}): Promise<SqlEngine> {
+export interface PgliteEngineOptions {
+  /** Run PGlite in a worker thread (default true). */
+  thread?: boolean;
+  /** Told when the worker dies: every later query fails until the process restarts. */
+  onFailure?: (err: Error) => void;
+}
+
+export async function openPgliteEngine(dataDir: string, options: PgliteEngineOptions = {}): Promise<SqlEngine> {
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
   const unlock = inMemory ? () => {} : lockDataDir(dataDir);
@@ -24,7 +31,7 @@ export async function openPgliteEngine(dataDir: string, options: { thread?: bool
       // Creating a database (initdb) leaves ~400 MB of WASM heap that PGlite never gives back; do it in
       // a worker of its own and end that worker, so the serving one starts small.
       if (!inMemory && !existsSync(join(dataDir, 'PG_VERSION'))) await (await openPgliteThread(dataDir)).close();
-      pg = await openPgliteThread(dataDir);
+      pg = await openPgliteThread(dataDir, options.onFailure);
     }
   } catch (err) {
     unlock();

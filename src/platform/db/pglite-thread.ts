@@ -23,7 +23,7 @@ function isSqlResult(v: unknown): v is SqlResult {
 }
 
 /** PGlite in a worker thread, behind the same backend interface as in-process PGlite. */
-export async function openPgliteThread(dataDir: string): Promise<PgliteBackend> {
+export async function openPgliteThread(dataDir: string, onFailure: (err: Error) => void = () => {}): Promise<PgliteBackend> {
   const worker = startWorker(dataDir);
   const pending = new Map<number, Pending>();
   let nextId = 1;
@@ -39,7 +39,9 @@ export async function openPgliteThread(dataDir: string): Promise<PgliteBackend> 
     if (res.ok) p.resolve(res);
     else p.reject(new PgliteError(res.error));
   });
+  let closing = false;
   const failAll = (err: Error) => {
+    if (!failed && !closing) onFailure(err);
     failed = err;
     for (const p of pending.values()) p.reject(err);
     pending.clear();
@@ -51,9 +53,20 @@ export async function openPgliteThread(dataDir: string): Promise<PgliteBackend> 
   const call = (req: Request, transfer: ArrayBuffer[] = []): Promise<WorkerResponse> => {
     if (failed) return Promise.reject(failed);
     const id = nextId++;
+    // Errors are raised from the worker's message handler; keep the caller's stack and the SQL.
+    const origin = new Error('PGlite call');
     return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject });
-      worker.postMessage({ ...req, id }, transfer);
+      const withOrigin = (err: Error) => {
+        err.stack = `${err.name}: ${err.message}${'sql' in req ? `\n    in SQL: ${req.sql.slice(0, 200)}` : ''}\n${origin.stack?.split('\n').slice(1).join('\n') ?? ''}`;
+        reject(err);
+      };
+      try {
+        worker.postMessage({ ...req, id }, transfer);
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err))); // e.g. a parameter that cannot be cloned
+        return;
+      }
+      pending.set(id, { resolve, reject: withOrigin });
     });
   };
   const result = (res: WorkerResponse) => (res.ok ? res.result : null);
@@ -76,6 +89,7 @@ export async function openPgliteThread(dataDir: string): Promise<PgliteBackend> 
     },
     async close() {
       if (failed) return;
+      closing = true;
       await call({ op: 'close' });
       await worker.terminate();
     },

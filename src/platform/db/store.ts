@@ -31,7 +31,7 @@ export async function openStore(config: StoreConfig, options: OpenStoreOptions =
   const engine =
     config.engine === 'postgres'
       ? await openPostgresEngine(config.url, config.poolMax, options.onBackgroundError)
-      : await openPgliteEngine(config.dataDir);
+      : await openPgliteEngine(config.dataDir, options.onBackgroundError ? { onFailure: options.onBackgroundError } : {});
   try {
     if (options.migrate !== false) await migrate(engine);
   } catch (err) {

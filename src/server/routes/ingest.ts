@@ -57,7 +57,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: AppDeps) {
         preValidation,
       },
       async (request) => {
-        await ingestBatch(deps, requireIngestSource(request), { batch: [request.body] });
+        await ingestBatch(deps, requireIngestSource(request), { batch: [request.body] }, { single: true });
         return { success: true as const };
       },
     );
