@@ -1,9 +1,6 @@
 import { gzipSync } from 'node:zlib';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TenantCreated } from '../contracts/tenancy.js';
-import type { Store } from '../platform/db/index.js';
-import { basicAuth, json, storedCounts, testApp } from '../testing/app.js';
+import { describe, expect, it } from 'vitest';
+import { basicAuth, json, storedCounts, testApp, useAppFixture } from '../testing/app.js';
 import { freshTenant, openTestStore, testEngines } from '../testing/engines.js';
 
 interface ErrorBody {
@@ -19,30 +16,16 @@ function errorOf(body: string): ErrorBody['error'] {
 const ok = (i: number) => ({ type: 'track', userId: 'u', event: 'Fine', messageId: `ok-${i}` });
 
 describe.each(testEngines)('ingestion rejects bad input on %s, storing nothing', (engine) => {
-  let store: Store;
-  let app: FastifyInstance;
-  let tenant: TenantCreated;
-
-  beforeAll(async () => {
-    store = await openTestStore(engine);
-    app = await testApp(store);
-  });
-  afterAll(async () => {
-    await app.close();
-    await store.close();
-  });
-  beforeEach(async () => {
-    tenant = await freshTenant(store);
-  });
+  const fx = useAppFixture(engine);
 
   const send = (url: string, payload: string | Buffer, headers: Record<string, string> = {}) =>
-    app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json', authorization: basicAuth(tenant.writeKey), ...headers } });
+    fx.app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json', authorization: basicAuth(fx.tenant.writeKey), ...headers } });
 
   async function expectRejected(res: Awaited<ReturnType<typeof send>>, status: number, code: string) {
     expect(res.statusCode, res.body).toBe(status);
     const error = errorOf(res.body);
     expect(error.code).toBe(code);
-    expect(await storedCounts(store, tenant.tenantId)).toEqual({ events: 0, messageIds: 0 });
+    expect(await storedCounts(fx.store, fx.tenant.tenantId)).toEqual({ events: 0, messageIds: 0 });
     return error;
   }
 
@@ -150,27 +133,27 @@ describe.each(testEngines)('ingestion rejects bad input on %s, storing nothing',
   });
 
   it('no write key → 401', async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/track', payload: ok(0) });
+    const res = await fx.app.inject({ method: 'POST', url: '/v1/track', payload: ok(0) });
     const e = await expectRejected(res, 401, 'unauthorized');
     expect(e.message).toContain('write key');
   });
 
   it('a wrong write key → 401, in the header or in the body', async () => {
     await expectRejected(await send('/v1/track', JSON.stringify(ok(0)), { authorization: basicAuth('wk_not-a-key') }), 401, 'unauthorized');
-    const res = await app.inject({ method: 'POST', url: '/v1/track', payload: { ...ok(0), writeKey: 'wk_nope' } });
+    const res = await fx.app.inject({ method: 'POST', url: '/v1/track', payload: { ...ok(0), writeKey: 'wk_nope' } });
     await expectRejected(res, 401, 'unauthorized');
   });
 
   it('an admin token is not a write key → 401', async () => {
-    await expectRejected(await send('/v1/track', JSON.stringify(ok(0)), { authorization: basicAuth(tenant.adminToken) }), 401, 'unauthorized');
+    await expectRejected(await send('/v1/track', JSON.stringify(ok(0)), { authorization: basicAuth(fx.tenant.adminToken) }), 401, 'unauthorized');
   });
 
   it('a revoked write key → 401', async () => {
-    const admin = { authorization: `Bearer ${tenant.adminToken}` };
-    const src = json(await app.inject({ method: 'GET', url: `/api/v1/sources/${tenant.sourceId}`, headers: admin }));
+    const admin = { authorization: `Bearer ${fx.tenant.adminToken}` };
+    const src = json(await fx.app.inject({ method: 'GET', url: `/api/v1/sources/${fx.tenant.sourceId}`, headers: admin }));
     expect(src).toMatchObject({ writeKeys: [{ revokedAt: null }] });
     const keyId = (src as { writeKeys: { id: string }[] }).writeKeys[0]!.id;
-    const revoked = await app.inject({ method: 'POST', url: `/api/v1/sources/${tenant.sourceId}/write-keys/${keyId}/revoke`, headers: admin });
+    const revoked = await fx.app.inject({ method: 'POST', url: `/api/v1/sources/${fx.tenant.sourceId}/write-keys/${keyId}/revoke`, headers: admin });
     expect(revoked.statusCode).toBe(200);
     const e = await expectRejected(await send('/v1/track', JSON.stringify(ok(0))), 401, 'unauthorized');
     expect(e.message).toContain('revoked');
@@ -184,7 +167,7 @@ describe.each(testEngines)('ingestion rejects bad input on %s, storing nothing',
         expect(res.statusCode, `${url} ${body}: ${res.body}`).toBe(400);
       }
     }
-    expect(await storedCounts(store, tenant.tenantId)).toEqual({ events: 0, messageIds: 0 });
+    expect(await storedCounts(fx.store, fx.tenant.tenantId)).toEqual({ events: 0, messageIds: 0 });
   });
 });
 

@@ -1,38 +1,23 @@
 import { Writable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TenantCreated } from '../contracts/tenancy.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../platform/clock.js';
-import type { Store } from '../platform/db/index.js';
 import { createLogger } from '../platform/logger.js';
-import { basicAuth, json, storedCounts, testApp } from '../testing/app.js';
+import { basicAuth, json, storedCounts, testApp, useAppFixture } from '../testing/app.js';
 import { freshTenant, openTestStore, testEngines } from '../testing/engines.js';
 
 const errorCode = (body: string) => (JSON.parse(body) as { error: { code: string; message: string } }).error;
 
 describe.each(testEngines)('ingestion edge cases on %s', (engine) => {
-  let store: Store;
-  let app: FastifyInstance;
-  let tenant: TenantCreated;
   const clock = new ManualClock(new Date('2026-11-30T23:59:59.000Z'));
-
-  beforeAll(async () => {
-    store = await openTestStore(engine);
-    app = await testApp(store, clock);
-  });
-  afterAll(async () => {
-    await app.close();
-    await store.close();
-  });
-  beforeEach(async () => {
-    tenant = await freshTenant(store);
+  const fx = useAppFixture(engine, { clock });
+  beforeEach(() => {
     clock.set(new Date('2026-11-30T23:59:59.000Z'));
   });
 
   const send = (url: string, payload: unknown) =>
-    app.inject({ method: 'POST', url, payload: JSON.stringify(payload), headers: { 'content-type': 'application/json', authorization: basicAuth(tenant.writeKey) } });
-  const admin = (url: string) => app.inject({ url, headers: { authorization: `Bearer ${tenant.adminToken}` } });
-  const nothingStored = async () => expect(await storedCounts(store, tenant.tenantId)).toEqual({ events: 0, messageIds: 0 });
+    fx.app.inject({ method: 'POST', url, payload: JSON.stringify(payload), headers: { 'content-type': 'application/json', authorization: basicAuth(fx.tenant.writeKey) } });
+  const admin = (url: string) => fx.app.inject({ url, headers: { authorization: `Bearer ${fx.tenant.adminToken}` } });
+  const nothingStored = async () => expect(await storedCounts(fx.store, fx.tenant.tenantId)).toEqual({ events: 0, messageIds: 0 });
 
   it('counts batch-level context against every message: a big shared context cannot multiply storage', async () => {
     const context = { blob: 'c'.repeat(20 * 1024) };
@@ -47,7 +32,7 @@ describe.each(testEngines)('ingestion edge cases on %s', (engine) => {
   });
 
   it('refuses a batch-level context that would go into every message beyond the limits, before building rows', async () => {
-    const raw = (payload: string) => app.inject({ method: 'POST', url: '/v1/batch', payload, headers: { 'content-type': 'application/json', authorization: basicAuth(tenant.writeKey) } });
+    const raw = (payload: string) => fx.app.inject({ method: 'POST', url: '/v1/batch', payload, headers: { 'content-type': 'application/json', authorization: basicAuth(fx.tenant.writeKey) } });
     const tiny = Array.from({ length: 5000 }, (_, i) => `{"type":"track","userId":"u","event":"E","messageId":"t${i}"}`).join(',');
     let res = await raw(`{"context":{"blob":"${'c'.repeat(40 * 1024)}"},"batch":[${tiny}]}`);
     expect(res.statusCode, res.body).toBe(400);
@@ -61,7 +46,7 @@ describe.each(testEngines)('ingestion edge cases on %s', (engine) => {
   it('applies the same nesting limit to a single call and a batch message', async () => {
     const nested = (depth: number) => `${'{"d":'.repeat(depth)}1${'}'.repeat(depth)}`;
     const raw = (url: string, payload: string) =>
-      app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json', authorization: basicAuth(tenant.writeKey) } });
+      fx.app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json', authorization: basicAuth(fx.tenant.writeKey) } });
     // The message object is level 0 and properties level 1, so nested(n) reaches level n.
     expect((await raw('/v1/track', `{"userId":"u","event":"E","properties":${nested(63)}}`)).statusCode).toBe(200);
     expect((await raw('/v1/batch', `{"batch":[{"type":"track","userId":"u","event":"E","properties":${nested(63)}}]}`)).statusCode).toBe(200);
@@ -70,7 +55,7 @@ describe.each(testEngines)('ingestion edge cases on %s', (engine) => {
   });
 
   it('speaks of "the message" on single calls', async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/track', payload: '{"userId":"u","event":"E","properties":{"x":"a\\u0000b"}}', headers: { 'content-type': 'application/json', authorization: basicAuth(tenant.writeKey) } });
+    const res = await fx.app.inject({ method: 'POST', url: '/v1/track', payload: '{"userId":"u","event":"E","properties":{"x":"a\\u0000b"}}', headers: { 'content-type': 'application/json', authorization: basicAuth(fx.tenant.writeKey) } });
     expect(res.statusCode, res.body).toBe(400);
     expect(errorCode(res.body).message).toMatch(/^the message \(properties\) contains a NUL/);
   });
@@ -78,7 +63,7 @@ describe.each(testEngines)('ingestion edge cases on %s', (engine) => {
   it('rejects nesting deeper than 64 levels with 400, in a message or in the batch context', async () => {
     const deep = `${'{"d":'.repeat(5000)}1${'}'.repeat(5000)}`;
     const raw = (url: string, payload: string) =>
-      app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json', authorization: basicAuth(tenant.writeKey) } });
+      fx.app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json', authorization: basicAuth(fx.tenant.writeKey) } });
     for (const res of [
       await raw('/v1/track', `{"userId":"u","event":"E","properties":{"deep":${deep}}}`),
       await raw('/v1/batch', `{"context":{"deep":${deep}},"batch":[{"type":"track","userId":"u","event":"E"}]}`),
@@ -93,13 +78,13 @@ describe.each(testEngines)('ingestion edge cases on %s', (engine) => {
     const batch = Array.from({ length: 4 }, (_, i) => ({ type: 'track', userId: 'u', event: 'E', messageId: `q${i}`, properties: { p: 'x'.repeat(14 * 1024) } }));
     const res = await send('/v1/batch?source=sdk', { batch });
     expect(res.statusCode, res.body).toBe(200);
-    expect((await storedCounts(store, tenant.tenantId)).events).toBe(4);
+    expect((await storedCounts(fx.store, fx.tenant.tenantId)).events).toBe(4);
   });
 
   it('reads Segment-style lenient dates, and rejects impossible ones', async () => {
     expect((await send('/v1/track', { userId: 'u', event: 'E', timestamp: '2015-2-02T00:30:08.276Z' })).statusCode).toBe(200);
     expect((await send('/v1/track', { userId: 'u', event: 'E', timestamp: '2026-11-22 08:00:00+0800' })).statusCode).toBe(200);
-    const rows = await store.db.selectFrom('events').select('timestamp').where('tenant_id', '=', tenant.tenantId).orderBy('id').execute();
+    const rows = await fx.store.db.selectFrom('events').select('timestamp').where('tenant_id', '=', fx.tenant.tenantId).orderBy('id').execute();
     expect(rows.map((r) => r.timestamp.toISOString())).toEqual(['2015-02-02T00:30:08.276Z', '2026-11-22T00:00:00.000Z']);
     for (const timestamp of ['2026-02-31T00:00:00Z', '2026-13-01T00:00:00Z', '2026-11-22T08:00:00', '2026-11-22T25:00:00Z']) {
       const res = await send('/v1/track', { userId: 'u', event: 'E', timestamp });
@@ -108,7 +93,7 @@ describe.each(testEngines)('ingestion edge cases on %s', (engine) => {
   });
 
   it('refuses numeric ids that JSON cannot carry exactly', async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/track', payload: '{"userId": 12345678901234567890, "event": "E"}', headers: { 'content-type': 'application/json', authorization: basicAuth(tenant.writeKey) } });
+    const res = await fx.app.inject({ method: 'POST', url: '/v1/track', payload: '{"userId": 12345678901234567890, "event": "E"}', headers: { 'content-type': 'application/json', authorization: basicAuth(fx.tenant.writeKey) } });
     expect(res.statusCode).toBe(400);
     expect(errorCode(res.body).message).toContain('send larger ids as strings');
     await nothingStored();
@@ -116,7 +101,7 @@ describe.each(testEngines)('ingestion edge cases on %s', (engine) => {
 
   it('merges batch context one level deep, the message winning', async () => {
     await send('/v1/batch', { context: { device: { type: 'ios', model: 'iPhone' }, locale: 'zh-CN' }, batch: [{ type: 'track', userId: 'u', event: 'E', context: { device: { id: 'd1', model: 'iPad' } } }] });
-    const [row] = await store.db.selectFrom('events').select('context').where('tenant_id', '=', tenant.tenantId).execute();
+    const [row] = await fx.store.db.selectFrom('events').select('context').where('tenant_id', '=', fx.tenant.tenantId).execute();
     expect(row?.context).toEqual({ device: { type: 'ios', model: 'iPad', id: 'd1' }, locale: 'zh-CN' });
   });
 
@@ -125,9 +110,9 @@ describe.each(testEngines)('ingestion edge cases on %s', (engine) => {
     clock.set(new Date('2026-12-01T00:00:01.000Z'));
     expect((await send('/v1/track', { userId: 'u', event: 'Dec', messageId: 'dec' })).statusCode).toBe(200);
     // Which partition holds each row: tableoid is a system column, outside Kysely's schema.
-    const { rows } = await store.sql.session().then(async (s) => {
+    const { rows } = await fx.store.sql.session().then(async (s) => {
       try {
-        return await s.query(`SELECT tableoid::regclass::text AS part, message_id FROM events WHERE tenant_id = $1 ORDER BY message_id`, [tenant.tenantId]);
+        return await s.query(`SELECT tableoid::regclass::text AS part, message_id FROM events WHERE tenant_id = $1 ORDER BY message_id`, [fx.tenant.tenantId]);
       } finally {
         s.release();
       }
@@ -153,7 +138,7 @@ describe.each(testEngines)('ingestion edge cases on %s', (engine) => {
   });
 
   it('answers 400 to a source or token name PostgreSQL cannot store, creating nothing', async () => {
-    const post = (url: string, payload: string) => app.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${tenant.adminToken}`, 'content-type': 'application/json' } });
+    const post = (url: string, payload: string) => fx.app.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${fx.tenant.adminToken}`, 'content-type': 'application/json' } });
     expect((await post('/api/v1/sources', '{"name":"a\\u0000b","kind":"app"}')).statusCode).toBe(400);
     expect((await post('/api/v1/admin-tokens', '{"name":"\\ud800"}')).statusCode).toBe(400);
     const sources = json(await admin('/api/v1/sources')) as { data: unknown[] };

@@ -1,33 +1,16 @@
 import { gzipSync } from 'node:zlib';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TenantCreated } from '../contracts/tenancy.js';
-import type { Store } from '../platform/db/index.js';
-import { basicAuth, json, storedCounts, testApp } from '../testing/app.js';
+import { describe, expect, it } from 'vitest';
+import { basicAuth, json, storedCounts, testApp, useAppFixture } from '../testing/app.js';
 import { freshTenant, openTestStore, testEngines } from '../testing/engines.js';
 
 describe.each(testEngines)('ingestion API on %s', (engine) => {
-  let store: Store;
-  let app: FastifyInstance;
-  let tenant: TenantCreated;
-
-  beforeAll(async () => {
-    store = await openTestStore(engine);
-    app = await testApp(store);
-  });
-  afterAll(async () => {
-    await app.close();
-    await store.close();
-  });
-  beforeEach(async () => {
-    tenant = await freshTenant(store);
-  });
+  const fx = useAppFixture(engine);
 
   const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
-    app.inject({ method: 'POST', url, payload: typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload), headers: { 'content-type': 'application/json', authorization: basicAuth(tenant.writeKey), ...headers } });
+    fx.app.inject({ method: 'POST', url, payload: typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload), headers: { 'content-type': 'application/json', authorization: basicAuth(fx.tenant.writeKey), ...headers } });
 
   const events = async () =>
-    store.db.selectFrom('events').selectAll().where('tenant_id', '=', tenant.tenantId).orderBy('id').execute();
+    fx.store.db.selectFrom('events').selectAll().where('tenant_id', '=', fx.tenant.tenantId).orderBy('id').execute();
 
   it('stores one event per call type with the Segment fields', async () => {
     const calls: [string, Record<string, unknown>][] = [
@@ -53,7 +36,7 @@ describe.each(testEngines)('ingestion API on %s', (engine) => {
     expect(screen).toMatchObject({ name: 'Configurator' });
     expect(group).toMatchObject({ group_id: 'dealer-0101', traits: { name: '北京朝阳4S' } });
     expect(alias).toMatchObject({ user_id: 'u1', previous_id: 'a1' });
-    expect(new Set(rows.map((r) => r.source_id))).toEqual(new Set([tenant.sourceId]));
+    expect(new Set(rows.map((r) => r.source_id))).toEqual(new Set([fx.tenant.sourceId]));
   });
 
   it('merges batch context and integrations into each message, message fields winning', async () => {
@@ -131,17 +114,17 @@ describe.each(testEngines)('ingestion API on %s', (engine) => {
   });
 
   it('accepts the write key in the body instead of Basic auth', async () => {
-    const res = await app.inject({ method: 'POST', url: '/v1/track', payload: { writeKey: tenant.writeKey, userId: 'u', event: 'E' } });
+    const res = await fx.app.inject({ method: 'POST', url: '/v1/track', payload: { writeKey: fx.tenant.writeKey, userId: 'u', event: 'E' } });
     expect(res.statusCode, res.body).toBe(200);
-    expect(await storedCounts(store, tenant.tenantId)).toEqual({ events: 1, messageIds: 1 });
+    expect(await storedCounts(fx.store, fx.tenant.tenantId)).toEqual({ events: 1, messageIds: 1 });
   });
 
   it('keeps tenants apart: the same messageId in two tenants is two events', async () => {
-    const other = await freshTenant(store);
+    const other = await freshTenant(fx.store);
     await post('/v1/track', { userId: 'u', event: 'E', messageId: 'shared' });
     await post('/v1/track', { userId: 'u', event: 'E', messageId: 'shared' }, { authorization: basicAuth(other.writeKey) });
-    expect(await storedCounts(store, tenant.tenantId)).toEqual({ events: 1, messageIds: 1 });
-    expect(await storedCounts(store, other.tenantId)).toEqual({ events: 1, messageIds: 1 });
+    expect(await storedCounts(fx.store, fx.tenant.tenantId)).toEqual({ events: 1, messageIds: 1 });
+    expect(await storedCounts(fx.store, other.tenantId)).toEqual({ events: 1, messageIds: 1 });
   });
 });
 

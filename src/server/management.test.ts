@@ -1,10 +1,7 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TenantCreated } from '../contracts/tenancy.js';
-import type { Store } from '../platform/db/index.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { hashSecret } from '../platform/ids.js';
-import { basicAuth, json, testApp } from '../testing/app.js';
-import { freshTenant, openTestStore, testEngines } from '../testing/engines.js';
+import { basicAuth, json, useAppFixture } from '../testing/app.js';
+import { freshTenant, testEngines } from '../testing/engines.js';
 
 interface Source {
   id: string;
@@ -19,41 +16,29 @@ interface NewKey {
 }
 
 describe.each(testEngines)('management API on %s', (engine) => {
-  let store: Store;
-  let app: FastifyInstance;
-  let tenant: TenantCreated;
+  const fx = useAppFixture(engine);
   let admin: Record<string, string>;
-
-  beforeAll(async () => {
-    store = await openTestStore(engine);
-    app = await testApp(store);
-  });
-  afterAll(async () => {
-    await app.close();
-    await store.close();
-  });
-  beforeEach(async () => {
-    tenant = await freshTenant(store);
-    admin = { authorization: `Bearer ${tenant.adminToken}` };
+  beforeEach(() => {
+    admin = { authorization: `Bearer ${fx.tenant.adminToken}` };
   });
 
   const call = (method: 'GET' | 'POST', url: string, payload?: unknown, headers = admin) =>
-    app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: JSON.stringify(payload), headers: { ...headers, 'content-type': 'application/json' } }) });
+    fx.app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload: JSON.stringify(payload), headers: { ...headers, 'content-type': 'application/json' } }) });
   const track = (writeKey: string) =>
-    app.inject({ method: 'POST', url: '/v1/track', payload: { userId: 'u', event: 'E' }, headers: { authorization: basicAuth(writeKey) } });
+    fx.app.inject({ method: 'POST', url: '/v1/track', payload: { userId: 'u', event: 'E' }, headers: { authorization: basicAuth(writeKey) } });
   const audit = async () =>
-    (await store.db.selectFrom('audit_log').select(['action', 'actor', 'target_id']).where('tenant_id', '=', tenant.tenantId).orderBy('id').execute()).map((a) => a.action);
+    (await fx.store.db.selectFrom('audit_log').select(['action', 'actor', 'target_id']).where('tenant_id', '=', fx.tenant.tenantId).orderBy('id').execute()).map((a) => a.action);
 
   it('stores secrets only as hashes', async () => {
-    const keys = await store.db.selectFrom('write_keys').selectAll().where('tenant_id', '=', tenant.tenantId).execute();
+    const keys = await fx.store.db.selectFrom('write_keys').selectAll().where('tenant_id', '=', fx.tenant.tenantId).execute();
     expect(keys).toHaveLength(1);
-    expect(keys[0]?.key_hash).toBe(hashSecret(tenant.writeKey));
-    expect(JSON.stringify(keys)).not.toContain(tenant.writeKey);
-    const tokens = await store.db.selectFrom('admin_tokens').selectAll().where('tenant_id', '=', tenant.tenantId).execute();
-    expect(tokens[0]?.token_hash).toBe(hashSecret(tenant.adminToken));
-    expect(JSON.stringify(tokens)).not.toContain(tenant.adminToken);
-    expect(tenant.writeKey).toMatch(/^wk_[A-Za-z0-9_-]{43}$/); // 32 random bytes
-    expect(tenant.adminToken).toMatch(/^at_[A-Za-z0-9_-]{43}$/);
+    expect(keys[0]?.key_hash).toBe(hashSecret(fx.tenant.writeKey));
+    expect(JSON.stringify(keys)).not.toContain(fx.tenant.writeKey);
+    const tokens = await fx.store.db.selectFrom('admin_tokens').selectAll().where('tenant_id', '=', fx.tenant.tenantId).execute();
+    expect(tokens[0]?.token_hash).toBe(hashSecret(fx.tenant.adminToken));
+    expect(JSON.stringify(tokens)).not.toContain(fx.tenant.adminToken);
+    expect(fx.tenant.writeKey).toMatch(/^wk_[A-Za-z0-9_-]{43}$/); // 32 random bytes
+    expect(fx.tenant.adminToken).toMatch(/^at_[A-Za-z0-9_-]{43}$/);
   });
 
   it('creates a source with the domain class of its kind, and a working write key', async () => {
@@ -62,7 +47,7 @@ describe.each(testEngines)('management API on %s', (engine) => {
     const created = json(res) as { source: Source; writeKey: NewKey };
     expect(created.source).toMatchObject({ name: '官网', kind: 'website', domainClass: 'absolute' });
     expect((await track(created.writeKey.key)).statusCode).toBe(200);
-    const ev = await store.db.selectFrom('events').select('source_id').where('tenant_id', '=', tenant.tenantId).execute();
+    const ev = await fx.store.db.selectFrom('events').select('source_id').where('tenant_id', '=', fx.tenant.tenantId).execute();
     expect(ev).toEqual([{ source_id: created.source.id }]);
 
     const classes: [string, string][] = [['wecom', 'secondary'], ['wechat_oa', 'middle'], ['douyin', 'semi'], ['autohome', 'public'], ['dms', 'absolute']];
@@ -96,27 +81,27 @@ describe.each(testEngines)('management API on %s', (engine) => {
   });
 
   it('rotates a write key: the new one works, the old one stops at once', async () => {
-    const res = await call('POST', `/api/v1/sources/${tenant.sourceId}/write-keys`, { revokeExisting: true });
+    const res = await call('POST', `/api/v1/sources/${fx.tenant.sourceId}/write-keys`, { revokeExisting: true });
     expect(res.statusCode, res.body).toBe(201);
     const key = json(res) as NewKey;
     expect((await track(key.key)).statusCode).toBe(200);
-    expect((await track(tenant.writeKey)).statusCode).toBe(401);
-    const src = json(await call('GET', `/api/v1/sources/${tenant.sourceId}`)) as Source;
+    expect((await track(fx.tenant.writeKey)).statusCode).toBe(401);
+    const src = json(await call('GET', `/api/v1/sources/${fx.tenant.sourceId}`)) as Source;
     expect(src.writeKeys.map((k) => k.revokedAt === null)).toEqual([false, true]);
     expect(await audit()).toEqual(['tenant.create', 'write_key.create', 'write_key.revoke']);
   });
 
   it('adds a second key without revoking, then revokes the first (idempotently)', async () => {
-    const key = json(await call('POST', `/api/v1/sources/${tenant.sourceId}/write-keys`)) as NewKey;
-    expect((await track(tenant.writeKey)).statusCode).toBe(200);
+    const key = json(await call('POST', `/api/v1/sources/${fx.tenant.sourceId}/write-keys`)) as NewKey;
+    expect((await track(fx.tenant.writeKey)).statusCode).toBe(200);
     expect((await track(key.key)).statusCode).toBe(200);
-    const src = json(await call('GET', `/api/v1/sources/${tenant.sourceId}`)) as Source;
+    const src = json(await call('GET', `/api/v1/sources/${fx.tenant.sourceId}`)) as Source;
     const firstId = src.writeKeys[0]!.id;
-    const r1 = await call('POST', `/api/v1/sources/${tenant.sourceId}/write-keys/${firstId}/revoke`);
-    const r2 = await call('POST', `/api/v1/sources/${tenant.sourceId}/write-keys/${firstId}/revoke`);
+    const r1 = await call('POST', `/api/v1/sources/${fx.tenant.sourceId}/write-keys/${firstId}/revoke`);
+    const r2 = await call('POST', `/api/v1/sources/${fx.tenant.sourceId}/write-keys/${firstId}/revoke`);
     expect(r1.statusCode).toBe(200);
     expect(json(r2)).toEqual(json(r1));
-    expect((await track(tenant.writeKey)).statusCode).toBe(401);
+    expect((await track(fx.tenant.writeKey)).statusCode).toBe(401);
     expect((await track(key.key)).statusCode).toBe(200);
     expect((await audit()).filter((a) => a === 'write_key.revoke')).toHaveLength(1);
   });
@@ -137,13 +122,13 @@ describe.each(testEngines)('management API on %s', (engine) => {
   });
 
   it('scopes everything to the token tenant: another tenant sees 404s and none of our data', async () => {
-    const other = await freshTenant(store);
+    const other = await freshTenant(fx.store);
     const otherAdmin = { authorization: `Bearer ${other.adminToken}` };
-    expect((await call('GET', `/api/v1/sources/${tenant.sourceId}`, undefined, otherAdmin)).statusCode).toBe(404);
-    const src = json(await call('GET', `/api/v1/sources/${tenant.sourceId}`)) as Source;
-    const revoke = await call('POST', `/api/v1/sources/${tenant.sourceId}/write-keys/${src.writeKeys[0]!.id}/revoke`, undefined, otherAdmin);
+    expect((await call('GET', `/api/v1/sources/${fx.tenant.sourceId}`, undefined, otherAdmin)).statusCode).toBe(404);
+    const src = json(await call('GET', `/api/v1/sources/${fx.tenant.sourceId}`)) as Source;
+    const revoke = await call('POST', `/api/v1/sources/${fx.tenant.sourceId}/write-keys/${src.writeKeys[0]!.id}/revoke`, undefined, otherAdmin);
     expect(revoke.statusCode).toBe(404);
-    expect((await track(tenant.writeKey)).statusCode).toBe(200);
+    expect((await track(fx.tenant.writeKey)).statusCode).toBe(200);
     const events = json(await call('GET', '/api/v1/events', undefined, otherAdmin)) as { data: unknown[] };
     expect(events.data).toEqual([]);
     const list = json(await call('GET', '/api/v1/sources', undefined, otherAdmin)) as { data: Source[] };
@@ -153,7 +138,7 @@ describe.each(testEngines)('management API on %s', (engine) => {
   it('requires an admin token: none, a wrong one, or a write key → 401', async () => {
     expect((await call('GET', '/api/v1/events', undefined, {})).statusCode).toBe(401);
     expect((await call('GET', '/api/v1/events', undefined, { authorization: 'Bearer at_wrong' })).statusCode).toBe(401);
-    expect((await call('GET', '/api/v1/events', undefined, { authorization: `Bearer ${tenant.writeKey}` })).statusCode).toBe(401);
+    expect((await call('GET', '/api/v1/events', undefined, { authorization: `Bearer ${fx.tenant.writeKey}` })).statusCode).toBe(401);
   });
 
   it('lists events newest first with filters and cursor pagination', async () => {
@@ -164,7 +149,7 @@ describe.each(testEngines)('management API on %s', (engine) => {
       messageId: `m${i}`,
       timestamp: new Date(Date.UTC(2026, 10, 1, 0, i)).toISOString(),
     }));
-    const ingest = await app.inject({ method: 'POST', url: '/v1/batch', payload: { batch }, headers: { authorization: basicAuth(tenant.writeKey) } });
+    const ingest = await fx.app.inject({ method: 'POST', url: '/v1/batch', payload: { batch }, headers: { authorization: basicAuth(fx.tenant.writeKey) } });
     expect(ingest.statusCode, ingest.body).toBe(200);
 
     const page = async (qs: string) => json(await call('GET', `/api/v1/events?${qs}`)) as { data: { messageId: string }[]; nextCursor: string | null };

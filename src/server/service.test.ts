@@ -1,29 +1,18 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../platform/db/index.js';
-import { json, testApp } from '../testing/app.js';
+import { describe, expect, it } from 'vitest';
+import { json, testApp, useAppFixture } from '../testing/app.js';
 import { openTestStore, testEngines } from '../testing/engines.js';
 
 describe.each(testEngines)('service basics on %s', (engine) => {
-  let store: Store;
-  let app: FastifyInstance;
-  beforeAll(async () => {
-    store = await openTestStore(engine);
-    app = await testApp(store);
-  });
-  afterAll(async () => {
-    await app.close();
-    await store.close();
-  });
+  const fx = useAppFixture(engine, { tenantPerTest: false });
 
   it('/healthz checks the store', async () => {
-    const res = await app.inject('/healthz');
+    const res = await fx.app.inject('/healthz');
     expect(res.statusCode).toBe(200);
     expect(json(res)).toEqual({ status: 'ok', store: engine });
   });
 
   it('/openapi.json documents every route from the zod schemas', async () => {
-    const doc = json(await app.inject('/openapi.json')) as {
+    const doc = json(await fx.app.inject('/openapi.json')) as {
       openapi: string;
       paths: Record<string, Record<string, { requestBody?: unknown }>>;
       components: { schemas: Record<string, unknown> };
@@ -39,21 +28,21 @@ describe.each(testEngines)('service basics on %s', (engine) => {
   });
 
   it('/docs serves the browsable documentation', async () => {
-    const res = await app.inject('/docs/');
+    const res = await fx.app.inject('/docs/');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/html');
     expect(res.body).toContain('swagger');
   });
 
   it('unknown routes answer 404 in the error format, with a request id', async () => {
-    const res = await app.inject('/nope');
+    const res = await fx.app.inject('/nope');
     expect(res.statusCode).toBe(404);
     expect(json(res)).toMatchObject({ error: { code: 'not_found' } });
     expect(res.headers['x-request-id']).toMatch(/[0-9a-f-]{36}/);
   });
 
   it('passes a caller request id through', async () => {
-    const res = await app.inject({ url: '/healthz', headers: { 'x-request-id': 'req-abc' } });
+    const res = await fx.app.inject({ url: '/healthz', headers: { 'x-request-id': 'req-abc' } });
     expect(res.headers['x-request-id']).toBe('req-abc');
   });
 });

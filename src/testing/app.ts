@@ -1,8 +1,11 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { TenantCreated } from '../contracts/tenancy.js';
 import type { LightMyRequestResponse } from 'fastify';
 import { systemClock, type Clock } from '../platform/clock.js';
 import type { Store } from '../platform/db/index.js';
 import { buildApp } from '../server/app.js';
+import { freshTenant, openTestStore, type EngineName } from './engines.js';
 
 export async function testApp(store: Store, clock: Clock = systemClock, logger?: FastifyBaseLogger): Promise<FastifyInstance> {
   const app = await buildApp({ store, clock }, logger ? { logger } : {});
@@ -28,4 +31,33 @@ export async function storedCounts(store: Store, tenantId: string): Promise<{ ev
     .where('tenant_id', '=', tenantId)
     .executeTakeFirstOrThrow();
   return { events: Number(e.n), messageIds: Number(m.n) };
+}
+
+/** What a test of the HTTP API works with: a store, an app on it, and a fresh tenant per test. */
+export class AppFixture {
+  store!: Store;
+  app!: FastifyInstance;
+  tenant!: TenantCreated;
+}
+
+/**
+ * Registers the usual hooks in the calling `describe`: open a store of `engine` and an app on it
+ * before all tests, close both after, and create a fresh tenant before each test.
+ */
+export function useAppFixture(engine: EngineName, options: { clock?: Clock; tenantPerTest?: boolean } = {}): AppFixture {
+  const fx = new AppFixture();
+  beforeAll(async () => {
+    fx.store = await openTestStore(engine);
+    fx.app = await testApp(fx.store, options.clock);
+  });
+  afterAll(async () => {
+    await fx.app.close();
+    await fx.store.close();
+  });
+  if (options.tenantPerTest !== false) {
+    beforeEach(async () => {
+      fx.tenant = await freshTenant(fx.store);
+    });
+  }
+  return fx;
 }
