@@ -14,6 +14,14 @@ export const MAX_BATCH_BYTES = 500 * 1024;
 /** What a batch may grow to once batch-level context is merged into every message. */
 export const MAX_EXPANDED_BATCH_BYTES = 2 * MAX_BATCH_BYTES;
 export const MAX_MESSAGE_ID_LENGTH = 100;
+
+/** `32768` → `32 KB`, for messages that name a limit. */
+export const formatKb = (bytes: number) => `${bytes / 1024} KB`;
+
+/** `/v1/track` and friends carry one message; `/v1/batch` and `/v1/import` many. */
+export function isSingleMessageRoute(routeUrl: string | undefined): boolean {
+  return routeUrl !== '/v1/batch' && routeUrl !== '/v1/import';
+}
 export const MAX_ID_LENGTH = 255;
 
 /** Ids may arrive as numbers; they are stored as text. An empty id counts as absent. */
@@ -126,6 +134,5 @@ export const batchSchema = z
 
 export type BatchBody = z.infer<typeof batchSchema>;
 export type BatchMessage = z.infer<typeof batchMessageSchema>;
-export type SingleMessage = z.infer<(typeof singleMessageSchemas)[MessageType]>;
 
 export const ingestOkSchema = z.object({ success: z.literal(true) }).meta({ id: 'IngestOk' });

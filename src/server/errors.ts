@@ -1,7 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES } from '../contracts/ingest.js';
+import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, formatKb, isSingleMessageRoute } from '../contracts/ingest.js';
 import { AppError, httpStatusFor, isAppError } from '../platform/errors.js';
-import { isSingleMessageRoute } from './routes/ingest.js';
 
 function fromFastify(err: FastifyError, request: FastifyRequest): AppError | null {
   switch (err.code) {
@@ -9,8 +8,8 @@ function fromFastify(err: FastifyError, request: FastifyRequest): AppError | nul
       const route = request.routeOptions.url ?? '';
       if (!route.startsWith('/v1/')) return new AppError('payload_too_large', 'the request body is too large');
       return isSingleMessageRoute(route)
-        ? new AppError('message_too_large', `the message is larger than the limit of 32 KB (${MAX_MESSAGE_BYTES} bytes) per message`, { limitBytes: MAX_MESSAGE_BYTES })
-        : new AppError('batch_too_large', `the request body is larger than the limit of 500 KB (${MAX_BATCH_BYTES} bytes) per batch request; split it`, {
+        ? new AppError('message_too_large', `the message is larger than the limit of ${formatKb(MAX_MESSAGE_BYTES)} (${MAX_MESSAGE_BYTES} bytes) per message`, { limitBytes: MAX_MESSAGE_BYTES })
+        : new AppError('batch_too_large', `the request body is larger than the limit of ${formatKb(MAX_BATCH_BYTES)} (${MAX_BATCH_BYTES} bytes) per batch request; split it`, {
             limitBytes: MAX_BATCH_BYTES,
           });
     }

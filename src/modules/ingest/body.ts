@@ -1,8 +1,7 @@
 import { gunzipSync, inflateSync } from 'node:zlib';
-import { MAX_EXPANDED_BATCH_BYTES, MAX_MESSAGE_BYTES } from '../../contracts/ingest.js';
+import { MAX_EXPANDED_BATCH_BYTES, MAX_MESSAGE_BYTES, formatKb } from '../../contracts/ingest.js';
 import { AppError } from '../../platform/errors.js';
 
-const kb = (bytes: number) => `${bytes / 1024} KB`;
 
 /**
  * Turns a request body into JSON: inflates `Content-Encoding: gzip`/`deflate` (never beyond the
@@ -27,7 +26,7 @@ export function decodeBody(raw: Buffer, encoding: string | undefined, limit: num
   if (inflatedPastLimit || body.length > limit) {
     throw new AppError(
       what === 'batch' ? 'batch_too_large' : 'message_too_large',
-      `the ${what} is larger than the limit of ${kb(limit)} (${limit} bytes) per ${what === 'batch' ? 'batch request' : 'message'}; split it`,
+      `the ${what} is larger than the limit of ${formatKb(limit)} (${limit} bytes) per ${what === 'batch' ? 'batch request' : 'message'}; split it`,
       inflatedPastLimit ? { limitBytes: limit } : { limitBytes: limit, bytes: body.length },
     );
   }
@@ -76,7 +75,7 @@ export function checkNesting(body: unknown, kind: 'batch' | 'single'): void {
   // The batch-level context and integrations are merged into every message: bound that before any
   // row is built, or a small request could make the server copy them thousands of times.
   if (shared > MAX_MESSAGE_BYTES) {
-    throw new AppError('message_too_large', `the batch-level context and integrations are ${shared} bytes and go into every message; the limit is 32 KB (${MAX_MESSAGE_BYTES} bytes) per message`, {
+    throw new AppError('message_too_large', `the batch-level context and integrations are ${shared} bytes and go into every message; the limit is ${formatKb(MAX_MESSAGE_BYTES)} (${MAX_MESSAGE_BYTES} bytes) per message`, {
       bytes: shared,
       limitBytes: MAX_MESSAGE_BYTES,
     });
@@ -85,7 +84,7 @@ export function checkNesting(body: unknown, kind: 'batch' | 'single'): void {
     throw new AppError(
       'batch_too_large',
       `the batch-level context and integrations (${shared} bytes) merged into each of ${body.batch.length} messages come to more than ` +
-        `${MAX_EXPANDED_BATCH_BYTES / 1024} KB; send the context with each message or split the batch`,
+        `${formatKb(MAX_EXPANDED_BATCH_BYTES)}; send the context with each message or split the batch`,
       { bytes: shared * body.batch.length, limitBytes: MAX_EXPANDED_BATCH_BYTES },
     );
   }

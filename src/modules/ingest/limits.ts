@@ -1,9 +1,8 @@
 import { isStorableText } from '../../contracts/common.js';
-import { MAX_EXPANDED_BATCH_BYTES, MAX_MESSAGE_BYTES } from '../../contracts/ingest.js';
+import { MAX_EXPANDED_BATCH_BYTES, MAX_MESSAGE_BYTES, formatKb } from '../../contracts/ingest.js';
 import { AppError } from '../../platform/errors.js';
 import type { EventRow } from './normalize.js';
 
-const kb = (bytes: number) => `${bytes / 1024} KB`;
 
 /** In JSON text NUL and lone surrogates appear as escapes (\u0000, \ud800) that jsonb refuses. */
 const UNSTORABLE_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
@@ -44,7 +43,7 @@ export function checkRows(rows: readonly EventRow[], { batchLevelContext, single
     }
     if (bytes > MAX_MESSAGE_BYTES) {
       const merged = batchLevelContext ? ' with the batch-level context and integrations merged in' : '';
-      throw new AppError('message_too_large', `${where(i)} is ${bytes} bytes${merged}; the limit is ${kb(MAX_MESSAGE_BYTES)} (${MAX_MESSAGE_BYTES} bytes) per message`, {
+      throw new AppError('message_too_large', `${where(i)} is ${bytes} bytes${merged}; the limit is ${formatKb(MAX_MESSAGE_BYTES)} (${MAX_MESSAGE_BYTES} bytes) per message`, {
         index: i,
         bytes,
         limitBytes: MAX_MESSAGE_BYTES,
@@ -56,7 +55,7 @@ export function checkRows(rows: readonly EventRow[], { batchLevelContext, single
     throw new AppError(
       'batch_too_large',
       `with the batch-level context and integrations merged into each message the batch would store ${total} bytes; ` +
-        `the limit is ${kb(MAX_EXPANDED_BATCH_BYTES)}: send the context with each message or split the batch`,
+        `the limit is ${formatKb(MAX_EXPANDED_BATCH_BYTES)}: send the context with each message or split the batch`,
       { bytes: total, limitBytes: MAX_EXPANDED_BATCH_BYTES },
     );
   }

@@ -69,7 +69,7 @@ export async function createTenant(deps: TenancyDeps, input: { name: string }, a
   return deps.db.transaction().execute(async (trx) => {
     const tenantId = newId();
     await repo.insertTenant(trx, { id: tenantId, name: input.name });
-    const source = await repo.insertSource(trx, { tenantId, id: newId(), name: 'default', kind: 'website', domainClass: 'absolute' });
+    const source = await repo.insertSource(trx, { tenantId, id: newId(), name: 'default', kind: 'website', domainClass: DEFAULT_DOMAIN_CLASS.website });
     if (!source) throw new AppError('internal', 'could not create the default source');
     const writeKey = await issueWriteKey(trx, tenantId, source.id);
     const adminToken = await issueAdminToken(trx, tenantId, 'initial');

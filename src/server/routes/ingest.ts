@@ -7,16 +7,12 @@ import {
   MESSAGE_TYPES,
   batchSchema,
   ingestOkSchema,
+  isSingleMessageRoute,
   singleMessageSchemas,
 } from '../../contracts/ingest.js';
 import { checkNesting, decodeBody, ingestBatch } from '../../modules/ingest/index.js';
 import { authenticateIngest, requireIngestSource } from '../auth.js';
 import type { AppDeps } from '../deps.js';
-
-/** `/v1/track` and friends carry one message; `/v1/batch` and `/v1/import` many. */
-export function isSingleMessageRoute(routeUrl: string | undefined): boolean {
-  return routeUrl !== '/v1/batch' && routeUrl !== '/v1/import';
-}
 
 /** Raw bodies up to this size are read; the real limits are checked after inflating. */
 const RAW_BODY_LIMIT = 4 * 1024 * 1024;
