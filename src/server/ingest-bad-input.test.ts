@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { basicAuth, json, storedCounts, testApp, useAppFixture } from '../testing/app.js';
-import { freshTenant, openTestStore, testEngines } from '../testing/engines.js';
+import { basicAuth, json, storedCounts, useAppFixture, withTestApp } from '../testing/app.js';
+import { testEngines } from '../testing/engines.js';
 
 interface ErrorBody {
   error: { code: string; message: string; details: unknown };
@@ -173,19 +173,13 @@ describe.each(testEngines)('ingestion rejects bad input on %s, storing nothing',
 
 describe('timestamps out of range', () => {
   it('a timestamp before 1970 or after 2200 → 400 (and never a store error)', async () => {
-    const store = await openTestStore('pglite');
-    const app = await testApp(store);
-    try {
-      const tenant = await freshTenant(store);
+    await withTestApp('pglite', async ({ store, app, tenant }) => {
       for (const t of [{ sentAt: '9999-01-01T00:00:00Z', originalTimestamp: '2000-01-01T00:00:00Z' }, { timestamp: '0001-01-01T00:00:00Z' }]) {
         const res = await app.inject({ method: 'POST', url: '/v1/track', payload: { userId: 'u', event: 'E', ...t }, headers: { authorization: basicAuth(tenant.writeKey) } });
         expect(res.statusCode, res.body).toBe(400);
         expect(res.body).toContain('between the years 1970 and 2200');
       }
       expect(await storedCounts(store, tenant.tenantId)).toEqual({ events: 0, messageIds: 0 });
-    } finally {
-      await app.close();
-      await store.close();
-    }
+    });
   });
 });

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../platform/clock.js';
 import { createLogger } from '../platform/logger.js';
-import { basicAuth, json, storedCounts, testApp, useAppFixture } from '../testing/app.js';
+import { basicAuth, json, storedCounts, testApp, useAppFixture, withTestApp } from '../testing/app.js';
 import { freshTenant, openTestStore, testEngines } from '../testing/engines.js';
 
 const errorCode = (body: string) => (JSON.parse(body) as { error: { code: string; message: string } }).error;
@@ -148,10 +148,7 @@ describe.each(testEngines)('ingestion edge cases on %s', (engine) => {
 
 describe.each(testEngines)('credential races on %s', (engine) => {
   it('two rotations at once leave exactly one active key; two revocations of one token both succeed', async () => {
-    const store = await openTestStore(engine);
-    const app = await testApp(store);
-    try {
-      const tenant = await freshTenant(store);
+    await withTestApp(engine, async ({ store, app, tenant }) => {
       const headers = { authorization: `Bearer ${tenant.adminToken}`, 'content-type': 'application/json' };
       const rotate = () => app.inject({ method: 'POST', url: `/api/v1/sources/${tenant.sourceId}/write-keys`, payload: '{"revokeExisting":true}', headers });
       const [a, b] = await Promise.all([rotate(), rotate()]);
@@ -163,10 +160,7 @@ describe.each(testEngines)('credential races on %s', (engine) => {
       const revoke = () => app.inject({ method: 'POST', url: `/api/v1/admin-tokens/${extra.id}/revoke`, headers });
       const [r1, r2] = await Promise.all([revoke(), revoke()]);
       expect([r1.statusCode, r2.statusCode]).toEqual([200, 200]);
-    } finally {
-      await app.close();
-      await store.close();
-    }
+    });
   });
 });
 

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { basicAuth, json, storedCounts, testApp, useAppFixture } from '../testing/app.js';
-import { freshTenant, openTestStore, testEngines } from '../testing/engines.js';
+import { basicAuth, json, storedCounts, useAppFixture, withTestApp } from '../testing/app.js';
+import { freshTenant, testEngines } from '../testing/engines.js';
 
 describe.each(testEngines)('ingestion API on %s', (engine) => {
   const fx = useAppFixture(engine);
@@ -130,10 +130,7 @@ describe.each(testEngines)('ingestion API on %s', (engine) => {
 
 describe.each(testEngines)('concurrent ingestion on %s', (engine) => {
   it('batches racing on the same messageIds in different orders store each event once, without errors', async () => {
-    const store = await openTestStore(engine);
-    const app = await testApp(store);
-    try {
-      const tenant = await freshTenant(store);
+    await withTestApp(engine, async ({ store, app, tenant }) => {
       await app.listen({ host: '127.0.0.1', port: 0 });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
@@ -151,9 +148,6 @@ describe.each(testEngines)('concurrent ingestion on %s', (engine) => {
       );
       expect(responses.map((r) => r.status)).toEqual(Array(8).fill(200));
       expect(await storedCounts(store, tenant.tenantId)).toEqual({ events: 2000, messageIds: 2000 });
-    } finally {
-      await app.close();
-      await store.close();
-    }
+    });
   });
 });

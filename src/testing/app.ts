@@ -61,3 +61,18 @@ export function useAppFixture(engine: EngineName, options: { clock?: Clock; tena
   }
   return fx;
 }
+
+/** Runs `fn` with a store of `engine`, an app on it and a fresh tenant, and closes them after. */
+export async function withTestApp(
+  engine: EngineName,
+  fn: (fx: { store: Store; app: FastifyInstance; tenant: TenantCreated }) => Promise<void>,
+): Promise<void> {
+  const store = await openTestStore(engine);
+  const app = await testApp(store);
+  try {
+    await fn({ store, app, tenant: await freshTenant(store) });
+  } finally {
+    await app.close();
+    await store.close();
+  }
+}
