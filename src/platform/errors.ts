@@ -3,6 +3,7 @@
  * place that maps a code to an HTTP status.
  */
 export const errorStatus = {
+  profile_merged: 308,
   invalid_request: 400,
   malformed_json: 400,
   message_too_large: 400,

@@ -38,6 +38,11 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
   }
   const status = httpStatusFor(appError.code);
   if (status >= 500) request.log.error({ err }, appError.message);
+  // A merged-away profile id: the same path with the surviving id (details.profileId).
+  if (appError.code === 'profile_merged') {
+    const { mergedId, profileId } = appError.details as { mergedId: string; profileId: string };
+    void reply.header('location', request.url.replace(mergedId, profileId));
+  }
   if (status === 401) void reply.header('WWW-Authenticate', request.url.startsWith('/v1/') ? 'Basic realm="siyu ingest"' : 'Bearer realm="siyu"');
   return reply.code(status).send({ error: { code: appError.code, message: appError.message, details: appError.details } });
 }

@@ -22,6 +22,8 @@ export interface EventRow {
   traits: string | null;
   context: string | null;
   integrations: string | null;
+  /** Set by identity resolution before the row is stored. */
+  profileId: string | null;
 }
 
 export interface IngestOrigin {
@@ -90,6 +92,7 @@ export function normalizeMessage(m: AnyMessage, defaults: Defaults, origin: Inge
     traits: m.type === 'identify' || m.type === 'group' ? json(m.traits) : null,
     context: json(merged(defaults.context, m.context)),
     integrations: json(merged(defaults.integrations, m.integrations)),
+    profileId: null,
   };
 }
 

@@ -8,7 +8,7 @@ const COPY_THRESHOLD = 64;
 const COLUMNS = [
   'tenant_id', 'received_at', 'message_id', 'type', 'source_id', 'event', 'name', 'category', 'user_id',
   'anonymous_id', 'group_id', 'previous_id', 'timestamp', 'original_timestamp', 'sent_at', 'properties',
-  'traits', 'context', 'integrations',
+  'traits', 'context', 'integrations', 'profile_id',
 ] as const;
 
 export const COPY_EVENTS_SQL = `COPY events (${COLUMNS.map((c) => `"${c}"`).join(', ')}) FROM STDIN`;
@@ -22,7 +22,7 @@ function rowValues(r: EventRow) {
   return [
     r.tenantId, r.receivedAt, r.messageId, r.type, r.sourceId, r.event, r.name, r.category, r.userId,
     r.anonymousId, r.groupId, r.previousId, r.timestamp, r.originalTimestamp, r.sentAt, r.properties,
-    r.traits, r.context, r.integrations,
+    r.traits, r.context, r.integrations, r.profileId,
   ];
 }
 
@@ -31,7 +31,7 @@ function toInsert(r: EventRow) {
     tenant_id: r.tenantId, received_at: r.receivedAt, message_id: r.messageId, type: r.type, source_id: r.sourceId,
     event: r.event, name: r.name, category: r.category, user_id: r.userId, anonymous_id: r.anonymousId,
     group_id: r.groupId, previous_id: r.previousId, timestamp: r.timestamp, original_timestamp: r.originalTimestamp,
-    sent_at: r.sentAt, properties: r.properties, traits: r.traits, context: r.context, integrations: r.integrations,
+    sent_at: r.sentAt, properties: r.properties, traits: r.traits, context: r.context, integrations: r.integrations, profile_id: r.profileId,
   };
 }
 
@@ -75,14 +75,26 @@ async function claimMessageIds(trx: Db, tenantId: string, receivedAt: Date, ids:
 
 /**
  * Appends events, skipping any whose (tenant, messageId) is already stored — also within the batch.
- * Runs inside the caller's transaction. Returns how many rows were new.
+ * Runs inside the caller's transaction. `beforeStore` sees the new rows (in batch order, with their
+ * positions in `rows`) before they are written, e.g. to resolve their profiles. Returns how many rows
+ * were new.
  */
-export async function appendEvents(trx: Db, rows: readonly EventRow[]): Promise<number> {
+export async function appendEvents(
+  trx: Db,
+  rows: readonly EventRow[],
+  beforeStore?: (fresh: EventRow[], positions: number[]) => Promise<void>,
+): Promise<number> {
   if (rows.length === 0) return 0;
   const first = rows[0]!;
   // Keep the first occurrence of each messageId within the batch.
   const unique = new Map<string, EventRow>();
-  for (const r of rows) if (!unique.has(r.messageId)) unique.set(r.messageId, r);
+  const position = new Map<EventRow, number>();
+  rows.forEach((r, i) => {
+    if (!unique.has(r.messageId)) {
+      unique.set(r.messageId, r);
+      position.set(r, i);
+    }
+  });
 
   const ids = [...unique.keys()];
   const claimed = await claimMessageIds(trx, first.tenantId, first.receivedAt, ids);
@@ -90,6 +102,7 @@ export async function appendEvents(trx: Db, rows: readonly EventRow[]): Promise<
 
   // Store in batch order: ids (and so the order of events with equal timestamps) follow the client.
   const fresh = claimed.size === unique.size ? [...unique.values()] : [...unique.values()].filter((r) => claimed.has(r.messageId));
+  if (beforeStore) await beforeStore(fresh, fresh.map((r) => position.get(r)!));
   if (fresh.length >= COPY_THRESHOLD) {
     await trx.executeQuery(CompiledQuery.raw(COPY_EVENTS_SQL, [new CopySource(encodeEventRows(fresh))]));
   } else {

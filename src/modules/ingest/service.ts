@@ -1,6 +1,8 @@
 import type { BatchBody } from '../../contracts/ingest.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Store } from '../../platform/db/index.js';
+import { loadIdentityConfig } from '../identity/index.js';
+import { extractBatchIdentity, resolveRows } from './identity.js';
 import { checkRows } from './limits.js';
 import { normalizeBatch } from './normalize.js';
 import { appendEvents, ensureEventPartitions } from './repo.js';
@@ -17,12 +19,17 @@ export interface IngestSource {
 
 /**
  * Stores a validated batch in one transaction: all of it or none of it. Messages already stored
- * (same tenant and messageId) are skipped. Returns how many events were new.
+ * (same tenant and messageId) are skipped; the new ones are resolved to profiles (One ID) in the same
+ * transaction. Returns how many events were new.
  */
 export async function ingestBatch(deps: IngestDeps, source: IngestSource, body: BatchBody, options: { single?: boolean } = {}): Promise<number> {
   const receivedAt = deps.clock.now();
   const rows = normalizeBatch(body, { ...source, receivedAt });
   checkRows(rows, { batchLevelContext: body.context !== undefined || body.integrations !== undefined, single: options.single ?? false });
+  const config = await loadIdentityConfig(deps.store.db, source.tenantId);
+  const extracted = extractBatchIdentity(body, config, options.single ?? false);
   await ensureEventPartitions(deps.store, [receivedAt]);
-  return deps.store.db.transaction().execute((trx) => appendEvents(trx, rows));
+  return deps.store.db
+    .transaction()
+    .execute((trx) => appendEvents(trx, rows, (fresh, positions) => resolveRows(trx, source.tenantId, config, extracted, fresh, positions)));
 }

@@ -74,12 +74,150 @@ export interface EventsTable {
   traits: Json;
   context: Json;
   integrations: Json;
+  profile_id: string | null;
 }
 
 export interface EventMessageIdsTable {
   tenant_id: string;
   message_id: string;
   received_at: Timestamp;
+}
+
+export interface IdentifierTypesTable {
+  tenant_id: string;
+  type: string;
+  priority: number;
+  max_per_profile: number;
+  merges: boolean;
+  scoped: boolean;
+  normalizer: string;
+  trait_names: ColumnType<string[], string[] | undefined, string[]>;
+  reassign_after_days: number | null;
+  updated_at: Generated<Date>;
+}
+
+export interface IdentifierBlocklistTable {
+  tenant_id: string;
+  type: string;
+  value: string;
+  created_at: CreatedAt;
+}
+
+export interface TraitStrategiesTable {
+  tenant_id: string;
+  trait: string;
+  strategy: string;
+}
+
+export interface ProfilesTable {
+  tenant_id: string;
+  id: string;
+  merged_into: string | null;
+  traits: ColumnType<unknown, string | undefined, string>;
+  trait_meta: ColumnType<unknown, string | undefined, string>;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface ProfileIdentifiersTable {
+  tenant_id: string;
+  type: string;
+  scope: string;
+  value: string;
+  profile_id: string;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+}
+
+export interface FormerIdentifiersTable {
+  tenant_id: string;
+  profile_id: string;
+  type: string;
+  scope: string;
+  value: string;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+  valid_to: Timestamp;
+  reason: string;
+}
+
+export interface IdentityLogTable {
+  tenant_id: string;
+  id: Generated<string>;
+  at: ColumnType<Date, Date | string | undefined, never>;
+  kind: string;
+  reason: string | null;
+  trigger_message_id: string | null;
+  identifiers: ColumnType<unknown, string | undefined, string>;
+  profiles_before: string[];
+  profile_after: string | null;
+  actor: string | null;
+  details: Json;
+}
+
+export interface VehiclesTable {
+  tenant_id: string;
+  vin: string;
+  series: string | null;
+  model: string | null;
+  model_year: number | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface VehicleRelationsTable {
+  tenant_id: string;
+  id: string;
+  vin: string;
+  profile_id: string;
+  role: string;
+  valid_from: Timestamp;
+  valid_to: Timestamp | null;
+  source: string | null;
+  created_at: CreatedAt;
+}
+
+export interface HouseholdsTable {
+  tenant_id: string;
+  id: string;
+  name: string | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface HouseholdMembersTable {
+  tenant_id: string;
+  household_id: string;
+  profile_id: string;
+  relation: string | null;
+  added_at: CreatedAt;
+}
+
+export interface ConsentsTable {
+  tenant_id: string;
+  profile_id: string;
+  channel: string;
+  purpose: string;
+  state: string;
+  at: Timestamp;
+  source: string | null;
+  org_unit: string | null;
+}
+
+export interface ConsentHistoryTable {
+  tenant_id: string;
+  id: Generated<string>;
+  profile_id: string;
+  channel: string;
+  purpose: string;
+  state: string;
+  at: Timestamp;
+  source: string | null;
+  org_unit: string | null;
+  recorded_at: CreatedAt;
+  note: string | null;
 }
 
 export interface Database {
@@ -90,4 +228,17 @@ export interface Database {
   audit_log: AuditLogTable;
   events: EventsTable;
   event_message_ids: EventMessageIdsTable;
+  identifier_types: IdentifierTypesTable;
+  identifier_blocklist: IdentifierBlocklistTable;
+  trait_strategies: TraitStrategiesTable;
+  profiles: ProfilesTable;
+  profile_identifiers: ProfileIdentifiersTable;
+  former_identifiers: FormerIdentifiersTable;
+  identity_log: IdentityLogTable;
+  vehicles: VehiclesTable;
+  vehicle_relations: VehicleRelationsTable;
+  households: HouseholdsTable;
+  household_members: HouseholdMembersTable;
+  consents: ConsentsTable;
+  consent_history: ConsentHistoryTable;
 }

@@ -1,0 +1,136 @@
+import { AppError } from '../../platform/errors.js';
+import { normalizeValue, type Identifier, type IdentityConfig } from './types.js';
+import { parseVin } from './vin.js';
+
+/** What identity resolution reads from one event, whether fresh from a request or from the store. */
+export interface IdentityInput {
+  type: string;
+  userId: string | null;
+  anonymousId: string | null;
+  previousId: string | null;
+  /** identify / group traits */
+  traits: Record<string, unknown> | null;
+  /** context.traits (Segment copies a user's traits there on other calls) */
+  contextTraits: unknown;
+  properties: Record<string, unknown> | null;
+  /** context.externalIds */
+  externalIds: unknown;
+}
+
+export type VehicleRole = 'buyer' | 'owner' | 'driver' | 'payer';
+const ROLES = new Set<string>(['buyer', 'owner', 'driver', 'payer']);
+
+export interface VehicleMention {
+  vin: string;
+  role: VehicleRole;
+  series: string | null;
+  model: string | null;
+  modelYear: number | null;
+}
+
+export interface Extracted {
+  identifiers: Identifier[];
+  /** alias previousId: a user_id if somebody holds it as one, else an anonymous_id. */
+  previousId: string | null;
+  /** Person traits to apply (identify only). */
+  traits: Record<string, unknown> | null;
+  vehicles: VehicleMention[];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * `strict` (ingestion): explicit identifiers that cannot be used — an unknown externalIds type, a
+ * scoped type without its scope, a malformed value — and invalid VINs are 400s naming the field.
+ * Not strict (rebuild over stored events): such values are skipped. Identifiers read from traits are
+ * never errors: a form's free-text phone that is masked or malformed stays a trait only.
+ */
+export function extractIdentity(input: IdentityInput, config: IdentityConfig, options: { strict: boolean; path: string }): Extracted {
+  const out: Identifier[] = [];
+  const add = (type: string, raw: unknown, scope = '') => {
+    if (typeof raw !== 'string' && typeof raw !== 'number') return;
+    const t = config.types.get(type);
+    if (!t) return;
+    const n = normalizeValue(t, String(raw), config);
+    if (n.ok) out.push({ type, scope, value: n.value });
+  };
+  add('user_id', input.userId);
+  add('anonymous_id', input.anonymousId);
+
+  const traitSources = [input.traits, isObject(input.contextTraits) ? input.contextTraits : null];
+  for (const t of config.types.values()) {
+    if (t.scoped) continue;
+    for (const name of t.traitNames) for (const src of traitSources) if (src && name in src) add(t.type, src[name]);
+  }
+
+  if (Array.isArray(input.externalIds)) {
+    input.externalIds.forEach((x: unknown, j) => {
+      if (!isObject(x)) return;
+      const field = `${options.path}context.externalIds[${j}]`;
+      const type = config.types.get(String(x.type));
+      if (!type) {
+        if (options.strict) {
+          throw new AppError('invalid_request', `${field}.type: unknown identifier type "${String(x.type)}"; configure it first (PUT /api/v1/identity/types/{type})`, {
+            field: `${field}.type`,
+            known: [...config.types.keys()].sort(),
+          });
+        }
+        return;
+      }
+      const scope = type.scoped && typeof x.collection === 'string' ? x.collection.trim() : '';
+      if (type.scoped && scope === '') {
+        if (options.strict) {
+          throw new AppError('invalid_request', `${field}.collection: ${type.type} is unique only within a scope; give the app id, corp id or dealer code as collection`, {
+            field: `${field}.collection`,
+          });
+        }
+        return;
+      }
+      const n = normalizeValue(type, String(x.id), config);
+      if (!n.ok) {
+        // Junk values are dropped quietly everywhere (they are what many clients send); a malformed one is an error.
+        if (options.strict && !n.reason.includes('junk list')) {
+          throw new AppError('invalid_request', `${field}.id: ${n.reason}`, { field: `${field}.id`, type: type.type });
+        }
+        return;
+      }
+      out.push({ type: type.type, scope, value: n.value });
+    });
+  }
+
+  return {
+    identifiers: out,
+    previousId: input.type === 'alias' && input.previousId ? input.previousId : null,
+    traits: input.type === 'identify' ? input.traits : null,
+    vehicles: vehicleMentions(input, options),
+  };
+}
+
+function vehicleMentions(input: IdentityInput, options: { strict: boolean; path: string }): VehicleMention[] {
+  const found: VehicleMention[] = [];
+  const where: Array<[string, Record<string, unknown> | null]> = [
+    ['properties', input.properties],
+    ['traits', input.type === 'identify' ? input.traits : null],
+  ];
+  for (const [name, obj] of where) {
+    if (!obj || obj.vin === undefined || obj.vin === null || obj.vin === '') continue;
+    const parsed = typeof obj.vin === 'string' ? parseVin(obj.vin) : null;
+    if (!parsed || !parsed.ok) {
+      if (options.strict) {
+        const message = parsed && !parsed.ok ? parsed.message : 'a VIN is a string of 17 characters';
+        throw new AppError('invalid_request', `${options.path}${name}.vin: ${message}`, { field: `${options.path}${name}.vin`, problem: parsed && !parsed.ok ? parsed.problem : 'type' });
+      }
+      continue;
+    }
+    const role = typeof obj.vehicleRole === 'string' && ROLES.has(obj.vehicleRole) ? (obj.vehicleRole as VehicleRole) : 'driver';
+    const year = Number(obj.modelYear);
+    found.push({
+      vin: parsed.vin,
+      role,
+      series: typeof obj.series === 'string' ? obj.series : null,
+      model: typeof obj.model === 'string' ? obj.model : null,
+      modelYear: Number.isInteger(year) && year >= 1950 && year <= 2100 ? year : null,
+    });
+  }
+  return found;
+}

@@ -1,0 +1,11 @@
+import { sql } from 'kysely';
+import type { Db } from '../../platform/db/index.js';
+
+/**
+ * Serialises changes to one tenant's identity graph (resolution on ingest, split, erasure, rebuild,
+ * and anything that must see a profile that is not about to be merged away) across every process
+ * sharing the store. Held until the transaction ends. On PGlite there is one connection anyway.
+ */
+export async function lockIdentityGraph(trx: Db, tenantId: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`siyu.identity:${tenantId}`}, 0))`.execute(trx);
+}

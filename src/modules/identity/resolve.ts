@@ -1,0 +1,82 @@
+import type { Db } from '../../platform/db/index.js';
+import type { Extracted, VehicleMention } from './extract.js';
+import { IdentityGraph } from './graph.js';
+import { lockIdentityGraph } from './lock.js';
+import { loadGraphFor, persistGraphChanges } from './resolve.repo.js';
+import { normalizeValue, type Identifier, type IdentityConfig } from './types.js';
+
+export interface ResolveItem {
+  extracted: Extracted;
+  messageId: string;
+  at: Date;
+  sourceId: string;
+}
+
+export interface VehicleLink extends VehicleMention {
+  profileId: string;
+  at: Date;
+  source: string;
+}
+
+/** What resolution needs from modules that own a profile's belongings (profiles module). */
+export interface ResolveHooks {
+  moveBelongings(trx: Db, tenantId: string, from: string, to: string): Promise<unknown>;
+  linkVehicles(trx: Db, tenantId: string, links: VehicleLink[]): Promise<void>;
+}
+
+/** alias previousId: a user id when somebody holds it as one, otherwise an anonymous id. */
+function previousIdentifier(graph: IdentityGraph, config: IdentityConfig, previousId: string): Identifier | null {
+  for (const type of ['user_id', 'anonymous_id']) {
+    const t = config.types.get(type);
+    if (!t) continue;
+    const n = normalizeValue(t, previousId, config);
+    if (!n.ok) continue;
+    const id = { type, scope: '', value: n.value };
+    if (type === 'anonymous_id' || graph.holderOf(id) !== undefined) return id;
+  }
+  return null;
+}
+
+function candidates(items: readonly ResolveItem[], config: IdentityConfig): Identifier[] {
+  const out: Identifier[] = [];
+  for (const item of items) {
+    out.push(...item.extracted.identifiers);
+    const prev = item.extracted.previousId;
+    if (prev !== null) {
+      for (const type of ['user_id', 'anonymous_id']) {
+        const t = config.types.get(type);
+        const n = t ? normalizeValue(t, prev, config) : null;
+        if (n?.ok) out.push({ type, scope: '', value: n.value });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Resolves the events of one batch to profiles, in batch order, and writes the graph changes. Runs
+ * inside the ingest transaction and takes the tenant's identity lock. Returns each event's profile id.
+ */
+export async function resolveEvents(trx: Db, tenantId: string, config: IdentityConfig, items: readonly ResolveItem[], hooks: ResolveHooks): Promise<Array<string | null>> {
+  if (items.length === 0) return [];
+  await lockIdentityGraph(trx, tenantId);
+  const graph = new IdentityGraph(config);
+  await loadGraphFor(trx, tenantId, candidates(items, config), graph);
+
+  const resolved = items.map((item) => {
+    const ids = [...item.extracted.identifiers];
+    const prev = item.extracted.previousId === null ? null : previousIdentifier(graph, config, item.extracted.previousId);
+    if (prev) ids.push(prev);
+    return graph.resolveEvent(ids, { messageId: item.messageId, at: item.at, sourceId: item.sourceId }, item.extracted.traits);
+  });
+  const final = resolved.map((id) => (id === null ? null : graph.finalId(id)));
+  await persistGraphChanges(trx, tenantId, graph, hooks.moveBelongings);
+
+  const vehicles: VehicleLink[] = [];
+  items.forEach((item, i) => {
+    const profileId = final[i];
+    if (profileId) for (const v of item.extracted.vehicles) vehicles.push({ ...v, profileId, at: item.at, source: item.sourceId });
+  });
+  if (vehicles.length > 0) await hooks.linkVehicles(trx, tenantId, vehicles);
+  return final;
+}

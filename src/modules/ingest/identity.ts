@@ -1,0 +1,39 @@
+import type { BatchBody, BatchMessage } from '../../contracts/ingest.js';
+import type { Db } from '../../platform/db/index.js';
+import { extractIdentity, resolveEvents, type Extracted, type IdentityConfig, type IdentityInput } from '../identity/index.js';
+import { linkVehiclesFromEvents, moveProfileBelongings } from '../profiles/index.js';
+import type { EventRow } from './normalize.js';
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function identityInput(m: BatchMessage, body: Pick<BatchBody, 'context'>): IdentityInput {
+  const context = m.context ?? body.context;
+  const batchContext = body.context;
+  return {
+    type: m.type,
+    userId: m.userId ?? null,
+    anonymousId: m.anonymousId ?? null,
+    previousId: m.type === 'alias' ? m.previousId : null,
+    traits: m.type === 'identify' ? (m.traits ?? null) : null,
+    contextTraits: (isObject(context) ? context.traits : undefined) ?? batchContext?.traits,
+    properties: m.type === 'track' || m.type === 'page' || m.type === 'screen' ? (m.properties ?? null) : null,
+    externalIds: m.context?.externalIds ?? batchContext?.externalIds,
+  };
+}
+
+/**
+ * Reads the identifiers and vehicles of every message before anything is written: explicit
+ * identifiers that cannot be used and invalid VINs refuse the whole batch (400 naming the field).
+ */
+export function extractBatchIdentity(body: BatchBody, config: IdentityConfig, single: boolean): Extracted[] {
+  return body.batch.map((m, i) => extractIdentity(identityInput(m, body), config, { strict: true, path: single ? '' : `batch[${i}].` }));
+}
+
+/** Resolves the new rows of a batch to profiles (inside the ingest transaction) and stamps them. */
+export async function resolveRows(trx: Db, tenantId: string, config: IdentityConfig, extracted: readonly Extracted[], fresh: EventRow[], positions: number[]): Promise<void> {
+  const items = fresh.map((r, i) => ({ extracted: extracted[positions[i]!]!, messageId: r.messageId, at: r.timestamp, sourceId: r.sourceId }));
+  const ids = await resolveEvents(trx, tenantId, config, items, { moveBelongings: moveProfileBelongings, linkVehicles: linkVehiclesFromEvents });
+  fresh.forEach((r, i) => {
+    r.profileId = ids[i] ?? null;
+  });
+}
