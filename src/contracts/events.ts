@@ -27,6 +27,7 @@ export const storedEventSchema = z
     anonymousId: z.string().nullable(),
     groupId: z.string().nullable(),
     previousId: z.string().nullable(),
+    profileId: z.string().nullable().describe('The profile (person) the event resolved to; null when it carried no usable identifier'),
     timestamp: z.string(),
     originalTimestamp: z.string().nullable(),
     sentAt: z.string().nullable(),

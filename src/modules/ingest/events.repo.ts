@@ -55,6 +55,7 @@ export async function listEvents(db: Db, tenantId: string, q: EventsQuery): Prom
       anonymousId: r.anonymous_id,
       groupId: r.group_id,
       previousId: r.previous_id,
+      profileId: r.profile_id,
       timestamp: r.timestamp.toISOString(),
       originalTimestamp: iso(r.original_timestamp),
       sentAt: iso(r.sent_at),

@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { errorBodySchema } from '../../contracts/common.js';
+import {
+  householdCreateSchema,
+  householdMemberInputSchema,
+  householdMemberParams,
+  householdParams,
+  householdSchema,
+  householdsQuerySchema,
+} from '../../contracts/households.js';
+import { addHouseholdMember, createHousehold, getHousehold, householdsOfProfile, removeHouseholdMember } from '../../modules/profiles/index.js';
+import { authenticateAdmin, requireAdmin } from '../auth.js';
+import type { AppDeps } from '../deps.js';
+
+const errors = { 308: errorBodySchema, 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
+const security = [{ adminBearer: [] }];
+const tags = ['households'];
+
+/** Households: people linked without merging them (management API). */
+export async function householdRoutes(app: FastifyInstance, deps: AppDeps) {
+  app.addHook('onRequest', async (request) => {
+    await authenticateAdmin(deps.store.db, request);
+  });
+  const d = { db: deps.store.db, clock: deps.clock };
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.post(
+    '/api/v1/households',
+    { schema: { tags, summary: 'Create a household of live profiles that are in none yet', body: householdCreateSchema, response: { 201: householdSchema, ...errors }, security } },
+    async (request, reply) => reply.code(201).send(await createHousehold(d, requireAdmin(request).tenantId, request.body)),
+  );
+
+  r.get(
+    '/api/v1/households',
+    {
+      schema: { tags, summary: 'The household of a profile (a list of zero or one)', querystring: householdsQuerySchema, response: { 200: z.object({ data: z.array(householdSchema) }), ...errors }, security },
+    },
+    async (request) => ({ data: await householdsOfProfile(deps.store.db, requireAdmin(request).tenantId, request.query.profileId) }),
+  );
+
+  r.get(
+    '/api/v1/households/:id',
+    { schema: { tags, params: householdParams, response: { 200: householdSchema, ...errors }, security } },
+    async (request) => getHousehold(deps.store.db, requireAdmin(request).tenantId, request.params.id),
+  );
+
+  r.post(
+    '/api/v1/households/:id/members',
+    {
+      schema: {
+        tags,
+        summary: 'Add a member (idempotent); a person already in another household is a 409',
+        params: householdParams,
+        body: householdMemberInputSchema,
+        response: { 200: householdSchema, 201: householdSchema, ...errors },
+        security,
+      },
+    },
+    async (request, reply) => {
+      const { household, added } = await addHouseholdMember(d, requireAdmin(request).tenantId, request.params.id, request.body);
+      return reply.code(added ? 201 : 200).send(household);
+    },
+  );
+
+  r.delete(
+    '/api/v1/households/:id/members/:profileId',
+    { schema: { tags, summary: 'Remove a member (idempotent)', params: householdMemberParams, response: { 200: householdSchema, ...errors }, security } },
+    async (request) => removeHouseholdMember(d, requireAdmin(request).tenantId, request.params.id, request.params.profileId),
+  );
+}
