@@ -14,6 +14,11 @@ describe('normalizePhone', () => {
     expect(normalizePhone('+86 10 1234 5678')).toEqual({ kind: 'phone', e164: '+861012345678' });
   });
 
+  it('reads 400 / 800 service numbers (call centres)', () => {
+    expect(normalizePhone('400-800-8888')).toEqual({ kind: 'phone', e164: '+864008008888' });
+    expect(normalizePhone('800 123 4567')).toEqual({ kind: 'phone', e164: '+868001234567' });
+  });
+
   it('keeps other countries in E.164', () => {
     expect(normalizePhone('+49 30 1234567')).toEqual({ kind: 'phone', e164: '+49301234567' });
     expect(normalizePhone('+852 9123 4567')).toEqual({ kind: 'phone', e164: '+85291234567' });

@@ -13,17 +13,19 @@ const SEPARATORS = /[\s\-().\u00a0]/g;
 const MAINLAND_MOBILE = /^1[3-9]\d{9}$/;
 /** Area code (2–3 digits after the trunk 0) and a 7–8 digit subscriber number. */
 const MAINLAND_LANDLINE = /^0([1-9]\d{1,2})(\d{7,8})$/;
+/** 400 / 800 service numbers (call centres, dealer hotlines): 10 digits, no trunk 0. */
+const MAINLAND_SERVICE = /^[48]00\d{7}$/;
 
 /**
  * A mainland number. Written nationally a landline keeps its trunk 0 (010-12345678); after +86 the 0
  * is dropped (+86 10 1234 5678). Eleven digits without a 0 are a mobile or nothing.
  */
 function mainland(national: string, withCountryCode: boolean): PhoneResult {
-  if (MAINLAND_MOBILE.test(national)) return { kind: 'phone', e164: `+86${national}` };
+  if (MAINLAND_MOBILE.test(national) || MAINLAND_SERVICE.test(national)) return { kind: 'phone', e164: `+86${national}` };
   const trunk = withCountryCode && !national.startsWith('0') ? `0${national}` : national;
   const landline = MAINLAND_LANDLINE.exec(trunk);
   if (landline) return { kind: 'phone', e164: `+86${landline[1]}${landline[2]}` };
-  return { kind: 'invalid', reason: 'not a mainland China mobile (1[3-9] + 9 digits) or landline number (0 + area code + number)' };
+  return { kind: 'invalid', reason: 'not a mainland China mobile (1[3-9] + 9 digits), landline (0 + area code + number) or 400/800 service number' };
 }
 
 export function normalizePhone(raw: string): PhoneResult {
