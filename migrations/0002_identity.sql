@@ -49,7 +49,8 @@ CREATE TABLE profiles (
   PRIMARY KEY (tenant_id, id)
 );
 CREATE INDEX profiles_merged ON profiles (tenant_id, merged_into) WHERE merged_into IS NOT NULL;
-CREATE INDEX profiles_by_name ON profiles (tenant_id, (traits ->> 'name')) WHERE merged_into IS NULL;
+-- Name search (GET /api/v1/profiles?q=王): prefix of the lower-cased name.
+CREATE INDEX profiles_by_name ON profiles (tenant_id, lower(traits ->> 'name') text_pattern_ops) WHERE merged_into IS NULL;
 
 -- The identity graph: an identifier (type, scope, value) belongs to at most one live profile.
 -- scope is '' for unscoped types (user_id, phone ...), the app / corp / dealer id otherwise.

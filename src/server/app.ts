@@ -6,8 +6,13 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler } fr
 import type { AppDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
+import { consentRoutes } from './routes/consents.js';
 import { healthRoutes } from './routes/health.js';
+import { householdRoutes } from './routes/households.js';
+import { identityRoutes } from './routes/identity.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { profileRoutes } from './routes/profiles.js';
+import { vehicleRoutes } from './routes/vehicles.js';
 import { zodValidatorCompiler } from './validation.js';
 
 export interface BuildAppOptions {
@@ -68,5 +73,10 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await app.register(healthRoutes, deps);
   await app.register(ingestRoutes, deps);
   await app.register(adminRoutes, deps);
+  await app.register(profileRoutes, deps);
+  await app.register(vehicleRoutes, deps);
+  await app.register(householdRoutes, deps);
+  await app.register(consentRoutes, deps);
+  await app.register(identityRoutes, deps);
   return app;
 }

@@ -1,0 +1,16 @@
+// Customer 360 (issue 3): profiles as people see them, vehicles, households, consent, erasure.
+export {
+  addVehicleRelation,
+  endVehicleRelation,
+  getVehicle,
+  linkVehiclesFromEvents,
+  putVehicle,
+  vehiclesOfProfile,
+  type ProfilesDeps,
+  type VehicleLink,
+} from './vehicles.js';
+export { addHouseholdMember, createHousehold, getHousehold, householdOfProfile, householdsOfProfile, removeHouseholdMember } from './households.js';
+export { consentHistory, currentConsents, listConsents, recordConsent } from './consents.js';
+export { deleteProfileBelongings, moveProfileBelongings, type BelongingsDeleted, type BelongingsMoved } from './belongings.repo.js';
+export { getProfile, lookupProfile, maskPhone, profileEvents, profileMerges, searchProfiles } from './profiles.js';
+export { eraseProfile } from './erase.js';

@@ -1,0 +1,234 @@
+import { z } from 'zod';
+import { MESSAGE_TYPES } from '../../contracts/ingest.js';
+import { isoDateTime } from '../../contracts/common.js';
+import type { StoredEvent } from '../../contracts/events.js';
+import {
+  IDENTITY_LOG_KINDS,
+  type IdentityLogEntry,
+  type Profile,
+  type ProfileEventsQuery,
+  type ProfileLookupQuery,
+  type ProfileSearchQuery,
+  type ProfileSummary,
+} from '../../contracts/profiles.js';
+import type { Db } from '../../platform/db/index.js';
+import { AppError } from '../../platform/errors.js';
+import { loadIdentityConfig, normalizePhone, normalizeValue, requireIdentifier, requireLiveProfile, type IdentityConfig } from '../identity/index.js';
+import { currentConsents } from './consents.js';
+import { householdOfProfile } from './households.js';
+import * as repo from './profiles.repo.js';
+import { vehiclesOfProfile } from './vehicles.js';
+
+/** Customer 360: a live profile with its identities, belongings and history, read-only. */
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const asRecord = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
+
+/** `+8613412341234` → `134****1234`; other numbers keep their first three and last four characters. */
+export function maskPhone(value: string): string {
+  const national = value.startsWith('+86') ? value.slice(3) : value;
+  if (national.length <= 7) return `${national.slice(0, 1)}****`;
+  return `${national.slice(0, 3)}****${national.slice(-4)}`;
+}
+
+/** The profile `id` as the 360 shows it; 404 when unknown, `profile_merged` (308) when merged away. */
+export async function getProfile(db: Db, tenantId: string, id: string): Promise<Profile> {
+  await requireLiveProfile(db, tenantId, id);
+  const [row, identifiers, former, config, vehicles, household, consents] = await Promise.all([
+    repo.findProfile(db, tenantId, id),
+    repo.listIdentifiers(db, tenantId, id),
+    repo.listFormerIdentifiers(db, tenantId, id),
+    loadIdentityConfig(db, tenantId),
+    vehiclesOfProfile(db, tenantId, id),
+    householdOfProfile(db, tenantId, id),
+    currentConsents(db, tenantId, id),
+  ]);
+  // Erased (or merged) between the check and the reads: ask again for the right answer.
+  if (!row || row.merged_into !== null) {
+    await requireLiveProfile(db, tenantId, id);
+    throw new AppError('not_found', `no profile ${id}`, { profileId: id });
+  }
+  const priority = (type: string) => config.types.get(type)?.priority ?? 0;
+  const identities = [...identifiers]
+    .sort(
+      (a, b) =>
+        priority(b.type) - priority(a.type) ||
+        b.last_seen.getTime() - a.last_seen.getTime() ||
+        a.type.localeCompare(b.type) ||
+        a.scope.localeCompare(b.scope) ||
+        a.value.localeCompare(b.value),
+    )
+    .map((i) => ({ type: i.type, value: i.value, scope: i.scope === '' ? null : i.scope, firstSeen: i.first_seen.toISOString(), lastSeen: i.last_seen.toISOString() }));
+  return {
+    id: row.id,
+    traits: asRecord(row.traits),
+    traitMeta: asRecord(row.trait_meta),
+    identities,
+    formerIdentities: former.map((f) => ({ type: f.type, value: f.value, scope: f.scope === '' ? null : f.scope, validTo: f.valid_to.toISOString(), reason: f.reason })),
+    vehicles,
+    household,
+    consents,
+    firstSeen: row.first_seen.toISOString(),
+    lastSeen: row.last_seen.toISOString(),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** The live profile holding an identifier given as any source would send it (normalised as on ingest). */
+export async function lookupProfile(db: Db, tenantId: string, q: ProfileLookupQuery): Promise<Profile> {
+  const config = await loadIdentityConfig(db, tenantId);
+  const identifier = requireIdentifier(config, { type: q.type, value: q.value, scope: q.scope }, 'query');
+  const holder = await repo.findIdentifierHolder(db, tenantId, identifier);
+  if (holder === undefined) {
+    const scoped = identifier.scope === '' ? '' : ` in scope ${identifier.scope}`;
+    throw new AppError('not_found', `no profile holds ${identifier.type} ${identifier.value}${scoped}`, { type: identifier.type, scope: identifier.scope || null });
+  }
+  return getProfile(db, tenantId, holder);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Cursors: opaque base64url JSON, checked on the way back in.
+
+function decodeCursor<T>(cursor: string, schema: z.ZodType<T>): T {
+  try {
+    const parsed = schema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // fall through to the error below
+  }
+  throw new AppError('invalid_request', 'cursor is not one this API gave out; pass nextCursor from the previous page unchanged', { field: 'cursor' });
+}
+
+const encodeCursor = (parts: [string, string]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
+
+/** (updated_at at microsecond precision, as the repo reads it back, and the profile id). */
+const searchCursorSchema = z.tuple([z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/), z.uuid()]);
+const eventCursorSchema = z.tuple([isoDateTime, z.string().regex(/^\d{1,18}$/)]);
+
+/** LIKE / ILIKE metacharacters made literal (backslash is PostgreSQL's default escape character). */
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, '\\$&');
+
+const reverse = (s: string) => Array.from(s).reverse().join('');
+
+/**
+ * Search terms derived from q: the name starts with q (case-insensitive: a surname finds the family
+ * name, and an index serves it); 4+ digits → phone suffix; q as a value of every unscoped identifier
+ * type, normalised as on ingest (`134 1234 1234` → +8613412341234, e-mails in lower case). Scoped
+ * values (openids) are found with /lookup and their scope: without it no index narrows the search.
+ */
+function searchTerms(q: string, config: IdentityConfig): Pick<repo.ProfileSearch, 'namePattern' | 'reversedPhonePattern' | 'identifiers'> {
+  const identifiers: NonNullable<repo.ProfileSearch['identifiers']> = [];
+  for (const type of config.types.values()) {
+    const n = normalizeValue(type, q, config);
+    if (n.ok && !type.scoped) identifiers.push({ type: type.type, scope: '', value: n.value });
+  }
+  const digits = q.replace(/[\s-]/g, '');
+  return {
+    namePattern: `${escapeLike(q.toLowerCase())}%`,
+    ...(/^\d{4,}$/.test(digits) ? { reversedPhonePattern: `${escapeLike(reverse(digits))}%` } : {}),
+    identifiers,
+  };
+}
+
+function traitPhone(traits: Record<string, unknown>): string | null {
+  const raw = traits['phone'] ?? traits['mobile'];
+  if (typeof raw !== 'string') return null;
+  const p = normalizePhone(raw);
+  return p.kind === 'phone' ? maskPhone(p.e164) : p.kind === 'masked' ? p.raw : null;
+}
+
+/** Live profiles by name, phone suffix or identifier value; without q, most recently updated first. */
+export async function searchProfiles(db: Db, tenantId: string, query: ProfileSearchQuery): Promise<{ data: ProfileSummary[]; nextCursor: string | null }> {
+  const q = query.q ?? '';
+  const terms = q === '' ? {} : searchTerms(q, await loadIdentityConfig(db, tenantId));
+  const after = query.cursor ? decodeCursor(query.cursor, searchCursorSchema) : undefined;
+  const rows = await repo.searchProfiles(db, tenantId, { ...terms, ...(after ? { after: { at: after[0], id: after[1] } } : {}), limit: query.limit });
+  const page = rows.slice(0, query.limit);
+  const phones = await repo.phonesOf(db, tenantId, page.map((r) => r.id));
+  const digits = q.replace(/[\s-]/g, '');
+  const best = new Map<string, { value: string; score: number; at: number }>();
+  for (const p of phones) {
+    // The phone that matched the search first, then the most recently seen one.
+    const score = digits.length >= 4 && p.value.endsWith(digits) ? 1 : 0;
+    const cur = best.get(p.profile_id);
+    const at = p.last_seen.getTime();
+    if (!cur || score > cur.score || (score === cur.score && (at > cur.at || (at === cur.at && p.value < cur.value)))) {
+      best.set(p.profile_id, { value: p.value, score, at });
+    }
+  }
+  const last = page[page.length - 1];
+  return {
+    data: page.map((r) => {
+      const traits = asRecord(r.traits);
+      const name = traits['name'];
+      const phone = best.get(r.id);
+      return { id: r.id, name: typeof name === 'string' ? name : null, phone: phone ? maskPhone(phone.value) : traitPhone(traits), lastSeen: r.last_seen.toISOString() };
+    }),
+    nextCursor: rows.length > query.limit && last ? encodeCursor([last.cursor_at, last.id]) : null,
+  };
+}
+
+const messageTypeSchema = z.enum(MESSAGE_TYPES);
+
+/** The profile's events, newest first, in the shape of `GET /api/v1/events`. */
+export async function profileEvents(db: Db, tenantId: string, id: string, q: ProfileEventsQuery): Promise<{ data: StoredEvent[]; nextCursor: string | null }> {
+  await requireLiveProfile(db, tenantId, id);
+  const before = q.cursor ? decodeCursor(q.cursor, eventCursorSchema) : undefined;
+  const rows = await repo.listProfileEvents(db, tenantId, id, { type: q.type, event: q.event, before: before ? { timestamp: before[0], id: before[1] } : undefined, limit: q.limit });
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return {
+    data: page.map((r) => ({
+      id: r.id,
+      messageId: r.message_id,
+      type: messageTypeSchema.parse(r.type),
+      sourceId: r.source_id,
+      event: r.event,
+      name: r.name,
+      category: r.category,
+      userId: r.user_id,
+      anonymousId: r.anonymous_id,
+      groupId: r.group_id,
+      previousId: r.previous_id,
+      profileId: r.profile_id,
+      timestamp: r.timestamp.toISOString(),
+      originalTimestamp: iso(r.original_timestamp),
+      sentAt: iso(r.sent_at),
+      receivedAt: r.received_at.toISOString(),
+      properties: r.properties,
+      traits: r.traits,
+      context: r.context,
+      integrations: r.integrations,
+    })),
+    nextCursor: rows.length > q.limit && last ? encodeCursor([last.timestamp.toISOString(), last.id]) : null,
+  };
+}
+
+const kindSchema = z.enum(IDENTITY_LOG_KINDS);
+
+/** identity_log entries about the profile and the profiles merged into it, newest first. */
+export async function profileMerges(db: Db, tenantId: string, id: string): Promise<{ data: IdentityLogEntry[] }> {
+  await requireLiveProfile(db, tenantId, id);
+  const ids = [id, ...(await repo.mergedIntoIds(db, tenantId, id))];
+  const rows = await repo.identityLogOf(db, tenantId, ids);
+  return {
+    data: rows.map((r) => ({
+      id: r.id,
+      kind: kindSchema.parse(r.kind),
+      reason: r.reason,
+      at: r.at.toISOString(),
+      triggerMessageId: r.trigger_message_id,
+      identifiers: r.identifiers,
+      profilesBefore: r.profiles_before,
+      profileAfter: r.profile_after,
+      actor: r.actor,
+      details: r.details,
+    })),
+  };
+}
