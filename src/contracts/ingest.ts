@@ -40,9 +40,11 @@ const idValue = z
 const jsonObject = z.record(z.string(), z.unknown(), { error: 'must be a JSON object' });
 
 export const externalIdSchema = z.object({
-  id: z.union([z.string().min(1), z.number()]).transform(String),
-  type: z.string({ error: 'must be a string naming the id type' }).min(1),
-  collection: z.string().optional(),
+  id: z
+    .union([z.string().min(1).max(MAX_ID_LENGTH), z.number().refine(Number.isSafeInteger, 'must be a whole number below 2^53; send larger ids as strings')])
+    .transform(String),
+  type: z.string({ error: 'must be a string naming the id type' }).min(1).max(63),
+  collection: z.string().max(200, 'must be at most 200 characters (an app id, corp id or dealer code)').optional(),
   encoding: z.string().optional(),
 });
 

@@ -83,3 +83,13 @@ export async function putTraitStrategy(trx: Db, tenantId: string, trait: string,
     .execute();
   await audit(trx, tenantId, actor, 'identity.trait_strategy.put', trait, { strategy });
 }
+
+export async function countIdentifiersOfType(trx: Db, tenantId: string, type: string): Promise<number> {
+  const r = await trx
+    .selectFrom('profile_identifiers')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('tenant_id', '=', tenantId)
+    .where('type', '=', type)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}

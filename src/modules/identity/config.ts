@@ -1,6 +1,6 @@
 import type { Db } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
-import { deleteBlocked, loadIdentityConfig, deleteTypeOverride, insertBlocked, listBlocked, putTraitStrategy, upsertTypeOverride } from './config.repo.js';
+import { countIdentifiersOfType, deleteBlocked, loadIdentityConfig, deleteTypeOverride, insertBlocked, listBlocked, putTraitStrategy, upsertTypeOverride } from './config.repo.js';
 import { BUILT_IN_BY_NAME, normalizeValue, type IdentifierType, type TraitStrategy } from './types.js';
 
 /**
@@ -20,12 +20,30 @@ export async function putIdentifierType(db: Db, tenantId: string, t: Omit<Identi
       field: builtIn.scoped !== t.scoped ? 'scoped' : 'normalizer',
     });
   }
-  await db.transaction().execute((trx) => upsertTypeOverride(trx, tenantId, t, actor));
+  await db.transaction().execute(async (trx) => {
+    const current = (await loadIdentityConfig(trx, tenantId)).types.get(t.type);
+    if (!builtIn && current && (current.scoped !== t.scoped || current.normalizer !== t.normalizer)) {
+      const held = await countIdentifiersOfType(trx, tenantId, t.type);
+      if (held > 0) {
+        throw new AppError('conflict', `${held} stored identifiers of ${t.type} depend on its scoped and normalizer settings; create a new type instead`, {
+          field: current.scoped !== t.scoped ? 'scoped' : 'normalizer',
+          identifiers: held,
+        });
+      }
+    }
+    await upsertTypeOverride(trx, tenantId, t, actor);
+  });
   return { ...t, builtIn: builtIn !== undefined };
 }
 
 export async function removeIdentifierType(db: Db, tenantId: string, type: string, actor: string): Promise<void> {
-  const removed = await db.transaction().execute((trx) => deleteTypeOverride(trx, tenantId, type, actor));
+  const removed = await db.transaction().execute(async (trx) => {
+    if (!BUILT_IN_BY_NAME.has(type)) {
+      const held = await countIdentifiersOfType(trx, tenantId, type);
+      if (held > 0) throw new AppError('conflict', `${held} profiles' identifiers are of type ${type}; it cannot be removed while they exist`, { identifiers: held });
+    }
+    return deleteTypeOverride(trx, tenantId, type, actor);
+  });
   if (!removed) throw new AppError('not_found', `no configured identifier type ${type}${BUILT_IN_BY_NAME.has(type) ? ' (the built-in default is in use)' : ''}`);
 }
 
@@ -41,7 +59,12 @@ export async function blockValue(db: Db, tenantId: string, input: { type: string
 }
 
 export async function unblockValue(db: Db, tenantId: string, input: { type: string; value: string }, actor: string): Promise<void> {
-  const removed = await db.transaction().execute((trx) => deleteBlocked(trx, tenantId, input.type, input.value, actor));
+  // The same body that added a value removes it: normalised the same way.
+  const config = await loadIdentityConfig(db, tenantId);
+  const type = config.types.get(input.type);
+  const n = type ? normalizeValue(type, input.value, { ...config, blocklist: new Set() }) : null;
+  const value = n?.ok ? n.value : input.value.trim();
+  const removed = await db.transaction().execute((trx) => deleteBlocked(trx, tenantId, input.type, value, actor));
   if (!removed) throw new AppError('not_found', `${input.type} ${input.value} is not on the tenant's list`);
 }
 

@@ -78,6 +78,10 @@ export function extractIdentity(input: IdentityInput, config: IdentityConfig, op
         return;
       }
       const scope = type.scoped && typeof x.collection === 'string' ? x.collection.trim() : '';
+      if (Buffer.byteLength(scope) > 200) {
+        if (options.strict) throw new AppError('invalid_request', `${field}.collection: a scope has at most 200 bytes`, { field: `${field}.collection` });
+        return;
+      }
       if (type.scoped && scope === '') {
         if (options.strict) {
           throw new AppError('invalid_request', `${field}.collection: ${type.type} is unique only within a scope; give the app id, corp id or dealer code as collection`, {

@@ -60,7 +60,7 @@ export interface GraphChanges {
   newProfiles: Set<string>;
   /** Persisted profile `from` merged into `to`, in order. */
   merges: Array<{ from: string; to: string }>;
-  /** Persisted links taken from their holder (recycled phone numbers). */
+  /** Links taken from their holder (recycled phone numbers); `link` as it was on the old holder. */
   reassigned: Array<{ key: string; from: string; link: LinkInfo; at: number }>;
   /** Links to insert (new identifiers, or reassigned ones under their new holder). */
   newLinks: Set<string>;
@@ -97,6 +97,7 @@ export class IdentityGraph {
   finalId(id: string): string {
     let cur = id;
     for (let next = this.mergedInto.get(cur); next !== undefined; next = this.mergedInto.get(cur)) cur = next;
+    if (cur !== id && this.mergedInto.get(id) !== cur) this.mergedInto.set(id, cur); // path compression
     return cur;
   }
 
@@ -104,10 +105,16 @@ export class IdentityGraph {
     return this.links.get(identifierKey(identifier))?.profileId;
   }
 
+  /**
+   * A type no longer configured (its identifiers are still stored) ranks last, has no cap and never
+   * joins profiles: stored data never makes resolution fail.
+   */
   private type(name: string): IdentifierType {
-    const t = this.config.types.get(name);
-    if (!t) throw new Error(`identifier type ${name} is not configured`);
-    return t;
+    return (
+      this.config.types.get(name) ?? {
+        type: name, priority: -1, maxPerProfile: Number.MAX_SAFE_INTEGER, merges: false, scoped: false, normalizer: 'exact', traitNames: [], reassignAfterDays: null, builtIn: false,
+      }
+    );
   }
 
   /** Resolves one event; returns its profile id (null when it carries no usable identifier). */
@@ -153,7 +160,9 @@ export class IdentityGraph {
         continue;
       }
       const staleBefore = item.t.reassignAfterDays === null ? null : at - item.t.reassignAfterDays * 86_400_000;
-      if (staleBefore !== null && link.lastSeen < staleBefore && !this.capReason(target, pending, item.t)) {
+      // Recycled only if neither the number nor its holder has been seen since the cut-off.
+      const holderSeen = this.profiles.get(holder)?.lastSeen ?? link.lastSeen;
+      if (staleBefore !== null && link.lastSeen < staleBefore && holderSeen < staleBefore && !this.capReason(target, pending, item.t)) {
         this.log('reassign', `not seen on its holder for over ${item.t.reassignAfterDays} days (recycled)`, ctx, [item.id], [holder], null);
         pending.push({ ...item, reassignedFrom: link });
         continue;
@@ -222,7 +231,7 @@ export class IdentityGraph {
     if (reassignedFrom) {
       const old = this.profiles.get(reassignedFrom.profileId);
       old?.idents.get(id.type)?.delete(key);
-      if (reassignedFrom.persisted) this.changes.reassigned.push({ key, from: reassignedFrom.profileId, link: { ...reassignedFrom }, at });
+      this.changes.reassigned.push({ key, from: reassignedFrom.profileId, link: { ...reassignedFrom }, at });
       this.changes.seenLinks.delete(key);
     }
     this.links.set(key, { profileId: profile.id, firstSeen: at, lastSeen: at, persisted: false, identifier: id });

@@ -58,20 +58,32 @@ export async function loadGraphFor(trx: Db, tenantId: string, identifiers: reado
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+export interface PersistHooks {
+  moveBelongings(trx: Db, tenantId: string, from: string, to: string): Promise<unknown>;
+  /** Locks (FOR UPDATE, in VIN order) the vehicles of these profiles' relations and these VINs. */
+  lockVehicles(trx: Db, tenantId: string, profileIds: readonly string[], vins: readonly string[]): Promise<void>;
+  /** VINs the batch mentions. */
+  vins: readonly string[];
+}
+
 /** Writes what resolving a batch changed. Runs in the ingest transaction, under the identity lock. */
 export async function persistGraphChanges(
   trx: Db,
   tenantId: string,
   graph: IdentityGraph,
-  moveBelongings: (trx: Db, tenantId: string, from: string, to: string) => Promise<unknown>,
+  hooks: PersistHooks,
 ): Promise<void> {
   const c = graph.changes;
+  // A merge's survivor may itself have been merged later in the batch: everything goes to the final one.
+  const merges = c.merges.map((m) => ({ from: m.from, to: graph.finalId(m.to) }));
 
-  // Merge participants are locked like any writer of a profile's belongings locks its profile.
-  const participants = [...new Set(c.merges.flatMap((m) => [m.from, m.to]))].filter((id) => !c.newProfiles.has(id)).sort();
+  // Lock order, shared with every writer of a profile's belongings: profile rows (sorted), then the
+  // vehicles involved (sorted), then relation rows.
+  const participants = [...new Set(merges.flatMap((m) => [m.from, m.to]))].filter((id) => !c.newProfiles.has(id)).sort();
   if (participants.length > 0) {
     await sql`SELECT id FROM profiles WHERE tenant_id = ${tenantId} AND id = ANY(${participants}::uuid[]) ORDER BY id FOR UPDATE`.execute(trx);
   }
+  if (participants.length > 0 || hooks.vins.length > 0) await hooks.lockVehicles(trx, tenantId, participants, hooks.vins);
 
   const fresh = [...c.newProfiles];
   if (fresh.length > 0) {
@@ -86,16 +98,16 @@ export async function persistGraphChanges(
         AS p(id, merged_into, first_seen, last_seen, traits, meta)`.execute(trx);
   }
 
-  for (const { from, to } of c.merges) {
+  for (const { from, to } of merges) {
     await sql`UPDATE profile_identifiers SET profile_id = ${to} WHERE tenant_id = ${tenantId} AND profile_id = ${from}`.execute(trx);
     await sql`UPDATE profiles SET merged_into = ${to}, traits = '{}', trait_meta = '{}', updated_at = now()
       WHERE tenant_id = ${tenantId} AND (id = ${from} OR merged_into = ${from})`.execute(trx);
     await sql`UPDATE events SET profile_id = ${to} WHERE tenant_id = ${tenantId} AND profile_id = ${from}`.execute(trx);
-    await moveBelongings(trx, tenantId, from, to);
+    await hooks.moveBelongings(trx, tenantId, from, to);
   }
 
   if (c.reassigned.length > 0) {
-    const keys = c.reassigned.map((r) => r.link.identifier);
+    const keys = c.reassigned.filter((r) => r.link.persisted).map((r) => r.link.identifier);
     await sql`
       DELETE FROM profile_identifiers pi
       USING unnest(${keys.map((k) => k.type)}::text[], ${keys.map((k) => k.scope)}::text[], ${keys.map((k) => k.value)}::text[]) AS k(type, scope, value)
@@ -103,8 +115,9 @@ export async function persistGraphChanges(
     await sql`
       INSERT INTO former_identifiers (tenant_id, profile_id, type, scope, value, first_seen, last_seen, valid_to, reason)
       SELECT ${tenantId}, r.profile_id, r.type, r.scope, r.value, r.first_seen, r.last_seen, r.valid_to, 'reassigned'
-      FROM unnest(${c.reassigned.map((r) => graph.finalId(r.from))}::uuid[], ${keys.map((k) => k.type)}::text[], ${keys.map((k) => k.scope)}::text[],
-        ${keys.map((k) => k.value)}::text[], ${c.reassigned.map((r) => iso(r.link.firstSeen))}::timestamptz[],
+      FROM unnest(${c.reassigned.map((r) => graph.finalId(r.from))}::uuid[], ${c.reassigned.map((r) => r.link.identifier.type)}::text[],
+        ${c.reassigned.map((r) => r.link.identifier.scope)}::text[], ${c.reassigned.map((r) => r.link.identifier.value)}::text[],
+        ${c.reassigned.map((r) => iso(r.link.firstSeen))}::timestamptz[],
         ${c.reassigned.map((r) => iso(r.link.lastSeen))}::timestamptz[], ${c.reassigned.map((r) => iso(r.at))}::timestamptz[])
         AS r(profile_id, type, scope, value, first_seen, last_seen, valid_to)`.execute(trx);
   }

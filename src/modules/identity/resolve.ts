@@ -21,11 +21,12 @@ export interface VehicleLink extends VehicleMention {
 /** What resolution needs from modules that own a profile's belongings (profiles module). */
 export interface ResolveHooks {
   moveBelongings(trx: Db, tenantId: string, from: string, to: string): Promise<unknown>;
+  lockVehicles(trx: Db, tenantId: string, profileIds: readonly string[], vins: readonly string[]): Promise<void>;
   linkVehicles(trx: Db, tenantId: string, links: VehicleLink[]): Promise<void>;
 }
 
 /** alias previousId: a user id when somebody holds it as one, otherwise an anonymous id. */
-function previousIdentifier(graph: IdentityGraph, config: IdentityConfig, previousId: string): Identifier | null {
+export function previousIdentifier(graph: IdentityGraph, config: IdentityConfig, previousId: string): Identifier | null {
   for (const type of ['user_id', 'anonymous_id']) {
     const t = config.types.get(type);
     if (!t) continue;
@@ -70,7 +71,8 @@ export async function resolveEvents(trx: Db, tenantId: string, config: IdentityC
     return graph.resolveEvent(ids, { messageId: item.messageId, at: item.at, sourceId: item.sourceId }, item.extracted.traits);
   });
   const final = resolved.map((id) => (id === null ? null : graph.finalId(id)));
-  await persistGraphChanges(trx, tenantId, graph, hooks.moveBelongings);
+  const vins = [...new Set(items.flatMap((item) => item.extracted.vehicles.map((v) => v.vin)))];
+  await persistGraphChanges(trx, tenantId, graph, { moveBelongings: hooks.moveBelongings, lockVehicles: hooks.lockVehicles, vins });
 
   const vehicles: VehicleLink[] = [];
   items.forEach((item, i) => {

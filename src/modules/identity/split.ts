@@ -104,8 +104,15 @@ export async function splitProfile(store: Store, tenantId: string, profileId: st
 
     const newId = randomUUID();
     const span = (evs: readonly StoredEventIdentity[], ids: readonly { firstSeen: Date; lastSeen: Date }[]) => {
-      const times = evs.length > 0 ? evs.map((e) => e.timestamp.getTime()) : ids.flatMap((i) => [i.firstSeen.getTime(), i.lastSeen.getTime()]);
-      return { firstSeen: new Date(Math.min(...times)), lastSeen: new Date(Math.max(...times)) };
+      let first = Infinity;
+      let last = -Infinity;
+      const see = (t: number) => {
+        if (t < first) first = t;
+        if (t > last) last = t;
+      };
+      if (evs.length > 0) for (const e of evs) see(e.timestamp.getTime());
+      else for (const i of ids) (see(i.firstSeen.getTime()), see(i.lastSeen.getTime()));
+      return { firstSeen: new Date(first), lastSeen: new Date(last) };
     };
     const movedHeld = unique.map((u) => heldKeys.get(identifierKey(u))!);
     const keptHeld = held.filter((h) => !movingKeys.has(identifierKey(h)));

@@ -42,7 +42,8 @@ export const BUILT_IN_TYPES: readonly IdentifierType[] = [
   builtIn({ type: 'wechat_unionid', priority: 90, maxPerProfile: 1, merges: true, scoped: false, normalizer: 'exact', traitNames: ['unionid', 'unionId', 'wechatUnionId'] }),
   builtIn({ type: 'app_user_id', priority: 85, maxPerProfile: 1, merges: true, scoped: false, normalizer: 'exact', traitNames: ['appUserId'] }),
   builtIn({ type: 'phone', priority: 80, maxPerProfile: 3, merges: true, scoped: false, normalizer: 'phone', traitNames: ['phone', 'mobile'], reassignAfterDays: 180 }),
-  builtIn({ type: 'wecom_external_userid', priority: 75, maxPerProfile: 5, merges: true, scoped: true, normalizer: 'exact' }),
+  // One per corp: a brand whose dealers run their own WeCom corps sees one id per dealer.
+  builtIn({ type: 'wecom_external_userid', priority: 75, maxPerProfile: 20, merges: true, scoped: true, normalizer: 'exact' }),
   builtIn({ type: 'wechat_openid', priority: 70, maxPerProfile: 10, merges: true, scoped: true, normalizer: 'exact' }),
   builtIn({ type: 'douyin_openid', priority: 70, maxPerProfile: 5, merges: true, scoped: true, normalizer: 'exact' }),
   builtIn({ type: 'dms_customer_id', priority: 65, maxPerProfile: 10, merges: true, scoped: true, normalizer: 'exact' }),
@@ -105,7 +106,7 @@ export function normalizeValue(type: IdentifierType, raw: string, config: Identi
     default:
       value = raw.trim();
   }
-  if (value.length === 0 || value.length > 500) return { ok: false, reason: 'an identifier has 1 to 500 characters' };
+  if (value.length === 0 || Buffer.byteLength(value) > 1000) return { ok: false, reason: 'an identifier has 1 to 1000 bytes' };
   if (isJunkIdentifier(type.type, value) || config.blocklist.has(`${type.type}\u0001${value}`)) {
     return { ok: false, reason: `"${value}" is on the junk list for ${type.type}: many unrelated people send it` };
   }
@@ -125,6 +126,7 @@ export function requireIdentifier(config: IdentityConfig, input: { type: string;
     });
   }
   const scope = (input.scope ?? '').trim();
+  if (Buffer.byteLength(scope) > 200) throw new AppError('invalid_request', `${field}: a scope has at most 200 bytes`, { field: `${field}.scope` });
   if (type.scoped && scope === '') {
     throw new AppError('invalid_request', `${field}: ${type.type} values are unique only within a scope (app id, corp id or dealer code); give the scope`, { field: `${field}.scope` });
   }

@@ -1,13 +1,19 @@
 import type { BatchBody, BatchMessage } from '../../contracts/ingest.js';
 import type { Db } from '../../platform/db/index.js';
 import { extractIdentity, resolveEvents, type Extracted, type IdentityConfig, type IdentityInput } from '../identity/index.js';
-import { linkVehiclesFromEvents, moveProfileBelongings } from '../profiles/index.js';
+import { linkVehiclesFromEvents, lockVehiclesOf, moveProfileBelongings } from '../profiles/index.js';
 import type { EventRow } from './normalize.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** context.traits as stored: the batch's under the message's, one level deep (see normalize.ts). */
+function contextTraits(m: BatchMessage, body: Pick<BatchBody, 'context'>): unknown {
+  const own = m.context?.traits;
+  const batch = body.context?.traits;
+  return isObject(own) && isObject(batch) ? { ...batch, ...own } : (own ?? batch);
+}
+
 function identityInput(m: BatchMessage, body: Pick<BatchBody, 'context'>): IdentityInput {
-  const context = m.context ?? body.context;
   const batchContext = body.context;
   return {
     type: m.type,
@@ -15,7 +21,7 @@ function identityInput(m: BatchMessage, body: Pick<BatchBody, 'context'>): Ident
     anonymousId: m.anonymousId ?? null,
     previousId: m.type === 'alias' ? m.previousId : null,
     traits: m.type === 'identify' ? (m.traits ?? null) : null,
-    contextTraits: (isObject(context) ? context.traits : undefined) ?? batchContext?.traits,
+    contextTraits: contextTraits(m, body),
     properties: m.type === 'track' || m.type === 'page' || m.type === 'screen' ? (m.properties ?? null) : null,
     externalIds: m.context?.externalIds ?? batchContext?.externalIds,
   };
@@ -32,7 +38,7 @@ export function extractBatchIdentity(body: BatchBody, config: IdentityConfig, si
 /** Resolves the new rows of a batch to profiles (inside the ingest transaction) and stamps them. */
 export async function resolveRows(trx: Db, tenantId: string, config: IdentityConfig, extracted: readonly Extracted[], fresh: EventRow[], positions: number[]): Promise<void> {
   const items = fresh.map((r, i) => ({ extracted: extracted[positions[i]!]!, messageId: r.messageId, at: r.timestamp, sourceId: r.sourceId }));
-  const ids = await resolveEvents(trx, tenantId, config, items, { moveBelongings: moveProfileBelongings, linkVehicles: linkVehiclesFromEvents });
+  const ids = await resolveEvents(trx, tenantId, config, items, { moveBelongings: moveProfileBelongings, lockVehicles: lockVehiclesOf, linkVehicles: linkVehiclesFromEvents });
   fresh.forEach((r, i) => {
     r.profileId = ids[i] ?? null;
   });

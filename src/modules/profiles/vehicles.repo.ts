@@ -253,3 +253,18 @@ export async function insertRelationsIfUncovered(trx: Db, tenantId: string, rows
     ON CONFLICT (tenant_id, vin, profile_id, role) WHERE valid_to IS NULL DO NOTHING`.execute(trx);
   return Number(result.numAffectedRows ?? 0);
 }
+
+/**
+ * Locks, in VIN order, the vehicles these profiles relate to and the given VINs (those that exist).
+ * Identity merges call it after locking the profile rows and before touching relations, the same
+ * order as the relation API (profile → vehicle → relations), so the two never deadlock.
+ */
+export async function lockVehiclesOf(trx: Db, tenantId: string, profileIds: readonly string[], vins: readonly string[]): Promise<void> {
+  await sql`
+    SELECT vin FROM vehicles
+    WHERE tenant_id = ${tenantId}
+      AND (vin = ANY(${[...vins]}::text[])
+        OR vin IN (SELECT vin FROM vehicle_relations WHERE tenant_id = ${tenantId} AND profile_id = ANY(${[...profileIds]}::uuid[])))
+    ORDER BY vin
+    FOR UPDATE`.execute(trx);
+}
