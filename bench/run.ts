@@ -18,7 +18,11 @@ const benchmarks: Record<string, Benchmark> = {
     description: 'where a batch\'s time goes without HTTP: JSON, size checks, zod, normalisation, store (per event)',
     load: () => import('./ingest-stages.js'),
   },
-  // identity, segments, leads: add { description, load: () => import('./<name>.js') } here.
+  identity: {
+    description: 'One ID: µs/event of ingest with vs without resolution; `siyu identity rebuild` of 1M people (time, peak RSS)',
+    load: () => import('./identity.js'),
+  },
+  // segments, leads: add { description, load: () => import('./<name>.js') } here.
 };
 
 /** Whatever happens, a benchmark stops: after this long the process exits (children are killed). */

@@ -4,6 +4,7 @@ import { createTenant } from '../modules/tenancy/index.js';
 import { systemClock } from '../platform/clock.js';
 import { ConfigError, loadConfig, type Config } from '../platform/config.js';
 import { migrate, openStore } from '../platform/db/index.js';
+import { registerIdentityCommands } from './identity.js';
 import { serve } from './serve.js';
 
 function config(): Config {
@@ -73,6 +74,8 @@ tenant
       await store.close();
     }
   });
+
+registerIdentityCommands(program, config);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`siyu: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -21,3 +21,4 @@ export { resolveEvents, type ResolveHooks, type ResolveItem, type VehicleLink } 
 export { applyTraits, emptyTraits, mergeTraits, type TraitState } from './traits.js';
 export { splitProfile, type SplitResult } from './split.js';
 export { blockValue, listBlocked, listIdentifierTypes, putIdentifierType, removeIdentifierType, setTraitStrategy, unblockValue } from './config.js';
+export { rebuildIdentityGraph, type EventWriteMode, type RebuildOptions, type RebuildPhase, type RebuildProgress, type RebuildSummary } from './rebuild.js';
