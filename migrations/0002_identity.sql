@@ -64,7 +64,10 @@ CREATE TABLE profile_identifiers (
   last_seen timestamptz NOT NULL,
   PRIMARY KEY (tenant_id, type, scope, value)
 );
-CREATE INDEX profile_identifiers_by_profile ON profile_identifiers (tenant_id, profile_id);
+-- profile_id leads (it is a UUID, unique across tenants): with tenant_id first, the planner with stale
+-- statistics used this index, by tenant alone, for lookups by (type, scope, value) and read the
+-- tenant's whole graph per ingest batch.
+CREATE INDEX profile_identifiers_by_profile ON profile_identifiers (profile_id, tenant_id);
 -- Phone suffix search (GET /api/v1/profiles?q=1234): reversed value, prefix-searchable.
 CREATE INDEX profile_identifiers_phone_suffix ON profile_identifiers (tenant_id, reverse(value) text_pattern_ops) WHERE type = 'phone';
 

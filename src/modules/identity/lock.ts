@@ -9,3 +9,13 @@ import type { Db } from '../../platform/db/index.js';
 export async function lockIdentityGraph(trx: Db, tenantId: string): Promise<void> {
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`siyu.identity:${tenantId}`}, 0))`.execute(trx);
 }
+
+/**
+ * Identity work touches a handful of rows per person through indexes. With stale statistics (a
+ * tenant that grew since the last ANALYZE; PGlite never analyses by itself) the planner picked
+ * sequential scans and hash joins over the tenant's whole graph, per batch: ingest slowed with the
+ * size of the graph. For the rest of the transaction, prefer the indexes.
+ */
+export async function preferIndexes(trx: Db): Promise<void> {
+  await sql`SET LOCAL enable_seqscan = off`.execute(trx);
+}

@@ -39,14 +39,26 @@ export function traitStateOf(traits: unknown, meta: unknown): TraitState {
  */
 export async function loadGraphFor(trx: Db, tenantId: string, identifiers: readonly Identifier[], graph: IdentityGraph): Promise<void> {
   if (identifiers.length === 0) return;
+  // Index lookups driven by the batch's identifiers, whatever the planner's statistics say: LIMIT 1 /
+  // OFFSET 0 keep the subqueries from being flattened into a hash join over the tenant's whole graph
+  // (which is what happened with stale statistics, and PGlite never gathers any by itself).
   const { rows: links } = await sql<LinkRow>`
     WITH holders AS (
-      SELECT DISTINCT pi.profile_id
+      SELECT DISTINCT x.profile_id
       FROM unnest(${identifiers.map((i) => i.type)}::text[], ${identifiers.map((i) => i.scope)}::text[], ${identifiers.map((i) => i.value)}::text[]) AS k(type, scope, value)
-      JOIN profile_identifiers pi ON pi.tenant_id = ${tenantId} AND pi.type = k.type AND pi.scope = k.scope AND pi.value = k.value
+      CROSS JOIN LATERAL (
+        SELECT pi.profile_id FROM profile_identifiers pi
+        WHERE pi.tenant_id = ${tenantId} AND pi.type = k.type AND pi.scope = k.scope AND pi.value = k.value
+        LIMIT 1
+      ) x
     )
-    SELECT pi.type, pi.scope, pi.value, pi.profile_id, pi.first_seen, pi.last_seen
-    FROM holders h JOIN profile_identifiers pi ON pi.tenant_id = ${tenantId} AND pi.profile_id = h.profile_id`.execute(trx);
+    SELECT l.type, l.scope, l.value, l.profile_id, l.first_seen, l.last_seen
+    FROM holders h
+    CROSS JOIN LATERAL (
+      SELECT pi.type, pi.scope, pi.value, pi.profile_id, pi.first_seen, pi.last_seen FROM profile_identifiers pi
+      WHERE pi.tenant_id = ${tenantId} AND pi.profile_id = h.profile_id
+      OFFSET 0
+    ) l`.execute(trx);
   if (links.length === 0) return;
   const ids = [...new Set(links.map((l) => l.profile_id))];
   const { rows: profiles } = await sql<ProfileRow>`
@@ -57,6 +69,14 @@ export async function loadGraphFor(trx: Db, tenantId: string, identifiers: reado
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+async function profilesWithBelongings(trx: Db, tenantId: string, ids: readonly string[]): Promise<Set<string>> {
+  const { rows } = await sql<{ profile_id: string }>`
+    SELECT profile_id FROM consent_history WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])
+    UNION SELECT profile_id FROM household_members WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])
+    UNION SELECT profile_id FROM vehicle_relations WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])`.execute(trx);
+  return new Set(rows.map((r) => r.profile_id));
+}
 
 export interface PersistHooks {
   moveBelongings(trx: Db, tenantId: string, from: string, to: string): Promise<unknown>;
@@ -98,12 +118,32 @@ export async function persistGraphChanges(
         AS p(id, merged_into, first_seen, last_seen, traits, meta)`.execute(trx);
   }
 
-  for (const { from, to } of merges) {
-    await sql`UPDATE profile_identifiers SET profile_id = ${to} WHERE tenant_id = ${tenantId} AND profile_id = ${from}`.execute(trx);
-    await sql`UPDATE profiles SET merged_into = ${to}, traits = '{}', trait_meta = '{}', updated_at = now()
-      WHERE tenant_id = ${tenantId} AND (id = ${from} OR merged_into = ${from})`.execute(trx);
-    await sql`UPDATE events SET profile_id = ${to} WHERE tenant_id = ${tenantId} AND profile_id = ${from}`.execute(trx);
-    await hooks.moveBelongings(trx, tenantId, from, to);
+  // Most merged-away profiles are anonymous visitors with nothing attached: move belongings only for
+  // those that have some (one query instead of several statements per merge).
+  const losers = merges.map((m) => m.from);
+  const withBelongings = losers.length === 0 ? new Set<string>() : await profilesWithBelongings(trx, tenantId, losers);
+  if (merges.length > 0) {
+    // Every `to` is a final survivor, so the merges apply in one pass, set-based.
+    const froms = merges.map((m) => m.from);
+    const tos = merges.map((m) => m.to);
+    await sql`
+      UPDATE profile_identifiers pi SET profile_id = m.to_id
+      FROM unnest(${froms}::uuid[], ${tos}::uuid[]) AS m(from_id, to_id)
+      WHERE pi.profile_id = m.from_id AND pi.tenant_id = ${tenantId}`.execute(trx);
+    // Two statements, not one OR: each can use its index (primary key; profiles_merged).
+    await sql`
+      UPDATE profiles p SET merged_into = m.to_id, traits = '{}', trait_meta = '{}', updated_at = now()
+      FROM unnest(${froms}::uuid[], ${tos}::uuid[]) AS m(from_id, to_id)
+      WHERE p.tenant_id = ${tenantId} AND p.id = m.from_id`.execute(trx);
+    await sql`
+      UPDATE profiles p SET merged_into = m.to_id, updated_at = now()
+      FROM unnest(${froms}::uuid[], ${tos}::uuid[]) AS m(from_id, to_id)
+      WHERE p.tenant_id = ${tenantId} AND p.merged_into = m.from_id`.execute(trx);
+    await sql`
+      UPDATE events e SET profile_id = m.to_id
+      FROM unnest(${froms}::uuid[], ${tos}::uuid[]) AS m(from_id, to_id)
+      WHERE e.tenant_id = ${tenantId} AND e.profile_id = m.from_id`.execute(trx);
+    for (const { from, to } of merges) if (withBelongings.has(from)) await hooks.moveBelongings(trx, tenantId, from, to);
   }
 
   if (c.reassigned.length > 0) {

@@ -1,7 +1,7 @@
 import type { Db } from '../../platform/db/index.js';
 import type { Extracted, VehicleMention } from './extract.js';
 import { IdentityGraph } from './graph.js';
-import { lockIdentityGraph } from './lock.js';
+import { lockIdentityGraph, preferIndexes } from './lock.js';
 import { loadGraphFor, persistGraphChanges } from './resolve.repo.js';
 import { normalizeValue, type Identifier, type IdentityConfig } from './types.js';
 
@@ -61,6 +61,7 @@ function candidates(items: readonly ResolveItem[], config: IdentityConfig): Iden
 export async function resolveEvents(trx: Db, tenantId: string, config: IdentityConfig, items: readonly ResolveItem[], hooks: ResolveHooks): Promise<Array<string | null>> {
   if (items.length === 0) return [];
   await lockIdentityGraph(trx, tenantId);
+  await preferIndexes(trx);
   const graph = new IdentityGraph(config);
   await loadGraphFor(trx, tenantId, candidates(items, config), graph);
 

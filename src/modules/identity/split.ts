@@ -111,7 +111,12 @@ export async function splitProfile(store: Store, tenantId: string, profileId: st
         if (t > last) last = t;
       };
       if (evs.length > 0) for (const e of evs) see(e.timestamp.getTime());
-      else for (const i of ids) (see(i.firstSeen.getTime()), see(i.lastSeen.getTime()));
+      else {
+        for (const i of ids) {
+          see(i.firstSeen.getTime());
+          see(i.lastSeen.getTime());
+        }
+      }
       return { firstSeen: new Date(first), lastSeen: new Date(last) };
     };
     const movedHeld = unique.map((u) => heldKeys.get(identifierKey(u))!);
