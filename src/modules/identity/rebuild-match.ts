@@ -1,0 +1,382 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../platform/db/index.js';
+import type { ProfileNode } from './graph.js';
+import type { RebuildOptions, Resolved } from './rebuild.js';
+import * as repo from './rebuild.repo.js';
+import { parseIdentifierKey, type Identifier } from './types.js';
+
+/**
+ * Rebuild, matching: the clusters the new graph ended with, the stored live profiles read once, and
+ * which stored id each cluster takes (the rest merged away or deleted). Writes nothing.
+ */
+
+/** An event record's cluster when the event resolved to no profile. */
+export const NO_PROFILE = 0;
+
+export const hexOf = (uuid: string) => uuid.replaceAll('-', '');
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A growable column of numbers (8 bytes each, no objects for the garbage collector). */
+class Column {
+  private a = new Float64Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.a.length) {
+      const b = new Float64Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.length++] = v;
+  }
+  get(i: number): number {
+    return this.a[i]!;
+  }
+}
+
+/** A growable column of uuids, 16 bytes each. */
+class UuidColumn {
+  private b = Buffer.alloc(16 * 1024);
+  length = 0;
+  push(uuid: string): void {
+    if ((this.length + 1) * 16 > this.b.length) {
+      const n = Buffer.alloc(this.b.length * 2);
+      this.b.copy(n);
+      this.b = n;
+    }
+    this.b.write(hexOf(uuid), this.length++ * 16, 16, 'hex');
+  }
+  hex(i: number): string {
+    return this.b.toString('hex', i * 16, i * 16 + 16);
+  }
+  get(i: number): string {
+    const h = this.hex(i);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+  compare(i: number, j: number): number {
+    return this.b.compare(this.b, j * 16, j * 16 + 16, i * 16, i * 16 + 16);
+  }
+}
+
+const NOT_PRINTABLE_ASCII = /[^ -~]/;
+
+/** jsonb's order of object keys: shorter first (in UTF-8 bytes), then bytewise. */
+function jsonbKeyOrder(a: string, b: string): number {
+  if (!NOT_PRINTABLE_ASCII.test(a) && !NOT_PRINTABLE_ASCII.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+  return Buffer.byteLength(a) - Buffer.byteLength(b) || Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * A JSON value as PostgreSQL prints a jsonb (keys by length, then bytes; ", " and ": "), so that a
+ * stored profile's traits compare with the graph's as text. A value printed differently (a number
+ * such as 1.0 or 1e21) only makes the profile look changed: it is rewritten, and matches afterwards.
+ */
+export function jsonbText(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  let out: string;
+  if (Array.isArray(v)) {
+    out = '[';
+    for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ', ') + jsonbText(v[i]);
+    return `${out}]`;
+  }
+  if (!isRecord(v)) return 'null';
+  const o = v;
+  const keys = Object.keys(o);
+  if (keys.length > 1) keys.sort(jsonbKeyOrder);
+  out = '{';
+  let first = true;
+  for (const k of keys) {
+    const x = o[k];
+    if (x === undefined) continue;
+    out += `${first ? '' : ', '}${JSON.stringify(k)}: ${jsonbText(x)}`;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+/** The clusters the graph ended with, by temporary id. */
+export interface Clusters {
+  /** temporary id → the id of the cluster it ended in */
+  final: Int32Array;
+  /** final temporary id → its node */
+  node: Array<ProfileNode | undefined>;
+  /** final temporary ids, in the graph's order */
+  ids: number[];
+}
+
+export function clustersOf(r: Resolved): Clusters {
+  const final = new Int32Array(r.maxTemp + 1);
+  for (let k = 1; k <= r.maxTemp; k++) final[k] = Number(r.graph.finalId(String(k)));
+  const node = new Array<ProfileNode | undefined>(r.maxTemp + 1);
+  const ids: number[] = [];
+  for (const [id, n] of r.graph.profiles) {
+    node[Number(id)] = n;
+    ids.push(Number(id));
+  }
+  return { final, node, ids };
+}
+
+/** Cluster a was seen before cluster b (b may be none). */
+const earlier = (cl: Clusters, a: number, b: number): boolean => {
+  const na = cl.node[a];
+  const nb = cl.node[b];
+  return na !== undefined && (nb === undefined || na.firstSeen < nb.firstSeen || (na.firstSeen === nb.firstSeen && a < b));
+};
+
+/** The stored live profiles, by ordinal (id order), and how their identifiers fell into the new clusters. */
+export interface OldSide {
+  ids: UuidColumn;
+  firstMs: Column;
+  /** Per old profile: the cluster that took most of its identifiers (0: none). */
+  best: Column;
+  /** Per old profile: 1 when its stored state (times, traits) equals that of its best cluster. */
+  sameAsBest: Column;
+  /** Pairs (cluster, old ordinal, identifiers in common). */
+  pairs: { c: Column; k: Column; n: Column };
+  removed: Identifier[];
+  retimed: string[];
+  /** Stored identifiers held by no live profile, still in the graph: rewritten. */
+  stray: string[];
+  identifiers: number;
+}
+
+/**
+ * Reads the stored live profiles and their identifiers once: per profile, which clusters took its
+ * identifiers (and how many), which identifiers are gone or re-timed, and whether its stored state
+ * already equals its most likely cluster's (so that, when it keeps that cluster, nothing is written).
+ */
+export async function readOldSide(trx: Db, tenantId: string, r: Resolved, cl: Clusters, total: number, o: RebuildOptions): Promise<OldSide> {
+  const side: OldSide = {
+    ids: new UuidColumn(),
+    firstMs: new Column(),
+    best: new Column(),
+    sameAsBest: new Column(),
+    pairs: { c: new Column(), k: new Column(), n: new Column() },
+    removed: [],
+    retimed: [],
+    stray: [],
+    identifiers: 0,
+  };
+  const links = r.graph.links;
+  const lc: number[] = [];
+  const ln: number[] = [];
+  const take = (row: repo.StoredIdentifierRow): number => {
+    side.identifiers++;
+    const link = links.get(row.key);
+    if (!link) {
+      side.removed.push(parseIdentifierKey(row.key));
+      return 0;
+    }
+    link.persisted = true; // it exists in the store
+    if (link.firstSeen !== Number(row.first_ms) || link.lastSeen !== Number(row.last_ms)) side.retimed.push(row.key);
+    return cl.final[Number(link.profileId)]!;
+  };
+  let after: string | null = null;
+  o.onProgress?.({ phase: 'resolving', unit: 'stored profiles', done: 0, total });
+  for (;;) {
+    const page = await repo.readStoredPage(trx, tenantId, after, STORED_PAGE);
+    const held = page.identifiers;
+    let j = 0;
+    for (const row of page.profiles) {
+      const k = side.ids.length;
+      side.ids.push(row.id);
+      side.firstMs.push(Number(row.first_ms));
+      lc.length = 0;
+      ln.length = 0;
+      for (; j < held.length && held[j]!.profile_id <= row.id; j++) {
+        const c = take(held[j]!);
+        if (held[j]!.profile_id !== row.id) {
+          if (c !== 0) side.stray.push(held[j]!.key);
+        } else if (c !== 0) {
+          const at = lc.indexOf(c);
+          if (at < 0) {
+            lc.push(c);
+            ln.push(1);
+          } else ln[at]!++;
+        }
+      }
+      let best = 0;
+      let bestN = 0;
+      for (let i = 0; i < lc.length; i++) {
+        const c = lc[i]!;
+        const n = ln[i]!;
+        side.pairs.c.push(c);
+        side.pairs.k.push(k);
+        side.pairs.n.push(n);
+        if (n > bestN || (n === bestN && earlier(cl, c, best))) {
+          best = c;
+          bestN = n;
+        }
+      }
+      side.best.push(best);
+      const node = cl.node[best];
+      const same =
+        node !== undefined &&
+        Number(row.first_ms) === node.firstSeen &&
+        Number(row.last_ms) === node.lastSeen &&
+        row.traits === jsonbText(node.traits.traits) &&
+        row.trait_meta === jsonbText(node.traits.meta);
+      side.sameAsBest.push(same ? 1 : 0);
+    }
+    // Identifiers in the range whose holder is no live profile (and, after the last page, all later ones).
+    for (; j < held.length; j++) if (take(held[j]!) !== 0) side.stray.push(held[j]!.key);
+    if (page.profiles.length === 0) break;
+    after = page.profiles[page.profiles.length - 1]!.id;
+    o.onProgress?.({ phase: 'resolving', unit: 'stored profiles', done: side.ids.length, total });
+  }
+  return side;
+}
+
+/** Live profiles per stored page: small enough for a page's rows to die young. */
+const STORED_PAGE = 5_000;
+
+/** Which stored id each cluster takes. */
+export interface Matching {
+  /** cluster → old ordinal, -1: none */
+  clusterOld: Int32Array;
+  /** old ordinal → 1 when a cluster took its id */
+  taken: Uint8Array;
+}
+
+/**
+ * Assigns stored ids to clusters, greedily by what they have in common (most first; ties: the old
+ * profile's first_seen, then its id; then the cluster seen first). A pair whose cluster and profile
+ * appear in no other pair is assigned directly; only contested pairs are sorted.
+ */
+function matchPairs(cl: Clusters, old: OldSide, m: Matching, pc: ArrayLike<number>, pk: ArrayLike<number>, pn: ArrayLike<number>, count: number): void {
+  const cDeg = new Int32Array(m.clusterOld.length);
+  const kDeg = new Int32Array(m.taken.length);
+  for (let i = 0; i < count; i++) {
+    cDeg[pc[i]!]!++;
+    kDeg[pk[i]!]!++;
+  }
+  const contested: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const c = pc[i]!;
+    const k = pk[i]!;
+    if (cDeg[c] === 1 && kDeg[k] === 1) {
+      if (m.clusterOld[c] === -1 && m.taken[k] === 0) {
+        m.clusterOld[c] = k;
+        m.taken[k] = 1;
+      }
+    } else contested.push(i);
+  }
+  contested.sort((a, b) => {
+    const ka = pk[a]!;
+    const kb = pk[b]!;
+    return pn[b]! - pn[a]! || old.firstMs.get(ka) - old.firstMs.get(kb) || old.ids.compare(ka, kb) || (earlier(cl, pc[a]!, pc[b]!) ? -1 : 1);
+  });
+  for (const i of contested) {
+    const c = pc[i]!;
+    const k = pk[i]!;
+    if (m.clusterOld[c] === -1 && m.taken[k] === 0) {
+      m.clusterOld[c] = k;
+      m.taken[k] = 1;
+    }
+  }
+}
+
+/** The pairs of a column triple as plain arrays (matchPairs reads them by index). */
+const view = (col: { c: Column; k: Column; n: Column }) => {
+  const n = col.c.length;
+  const pc = new Float64Array(n);
+  const pk = new Float64Array(n);
+  const pn = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    pc[i] = col.c.get(i);
+    pk[i] = col.k.get(i);
+    pn[i] = col.n.get(i);
+  }
+  return { pc, pk, pn, n };
+};
+
+
+/**
+ * Clusters that took no stored id may take the id most of their events had, if no cluster took it;
+ * returns, per old profile no cluster took, the clusters its events went to (for its merge target).
+ */
+async function matchByEvents(r: Resolved, cl: Clusters, old: OldSide, m: Matching): Promise<Map<number, Map<number, number>>> {
+  const eventPairs = new Map<number, Map<number, number>>();
+  const untaken = new Map<string, number>();
+  for (let k = 0; k < old.ids.length; k++) if (m.taken[k] === 0) untaken.set(old.ids.hex(k), k);
+  if (untaken.size === 0) return eventPairs;
+  await r.spill.scan((buf, off) => {
+    const temp = buf.readUInt32LE(off + 16);
+    if (temp === NO_PROFILE || buf[off + 36] !== 1) return;
+    const k = untaken.get(buf.toString('hex', off + 20, off + 36));
+    if (k === undefined) return;
+    const c = cl.final[temp]!;
+    let counts = eventPairs.get(k);
+    if (!counts) eventPairs.set(k, (counts = new Map()));
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+  });
+  const pc: number[] = [];
+  const pk: number[] = [];
+  const pn: number[] = [];
+  for (const [k, counts] of eventPairs) {
+    for (const [c, n] of counts) {
+      if (m.clusterOld[c] !== -1) continue;
+      pc.push(c);
+      pk.push(k);
+      pn.push(n);
+    }
+  }
+  matchPairs(cl, old, m, pc, pk, pn, pc.length);
+  return eventPairs;
+}
+
+/** The ids the clusters end with, and what becomes of the stored profiles no cluster took. */
+export interface Assignment {
+  m: Matching;
+  /** cluster → its final profile id */
+  finalUuid: string[];
+  /** the same, 16 bytes per cluster (at c * 16) */
+  finalHex: Buffer;
+  /** old ordinal → the cluster that took its id (when one did) */
+  oldCluster: Int32Array;
+  /** clusters that took no stored id: new profiles */
+  created: number;
+  mergedAway: Array<{ from: string; to: string }>;
+  /** Old profiles no cluster took and none can be merged into: deleted when left with nothing. */
+  orphans: string[];
+}
+
+/** Matches clusters to stored ids (by identifiers, then by events) and gives every cluster its final id. */
+export async function matchProfiles(r: Resolved, cl: Clusters, old: OldSide): Promise<Assignment> {
+  const nOld = old.ids.length;
+  const m: Matching = { clusterOld: new Int32Array(r.maxTemp + 1).fill(-1), taken: new Uint8Array(nOld) };
+  const byIdentifiers = view(old.pairs);
+  matchPairs(cl, old, m, byIdentifiers.pc, byIdentifiers.pk, byIdentifiers.pn, byIdentifiers.n);
+  const eventPairs = await matchByEvents(r, cl, old, m);
+
+  const finalUuid = new Array<string>(r.maxTemp + 1);
+  const finalHex = Buffer.alloc(16 * (r.maxTemp + 1));
+  const oldCluster = new Int32Array(nOld);
+  let created = 0;
+  for (const c of cl.ids) {
+    const k = m.clusterOld[c]!;
+    const uuid = k >= 0 ? old.ids.get(k) : randomUUID();
+    if (k >= 0) oldCluster[k] = c;
+    else created++;
+    finalUuid[c] = uuid;
+    finalHex.write(hexOf(uuid), c * 16, 16, 'hex');
+  }
+  // Old profiles no cluster took: merged into the cluster with most of their identifiers, else of their events.
+  const mergedAway: Array<{ from: string; to: string }> = [];
+  const orphans: string[] = [];
+  for (let k = 0; k < nOld; k++) {
+    if (m.taken[k] === 1) continue;
+    let target = old.best.get(k);
+    if (target === 0) {
+      let bestN = 0;
+      for (const [c, n] of eventPairs.get(k) ?? []) {
+        if (n > bestN || (n === bestN && earlier(cl, c, target))) {
+          target = c;
+          bestN = n;
+        }
+      }
+    }
+    if (target === 0) orphans.push(old.ids.get(k));
+    else mergedAway.push({ from: old.ids.get(k), to: finalUuid[target]! });
+  }
+  return { m, finalUuid, finalHex, oldCluster, created, mergedAway, orphans };
+}
