@@ -1,5 +1,6 @@
 import { CompiledQuery, sql } from 'kysely';
 import { CopySource, toCopyText, type CopyValue, type Db } from '../../platform/db/index.js';
+import { EVENT_IDENTITY_FIELDS } from './split.repo.js';
 import type { Identifier } from './types.js';
 
 /**
@@ -78,10 +79,7 @@ export async function readEventPage(trx: Db, tenantId: string, after: EventCurso
   const cursor = after === null ? sql`TRUE` : sql`("timestamp", id) > (timestamptz 'epoch' + ${after.tsUs}::int8 * interval '1 microsecond', ${after.id}::int8)`;
   const { rows } = await sql<StoredEventRow>`
     SELECT id, ${us('received_at')} AS r_us, ${us('"timestamp"')} AS ts_us, profile_id, source_id, type, user_id, anonymous_id, previous_id,
-      CASE WHEN type = 'identify' THEN traits END AS traits,
-      context -> 'traits' AS context_traits, context -> 'externalIds' AS external_ids,
-      CASE WHEN properties ? 'vin' THEN jsonb_build_object('vin', properties -> 'vin', 'vehicleRole', properties -> 'vehicleRole',
-        'series', properties -> 'series', 'model', properties -> 'model', 'modelYear', properties -> 'modelYear') END AS vin_properties
+      ${EVENT_IDENTITY_FIELDS}
     FROM events
     WHERE tenant_id = ${tenantId} AND ${cursor}
     ORDER BY "timestamp", id

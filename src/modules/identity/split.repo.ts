@@ -27,12 +27,16 @@ interface EventIdentityRow {
   vin_properties: Record<string, unknown> | null;
 }
 
-/** The columns identity reads from an event: only what extraction needs, never the whole context. */
-const EVENT_IDENTITY_COLUMNS = sql`id, received_at, "timestamp", message_id, source_id, type, user_id, anonymous_id, previous_id,
-  CASE WHEN type = 'identify' THEN traits END AS traits,
-  (context::jsonb) -> 'traits' AS context_traits, (context::jsonb) -> 'externalIds' AS external_ids,
+/**
+ * What identity reads of an event besides its ids: identify traits, context.traits,
+ * context.externalIds and only the VIN keys of properties — never the whole context.
+ */
+export const EVENT_IDENTITY_FIELDS = sql`CASE WHEN type = 'identify' THEN traits END AS traits,
+  context -> 'traits' AS context_traits, context -> 'externalIds' AS external_ids,
   CASE WHEN properties ? 'vin' THEN jsonb_build_object('vin', properties -> 'vin', 'vehicleRole', properties -> 'vehicleRole',
     'series', properties -> 'series', 'model', properties -> 'model', 'modelYear', properties -> 'modelYear') END AS vin_properties`;
+
+const EVENT_IDENTITY_COLUMNS = sql`id, received_at, "timestamp", message_id, source_id, type, user_id, anonymous_id, previous_id, ${EVENT_IDENTITY_FIELDS}`;
 
 export function toIdentityInput(r: EventIdentityRow): StoredEventIdentity {
   return {

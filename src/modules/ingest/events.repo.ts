@@ -1,8 +1,10 @@
+import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import { MESSAGE_TYPES } from '../../contracts/ingest.js';
 import { isoDateTime } from '../../contracts/common.js';
 import type { EventsQuery, StoredEvent } from '../../contracts/events.js';
 import type { Db } from '../../platform/db/index.js';
+import type { EventsTable } from '../../platform/db/schema.js';
 import { AppError } from '../../platform/errors.js';
 
 const cursorSchema = z.tuple([isoDateTime, z.string().regex(/^\d{1,18}$/)]);
@@ -43,28 +45,33 @@ export async function listEvents(db: Db, tenantId: string, q: EventsQuery): Prom
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   return {
-    data: page.map((r) => ({
-      id: r.id,
-      messageId: r.message_id,
-      type: typeSchema.parse(r.type),
-      sourceId: r.source_id,
-      event: r.event,
-      name: r.name,
-      category: r.category,
-      userId: r.user_id,
-      anonymousId: r.anonymous_id,
-      groupId: r.group_id,
-      previousId: r.previous_id,
-      profileId: r.profile_id,
-      timestamp: r.timestamp.toISOString(),
-      originalTimestamp: iso(r.original_timestamp),
-      sentAt: iso(r.sent_at),
-      receivedAt: r.received_at.toISOString(),
-      properties: r.properties,
-      traits: r.traits,
-      context: r.context,
-      integrations: r.integrations,
-    })),
+    data: page.map(storedEventView),
     nextCursor: rows.length > q.limit && last ? encodeCursor(last.timestamp, last.id) : null,
+  };
+}
+
+/** An events row as the API shows it (GET /api/v1/events and a profile's events). */
+export function storedEventView(r: Selectable<EventsTable>): StoredEvent {
+  return {
+    id: r.id,
+    messageId: r.message_id,
+    type: typeSchema.parse(r.type),
+    sourceId: r.source_id,
+    event: r.event,
+    name: r.name,
+    category: r.category,
+    userId: r.user_id,
+    anonymousId: r.anonymous_id,
+    groupId: r.group_id,
+    previousId: r.previous_id,
+    profileId: r.profile_id,
+    timestamp: r.timestamp.toISOString(),
+    originalTimestamp: iso(r.original_timestamp),
+    sentAt: iso(r.sent_at),
+    receivedAt: r.received_at.toISOString(),
+    properties: r.properties,
+    traits: r.traits,
+    context: r.context,
+    integrations: r.integrations,
   };
 }

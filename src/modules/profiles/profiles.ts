@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { MESSAGE_TYPES } from '../../contracts/ingest.js';
 import { isoDateTime } from '../../contracts/common.js';
 import type { StoredEvent } from '../../contracts/events.js';
 import {
@@ -12,6 +11,7 @@ import {
   type ProfileSummary,
 } from '../../contracts/profiles.js';
 import type { Db } from '../../platform/db/index.js';
+import { storedEventView } from '../ingest/index.js';
 import { AppError } from '../../platform/errors.js';
 import { loadIdentityConfig, normalizePhone, normalizeValue, requireIdentifier, requireLiveProfile, type IdentityConfig } from '../identity/index.js';
 import { currentConsents } from './consents.js';
@@ -21,7 +21,6 @@ import { vehiclesOfProfile } from './vehicles.js';
 
 /** Customer 360: a live profile with its identities, belongings and history, read-only. */
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -174,8 +173,6 @@ export async function searchProfiles(db: Db, tenantId: string, query: ProfileSea
   };
 }
 
-const messageTypeSchema = z.enum(MESSAGE_TYPES);
-
 /** The profile's events, newest first, in the shape of `GET /api/v1/events`. */
 export async function profileEvents(db: Db, tenantId: string, id: string, q: ProfileEventsQuery): Promise<{ data: StoredEvent[]; nextCursor: string | null }> {
   await requireLiveProfile(db, tenantId, id);
@@ -184,28 +181,7 @@ export async function profileEvents(db: Db, tenantId: string, id: string, q: Pro
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
   return {
-    data: page.map((r) => ({
-      id: r.id,
-      messageId: r.message_id,
-      type: messageTypeSchema.parse(r.type),
-      sourceId: r.source_id,
-      event: r.event,
-      name: r.name,
-      category: r.category,
-      userId: r.user_id,
-      anonymousId: r.anonymous_id,
-      groupId: r.group_id,
-      previousId: r.previous_id,
-      profileId: r.profile_id,
-      timestamp: r.timestamp.toISOString(),
-      originalTimestamp: iso(r.original_timestamp),
-      sentAt: iso(r.sent_at),
-      receivedAt: r.received_at.toISOString(),
-      properties: r.properties,
-      traits: r.traits,
-      context: r.context,
-      integrations: r.integrations,
-    })),
+    data: page.map(storedEventView),
     nextCursor: rows.length > q.limit && last ? encodeCursor([last.timestamp.toISOString(), last.id]) : null,
   };
 }
