@@ -1,6 +1,8 @@
+import { VEHICLE_ROLES, type VehicleRole } from '../../contracts/vehicles.js';
 import { AppError } from '../../platform/errors.js';
 import { normalizeValue, type Identifier, type IdentityConfig } from './types.js';
 import { parseVin } from './vin.js';
+import { isRecord } from '../../platform/json.js';
 
 /** What identity resolution reads from one event, whether fresh from a request or from the store. */
 export interface IdentityInput {
@@ -17,15 +19,14 @@ export interface IdentityInput {
   externalIds: unknown;
 }
 
-export type VehicleRole = 'buyer' | 'owner' | 'driver' | 'payer';
-const ROLES = new Set<string>(['buyer', 'owner', 'driver', 'payer']);
+const isRole = (v: unknown): v is VehicleRole => typeof v === 'string' && (VEHICLE_ROLES as readonly string[]).includes(v);
 
 export interface VehicleMention {
   vin: string;
   role: VehicleRole;
-  series: string | null;
-  model: string | null;
-  modelYear: number | null;
+  series?: string | null;
+  model?: string | null;
+  modelYear?: number | null;
 }
 
 export interface Extracted {
@@ -37,7 +38,6 @@ export interface Extracted {
   vehicles: VehicleMention[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * `strict` (ingestion): explicit identifiers that cannot be used — an unknown externalIds type, a
@@ -57,7 +57,7 @@ export function extractIdentity(input: IdentityInput, config: IdentityConfig, op
   add('user_id', input.userId);
   add('anonymous_id', input.anonymousId);
 
-  const traitSources = [input.traits, isObject(input.contextTraits) ? input.contextTraits : null];
+  const traitSources = [input.traits, isRecord(input.contextTraits) ? input.contextTraits : null];
   for (const t of config.types.values()) {
     if (t.scoped) continue;
     for (const name of t.traitNames) for (const src of traitSources) if (src && name in src) add(t.type, src[name]);
@@ -65,7 +65,7 @@ export function extractIdentity(input: IdentityInput, config: IdentityConfig, op
 
   if (Array.isArray(input.externalIds)) {
     input.externalIds.forEach((x: unknown, j) => {
-      if (!isObject(x)) return;
+      if (!isRecord(x)) return;
       const field = `${options.path}context.externalIds[${j}]`;
       const type = config.types.get(String(x.type));
       if (!type) {
@@ -126,7 +126,7 @@ function vehicleMentions(input: IdentityInput, options: { strict: boolean; path:
       }
       continue;
     }
-    const role = typeof obj.vehicleRole === 'string' && ROLES.has(obj.vehicleRole) ? (obj.vehicleRole as VehicleRole) : 'driver';
+    const role = isRole(obj.vehicleRole) ? obj.vehicleRole : 'driver';
     const year = Number(obj.modelYear);
     found.push({
       vin: parsed.vin,
@@ -137,4 +137,15 @@ function vehicleMentions(input: IdentityInput, options: { strict: boolean; path:
     });
   }
   return found;
+}
+
+/** What an alias's previousId may be, in the order to try: a user id, then an anonymous id. */
+export function previousIdCandidates(config: IdentityConfig, previousId: string): Identifier[] {
+  const out: Identifier[] = [];
+  for (const type of ['user_id', 'anonymous_id']) {
+    const t = config.types.get(type);
+    const n = t ? normalizeValue(t, previousId, config) : null;
+    if (n?.ok) out.push({ type, scope: '', value: n.value });
+  }
+  return out;
 }

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 
@@ -8,9 +7,8 @@ import { AppError } from '../../platform/errors.js';
  * With `forUpdate` the live row is locked for the rest of the transaction (use inside one).
  */
 export async function requireLiveProfile(db: Db, tenantId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<string> {
-  const row = options.forUpdate
-    ? (await sql<{ merged_into: string | null }>`SELECT merged_into FROM profiles WHERE tenant_id = ${tenantId} AND id = ${id} FOR UPDATE`.execute(db)).rows[0]
-    : await db.selectFrom('profiles').select('merged_into').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  const query = db.selectFrom('profiles').select('merged_into').where('tenant_id', '=', tenantId).where('id', '=', id);
+  const row = await (options.forUpdate ? query.forUpdate() : query).executeTakeFirst();
   if (!row) throw new AppError('not_found', `no profile ${id}`, { profileId: id });
   if (row.merged_into !== null) {
     throw new AppError('profile_merged', `profile ${id} was merged into ${row.merged_into}`, { mergedId: id, profileId: row.merged_into });

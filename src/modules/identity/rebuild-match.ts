@@ -4,6 +4,7 @@ import type { ProfileNode } from './graph.js';
 import type { RebuildOptions, Resolved } from './rebuild.js';
 import * as repo from './rebuild.repo.js';
 import { parseIdentifierKey, type Identifier } from './types.js';
+import { isRecord } from '../../platform/json.js';
 
 /**
  * Rebuild, matching: the clusters the new graph ended with, the stored live profiles read once, and
@@ -14,7 +15,6 @@ import { parseIdentifierKey, type Identifier } from './types.js';
 export const NO_PROFILE = 0;
 
 export const hexOf = (uuid: string) => uuid.replaceAll('-', '');
-export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A growable column of numbers (8 bytes each, no objects for the garbage collector). */
 class Column {

@@ -3,6 +3,7 @@ import type { Db } from '../../platform/db/index.js';
 import type { IdentityGraph } from './graph.js';
 import type { TraitMeta, TraitState } from './traits.js';
 import { parseIdentifierKey, type Identifier } from './types.js';
+import { isRecord } from '../../platform/json.js';
 
 interface LinkRow {
   type: string;
@@ -21,7 +22,6 @@ interface ProfileRow {
   trait_meta: unknown;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function traitStateOf(traits: unknown, meta: unknown): TraitState {
   const m: Record<string, TraitMeta> = {};

@@ -1,9 +1,9 @@
 import type { Db } from '../../platform/db/index.js';
-import type { Extracted, VehicleMention } from './extract.js';
+import { previousIdCandidates, type Extracted, type VehicleMention } from './extract.js';
 import { IdentityGraph } from './graph.js';
 import { lockIdentityGraph, preferIndexes } from './lock.js';
 import { loadGraphFor, persistGraphChanges } from './resolve.repo.js';
-import { normalizeValue, type Identifier, type IdentityConfig } from './types.js';
+import type { Identifier, IdentityConfig } from './types.js';
 
 export interface ResolveItem {
   extracted: Extracted;
@@ -27,31 +27,15 @@ export interface ResolveHooks {
 
 /** alias previousId: a user id when somebody holds it as one, otherwise an anonymous id. */
 export function previousIdentifier(graph: IdentityGraph, config: IdentityConfig, previousId: string): Identifier | null {
-  for (const type of ['user_id', 'anonymous_id']) {
-    const t = config.types.get(type);
-    if (!t) continue;
-    const n = normalizeValue(t, previousId, config);
-    if (!n.ok) continue;
-    const id = { type, scope: '', value: n.value };
-    if (type === 'anonymous_id' || graph.holderOf(id) !== undefined) return id;
-  }
-  return null;
+  const options = previousIdCandidates(config, previousId);
+  return options.find((id) => id.type === 'user_id' && graph.holderOf(id) !== undefined) ?? options.find((id) => id.type === 'anonymous_id') ?? null;
 }
 
 function candidates(items: readonly ResolveItem[], config: IdentityConfig): Identifier[] {
-  const out: Identifier[] = [];
-  for (const item of items) {
-    out.push(...item.extracted.identifiers);
-    const prev = item.extracted.previousId;
-    if (prev !== null) {
-      for (const type of ['user_id', 'anonymous_id']) {
-        const t = config.types.get(type);
-        const n = t ? normalizeValue(t, prev, config) : null;
-        if (n?.ok) out.push({ type, scope: '', value: n.value });
-      }
-    }
-  }
-  return out;
+  return items.flatMap((item) => [
+    ...item.extracted.identifiers,
+    ...(item.extracted.previousId === null ? [] : previousIdCandidates(config, item.extracted.previousId)),
+  ]);
 }
 
 /**

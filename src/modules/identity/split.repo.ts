@@ -79,8 +79,11 @@ export async function identifiersOfProfile(trx: Db, tenantId: string, profileId:
   return rows.map((r) => ({ type: r.type, scope: r.scope, value: r.value, firstSeen: r.first_seen, lastSeen: r.last_seen }));
 }
 
-export async function insertSplitProfile(trx: Db, tenantId: string, id: string, firstSeen: Date, lastSeen: Date): Promise<void> {
-  await trx.insertInto('profiles').values({ tenant_id: tenantId, id, first_seen: firstSeen, last_seen: lastSeen }).execute();
+export async function insertSplitProfile(trx: Db, tenantId: string, id: string, s: { traits: unknown; meta: unknown; firstSeen: Date; lastSeen: Date }): Promise<void> {
+  await trx
+    .insertInto('profiles')
+    .values({ tenant_id: tenantId, id, traits: JSON.stringify(s.traits), trait_meta: JSON.stringify(s.meta), first_seen: s.firstSeen, last_seen: s.lastSeen })
+    .execute();
 }
 
 export async function moveIdentifiers(trx: Db, tenantId: string, to: string, ids: readonly Identifier[]): Promise<void> {

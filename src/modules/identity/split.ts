@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Store } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import { loadIdentityConfig } from './config.repo.js';
-import { extractIdentity } from './extract.js';
+import { extractIdentity, previousIdCandidates } from './extract.js';
 import { lockIdentityGraph } from './lock.js';
 import { requireLiveProfile } from './profile-ref.js';
 import {
@@ -18,7 +18,7 @@ import {
   type StoredEventIdentity,
 } from './split.repo.js';
 import { applyTraits, emptyTraits } from './traits.js';
-import { identifierKey, normalizeValue, requireIdentifier, type Identifier, type IdentityConfig } from './types.js';
+import { identifierKey, requireIdentifier, type Identifier, type IdentityConfig } from './types.js';
 
 export interface SplitResult {
   profileId: string;
@@ -33,14 +33,7 @@ export interface SplitResult {
 /** The identifiers an event carries that a profile holds (alias previousId as user or anonymous id). */
 function heldBy(e: StoredEventIdentity, config: IdentityConfig, held: ReadonlyMap<string, Identifier>): Identifier[] {
   const x = extractIdentity(e, config, { strict: false, path: '' });
-  const ids = [...x.identifiers];
-  if (x.previousId !== null) {
-    for (const type of ['user_id', 'anonymous_id']) {
-      const t = config.types.get(type);
-      const n = t ? normalizeValue(t, x.previousId, config) : null;
-      if (n?.ok) ids.push({ type, scope: '', value: n.value });
-    }
-  }
+  const ids = x.previousId === null ? x.identifiers : [...x.identifiers, ...previousIdCandidates(config, x.previousId)];
   return ids.filter((i) => held.has(identifierKey(i)));
 }
 
@@ -121,12 +114,10 @@ export async function splitProfile(store: Store, tenantId: string, profileId: st
     };
     const movedHeld = unique.map((u) => heldKeys.get(identifierKey(u))!);
     const keptHeld = held.filter((h) => !movingKeys.has(identifierKey(h)));
-    const newSpan = span(moving, movedHeld);
-    await insertSplitProfile(trx, tenantId, newId, newSpan.firstSeen, newSpan.lastSeen);
+    const mine = recompute(moving, config);
+    await insertSplitProfile(trx, tenantId, newId, { traits: mine.traits, meta: mine.meta, ...span(moving, movedHeld) });
     await moveIdentifiers(trx, tenantId, newId, unique);
     await moveEvents(trx, tenantId, profileId, newId, moving.map((e) => e.id));
-    const mine = recompute(moving, config);
-    await updateProfileState(trx, tenantId, newId, { traits: mine.traits, meta: mine.meta, ...newSpan });
     const theirs = recompute(staying, config);
     await updateProfileState(trx, tenantId, profileId, { traits: theirs.traits, meta: theirs.meta, ...span(staying, keptHeld) });
     const consentsCopied = await copyRestrictiveConsents(trx, tenantId, profileId, newId);

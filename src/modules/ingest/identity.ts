@@ -3,14 +3,14 @@ import type { Db } from '../../platform/db/index.js';
 import { extractIdentity, resolveEvents, type Extracted, type IdentityConfig, type IdentityInput } from '../identity/index.js';
 import { linkVehiclesFromEvents, lockVehiclesOf, moveProfileBelongings } from '../profiles/index.js';
 import type { EventRow } from './normalize.js';
+import { isRecord } from '../../platform/json.js';
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** context.traits as stored: the batch's under the message's, one level deep (see normalize.ts). */
 function contextTraits(m: BatchMessage, body: Pick<BatchBody, 'context'>): unknown {
   const own = m.context?.traits;
   const batch = body.context?.traits;
-  return isObject(own) && isObject(batch) ? { ...batch, ...own } : (own ?? batch);
+  return isRecord(own) && isRecord(batch) ? { ...batch, ...own } : (own ?? batch);
 }
 
 function identityInput(m: BatchMessage, body: Pick<BatchBody, 'context'>): IdentityInput {

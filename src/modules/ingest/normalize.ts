@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BatchBody, BatchMessage, MessageType } from '../../contracts/ingest.js';
+import { isRecord } from '../../platform/json.js';
 
 /** One event as the store keeps it. JSON fields are already serialised. */
 export interface EventRow {
@@ -39,7 +40,6 @@ function json(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Batch-level context under the message's own, one level deep: a batch `context.device.type` and a
@@ -51,7 +51,7 @@ function merged(outer: Record<string, unknown> | undefined, inner: Record<string
   const out: Record<string, unknown> = { ...outer };
   for (const [key, value] of Object.entries(inner)) {
     const base = out[key];
-    out[key] = isPlainObject(base) && isPlainObject(value) ? { ...base, ...value } : value;
+    out[key] = isRecord(base) && isRecord(value) ? { ...base, ...value } : value;
   }
   return out;
 }

@@ -18,13 +18,11 @@ import { currentConsents } from './consents.js';
 import { householdOfProfile } from './households.js';
 import * as repo from './profiles.repo.js';
 import { vehiclesOfProfile } from './vehicles.js';
+import { isRecord } from '../../platform/json.js';
 
 /** Customer 360: a live profile with its identities, belongings and history, read-only. */
 
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 const asRecord = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
 

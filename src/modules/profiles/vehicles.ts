@@ -13,7 +13,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/index.js';
 import { AppError, isAppError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
-import { requireLiveProfile, requireVin } from '../identity/index.js';
+import { requireLiveProfile, requireVin, type VehicleLink } from '../identity/index.js';
 import * as repo from './vehicles.repo.js';
 
 /** Vehicles keyed by VIN, and people's time-bounded roles on them (DOMAIN.md: a VIN is a vehicle, not a person). */
@@ -159,16 +159,8 @@ export async function vehiclesOfProfile(db: Db, tenantId: string, profileId: str
 
 // ---- ingestion --------------------------------------------------------------------------------
 
-export interface VehicleLink {
-  vin: string;
-  profileId: string;
-  role: VehicleRole;
-  at: Date;
-  series?: string | null;
-  model?: string | null;
-  modelYear?: number | null;
-  source: string;
-}
+/** What identity resolution hands over for each VIN an event mentions. */
+export type { VehicleLink };
 
 const validYear = (y: number | null | undefined): number | null => (typeof y === 'number' && Number.isInteger(y) && y >= 1950 && y <= 2100 ? y : null);
 
