@@ -60,3 +60,17 @@ export const isoDateTime = z.string().transform((s, ctx) => {
   }
   return date.toISOString();
 });
+
+/** A UUID in canonical lower case: `ABC…` and `abc…` name the same row. */
+export const uuidString = z
+  .uuid({ error: 'must be a UUID' })
+  .transform((s) => s.toLowerCase());
+
+/** Required, trimmed, non-empty text of at most `max` characters that PostgreSQL can store. */
+export const requiredText = (max: number) =>
+  z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .pipe(storableText);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTime, storableText } from './common.js';
+import { isoDateTime, requiredText } from './common.js';
 
 export const CONSENT_CHANNELS = ['sms', 'phone_call', 'wecom', 'wechat_oa', 'app_push', 'email'] as const;
 export const CONSENT_PURPOSES = ['marketing', 'service', 'survey'] as const;
@@ -12,15 +12,7 @@ export type ConsentChannel = z.infer<typeof consentChannelSchema>;
 export type ConsentPurpose = z.infer<typeof consentPurposeSchema>;
 export type ConsentState = z.infer<typeof consentStateSchema>;
 
-const text = (max: number) =>
-  z
-    .string({ error: 'must be a string' })
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`)
-    .pipe(storableText);
-
-export const profileIdParams = z.object({ id: z.uuid({ error: 'must be a UUID' }) });
+const text = requiredText;
 
 export const consentRecordSchema = z
   .strictObject({

@@ -1,14 +1,8 @@
 import { z } from 'zod';
-import { storableText } from './common.js';
+import { requiredText, uuidString } from './common.js';
 
-const uuid = z.uuid({ error: 'must be a UUID' });
-const text = (max: number) =>
-  z
-    .string({ error: 'must be a string' })
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`)
-    .pipe(storableText);
+const uuid = uuidString;
+const text = requiredText;
 
 export const MAX_HOUSEHOLD_MEMBERS = 50;
 

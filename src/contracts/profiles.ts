@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { storableText } from './common.js';
+import { storableText, uuidString } from './common.js';
 import { consentSchema } from './consents.js';
 import { eventsQuerySchema, storedEventSchema } from './events.js';
 import { householdSchema } from './households.js';
@@ -7,7 +7,7 @@ import { profileVehicleSchema } from './vehicles.js';
 
 /** Customer 360 (issue 3): profiles as people see them, their events, merges and erasure. */
 
-export const profileParams = z.object({ id: z.uuid({ error: 'must be a UUID' }) });
+export const profileParams = z.object({ id: uuidString });
 
 const text = (field: string, max: number) =>
   z

@@ -1,18 +1,12 @@
 import { z } from 'zod';
-import { isoDateTime, storableText } from './common.js';
+import { isoDateTime, requiredText, uuidString } from './common.js';
 
 export const VEHICLE_ROLES = ['buyer', 'owner', 'driver', 'payer'] as const;
 export const vehicleRoleSchema = z.enum(VEHICLE_ROLES, { error: `role must be one of ${VEHICLE_ROLES.join(', ')}` });
 export type VehicleRole = z.infer<typeof vehicleRoleSchema>;
 
-const uuid = z.uuid({ error: 'must be a UUID' });
-const text = (max: number) =>
-  z
-    .string({ error: 'must be a string' })
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`)
-    .pipe(storableText);
+const uuid = uuidString;
+const text = requiredText;
 
 /** The VIN in the path is checked (length, alphabet, check digit) by the module, which names the problem. */
 const vin = z.string().max(64, 'a VIN has 17 characters').describe('17-character VIN (ISO 3779 / GB 16735), any case');

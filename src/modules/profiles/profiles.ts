@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTime } from '../../contracts/common.js';
+import { isoDateTime, parseDateTime } from '../../contracts/common.js';
 import type { StoredEvent } from '../../contracts/events.js';
 import {
   IDENTITY_LOG_KINDS,
@@ -105,7 +105,17 @@ function decodeCursor<T>(cursor: string, schema: z.ZodType<T>): T {
 const encodeCursor = (parts: [string, string]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
 
 /** (updated_at at microsecond precision, as the repo reads it back, and the profile id). */
-const searchCursorSchema = z.tuple([z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/), z.uuid()]);
+const searchCursorSchema = z.tuple([
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/)
+    // A real date in range, or the database refuses it (that was a 500).
+    .refine((s) => {
+      const d = parseDateTime(s);
+      return d !== null && d.getUTCFullYear() >= 1970 && d.getUTCFullYear() <= 2200;
+    }),
+  z.uuid(),
+]);
 const eventCursorSchema = z.tuple([isoDateTime, z.string().regex(/^\d{1,18}$/)]);
 
 /** LIKE / ILIKE metacharacters made literal (backslash is PostgreSQL's default escape character). */

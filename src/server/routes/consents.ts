@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBodySchema } from '../../contracts/common.js';
-import { consentHistoryEntrySchema, consentRecordSchema, consentRecordedSchema, consentSchema, profileIdParams } from '../../contracts/consents.js';
+import { consentHistoryEntrySchema, consentRecordSchema, consentRecordedSchema, consentSchema } from '../../contracts/consents.js';
+import { profileParams } from '../../contracts/profiles.js';
 import { consentHistory, listConsents, recordConsent } from '../../modules/profiles/index.js';
 import { authenticateAdmin, requireAdmin } from '../auth.js';
 import type { AppDeps } from '../deps.js';
@@ -25,7 +26,7 @@ export async function consentRoutes(app: FastifyInstance, deps: AppDeps) {
       schema: {
         tags,
         summary: 'Record a consent; an older record than the current state goes to the history only; replays are no-ops',
-        params: profileIdParams,
+        params: profileParams,
         body: consentRecordSchema,
         response: { 200: consentRecordedSchema, 201: consentRecordedSchema, ...errors },
         security,
@@ -39,14 +40,14 @@ export async function consentRoutes(app: FastifyInstance, deps: AppDeps) {
 
   r.get(
     '/api/v1/profiles/:id/consents',
-    { schema: { tags, summary: 'Current consent states', params: profileIdParams, response: { 200: z.object({ data: z.array(consentSchema) }), ...errors }, security } },
+    { schema: { tags, summary: 'Current consent states', params: profileParams, response: { 200: z.object({ data: z.array(consentSchema) }), ...errors }, security } },
     async (request) => ({ data: await listConsents(deps.store.db, requireAdmin(request).tenantId, request.params.id) }),
   );
 
   r.get(
     '/api/v1/profiles/:id/consents/history',
     {
-      schema: { tags, summary: 'Every consent record, newest first', params: profileIdParams, response: { 200: z.object({ data: z.array(consentHistoryEntrySchema) }), ...errors }, security },
+      schema: { tags, summary: 'Every consent record, newest first', params: profileParams, response: { 200: z.object({ data: z.array(consentHistoryEntrySchema) }), ...errors }, security },
     },
     async (request) => ({ data: await consentHistory(deps.store.db, requireAdmin(request).tenantId, request.params.id) }),
   );

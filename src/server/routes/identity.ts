@@ -13,6 +13,7 @@ import {
   traitParams,
   traitStrategySchema,
 } from '../../contracts/identity.js';
+import { profileParams } from '../../contracts/profiles.js';
 import * as identity from '../../modules/identity/index.js';
 import { authenticateAdmin, requireAdmin } from '../auth.js';
 import type { AppDeps } from '../deps.js';
@@ -39,7 +40,7 @@ export async function identityRoutes(app: FastifyInstance, deps: AppDeps) {
         description:
           'An event moves with its highest-priority identifier the profile held. Both profiles’ traits are recomputed from their events; ' +
           'denied and withdrawn consents are copied to the new profile. Audited. Replaying the same split answers the first result.',
-        params: z.object({ id: z.uuid({ error: 'a profile id is a UUID' }) }),
+        params: profileParams,
         body: splitRequestSchema,
         response: { 201: splitResultSchema, 200: splitResultSchema, 308: errorBodySchema, ...errors },
         security,
