@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db/index.js';
+import { insertAudit } from '../tenancy/index.js';
 import { BUILT_IN_TYPES, type IdentifierType, type IdentityConfig, type Normalizer, type TraitStrategy } from './types.js';
 
 /** The tenant's identity rules: built-in types with the tenant's overrides, custom types, lists. */
@@ -30,7 +31,7 @@ export async function loadIdentityConfig(db: Db, tenantId: string): Promise<Iden
 }
 
 async function audit(trx: Db, tenantId: string, actor: string, action: string, target: string, details: unknown): Promise<void> {
-  await trx.insertInto('audit_log').values({ tenant_id: tenantId, actor, action, target_type: 'identity_rules', target_id: target, details: JSON.stringify(details) }).execute();
+  await insertAudit(trx, { tenantId, actor, action, targetType: 'identity_rules', targetId: target, details });
 }
 
 export async function upsertTypeOverride(trx: Db, tenantId: string, t: Omit<IdentifierType, 'builtIn'>, actor: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { CompiledQuery, sql } from 'kysely';
 import { CopySource, toCopyText, type CopyValue, type Db } from '../../platform/db/index.js';
+import { insertAudit } from '../tenancy/index.js';
 import { EVENT_IDENTITY_FIELDS } from './split.repo.js';
 import type { Identifier } from './types.js';
 
@@ -327,9 +328,6 @@ export async function logRebuild(trx: Db, tenantId: string, actor: string, detai
     VALUES (${tenantId}, 'rebuild', 'rules', '{}'::uuid[], ${actor}, ${JSON.stringify(details)}::jsonb)
     RETURNING id`.execute(trx);
   const id = rows[0]?.id ?? '';
-  await trx
-    .insertInto('audit_log')
-    .values({ tenant_id: tenantId, actor, action: 'identity.rebuild', target_type: 'tenant', target_id: tenantId, details: JSON.stringify({ identityLogId: id, ...details }) })
-    .execute();
+  await insertAudit(trx, { tenantId, actor, action: 'identity.rebuild', targetType: 'tenant', targetId: tenantId, details: { identityLogId: id, ...details } });
   return id;
 }

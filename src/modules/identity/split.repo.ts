@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.js';
+import { insertAudit } from '../tenancy/index.js';
 import type { IdentityInput } from './extract.js';
 import type { Identifier } from './types.js';
 
@@ -149,8 +150,12 @@ export async function logSplit(
   await sql`
     INSERT INTO identity_log (tenant_id, kind, reason, identifiers, profiles_before, profile_after, actor, details)
     VALUES (${tenantId}, 'split', 'manual', ${JSON.stringify(e.identifiers)}::jsonb, ARRAY[${e.from}]::uuid[], ${e.to}, ${e.actor}, ${details}::jsonb)`.execute(trx);
-  await trx
-    .insertInto('audit_log')
-    .values({ tenant_id: tenantId, actor: e.actor, action: 'profile.split', target_type: 'profile', target_id: e.from, details: JSON.stringify({ newProfileId: e.to, identifiers: e.identifiers.length, eventsMoved: e.eventsMoved }) })
-    .execute();
+  await insertAudit(trx, {
+    tenantId,
+    actor: e.actor,
+    action: 'profile.split',
+    targetType: 'profile',
+    targetId: e.from,
+    details: { newProfileId: e.to, identifiers: e.identifiers.length, eventsMoved: e.eventsMoved },
+  });
 }

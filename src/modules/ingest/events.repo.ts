@@ -28,9 +28,15 @@ function decodeCursor(cursor: string): [string, string] {
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const typeSchema = z.enum(MESSAGE_TYPES);
 
-/** Newest first by event time, keyset-paginated on (timestamp, id). */
-export async function listEvents(db: Db, tenantId: string, q: EventsQuery): Promise<{ data: StoredEvent[]; nextCursor: string | null }> {
+/** Newest first by event time, keyset-paginated on (timestamp, id); `profileId`: one person's events. */
+export async function listEvents(
+  db: Db,
+  tenantId: string,
+  q: Partial<EventsQuery> & Pick<EventsQuery, 'limit'>,
+  scope: { profileId?: string } = {},
+): Promise<{ data: StoredEvent[]; nextCursor: string | null }> {
   let query = db.selectFrom('events').selectAll().where('tenant_id', '=', tenantId);
+  if (scope.profileId) query = query.where('profile_id', '=', scope.profileId);
   if (q.type) query = query.where('type', '=', q.type);
   if (q.event) query = query.where('event', '=', q.event);
   if (q.userId) query = query.where('user_id', '=', q.userId);

@@ -1,5 +1,5 @@
 export { ingestBatch, type IngestDeps, type IngestSource } from './service.js';
-export { listEvents, storedEventView } from './events.repo.js';
+export { listEvents } from './events.repo.js';
 export { checkNesting, decodeBody } from './body.js';
 export { checkRows } from './limits.js';
 export { correctedTimestamp, normalizeBatch, normalizeMessage, type EventRow } from './normalize.js';

@@ -65,10 +65,3 @@ export async function scrubIdentityLogRow(trx: Db, tenantId: string, id: string,
     .where('id', '=', id)
     .execute();
 }
-
-export async function insertAudit(trx: Db, a: { tenantId: string; actor: string; action: string; targetType: string; targetId: string; details: unknown }): Promise<void> {
-  await trx
-    .insertInto('audit_log')
-    .values({ tenant_id: a.tenantId, actor: a.actor, action: a.action, target_type: a.targetType, target_id: a.targetId, details: JSON.stringify(a.details) })
-    .execute();
-}

@@ -3,6 +3,7 @@ import type { Db } from '../../platform/db/index.js';
 import { lockIdentityGraph, normalizePhone, requireLiveProfile } from '../identity/index.js';
 import { deleteProfileBelongings, type BelongingsDeleted } from './belongings.repo.js';
 import * as repo from './erase.repo.js';
+import { insertAudit } from '../tenancy/index.js';
 
 /**
  * Erasure (PIPL art. 47, the right to deletion): everything Siyu knows about a person goes, in one
@@ -111,7 +112,7 @@ export async function eraseProfile(db: Db, tenantId: string, id: string, actor: 
     const profiles = await repo.deleteProfiles(trx, tenantId, ids);
 
     const erased = { profiles, events, identifiers, formerIdentifiers, ...belongings, identityLogScrubbed: log.length };
-    await repo.insertAudit(trx, { tenantId, actor, action: 'profile.erase', targetType: 'profile', targetId: id, details: { erased } });
+    await insertAudit(trx, { tenantId, actor, action: 'profile.erase', targetType: 'profile', targetId: id, details: { erased } });
     return { id, erased };
   });
 }

@@ -126,24 +126,6 @@ export async function phonesOf(db: Db, tenantId: string, profileIds: string[]) {
     .execute();
 }
 
-export interface ProfileEventsFilter {
-  type?: string | undefined;
-  event?: string | undefined;
-  /** Keyset position: events strictly older than this (timestamp, id). */
-  before?: { timestamp: string; id: string } | undefined;
-  limit: number;
-}
-
-/** A profile's events, newest first, on the index (tenant_id, profile_id, timestamp desc, id desc). */
-export async function listProfileEvents(db: Db, tenantId: string, profileId: string, f: ProfileEventsFilter) {
-  let query = db.selectFrom('events').selectAll().where('tenant_id', '=', tenantId).where('profile_id', '=', profileId);
-  if (f.type) query = query.where('type', '=', f.type);
-  if (f.event) query = query.where('event', '=', f.event);
-  const before = f.before;
-  if (before) query = query.where((eb) => eb(eb.refTuple('timestamp', 'id'), '<', eb.tuple(new Date(before.timestamp), before.id)));
-  return query.orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(f.limit + 1).execute();
-}
-
 /** Ids of the profiles merged into `id` (merged_into always names the final survivor). */
 export async function mergedIntoIds(db: Db, tenantId: string, id: string): Promise<string[]> {
   const rows = await db.selectFrom('profiles').select('id').where('tenant_id', '=', tenantId).where('merged_into', '=', id).execute();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTime, parseDateTime } from '../../contracts/common.js';
+import { parseDateTime } from '../../contracts/common.js';
 import type { StoredEvent } from '../../contracts/events.js';
 import {
   IDENTITY_LOG_KINDS,
@@ -11,7 +11,7 @@ import {
   type ProfileSummary,
 } from '../../contracts/profiles.js';
 import type { Db } from '../../platform/db/index.js';
-import { storedEventView } from '../ingest/index.js';
+import { listEvents } from '../ingest/index.js';
 import { AppError } from '../../platform/errors.js';
 import { loadIdentityConfig, normalizePhone, normalizeValue, requireIdentifier, requireLiveProfile, type IdentityConfig } from '../identity/index.js';
 import { currentConsents } from './consents.js';
@@ -34,18 +34,17 @@ export function maskPhone(value: string): string {
 }
 
 /** The profile `id` as the 360 shows it; 404 when unknown, `profile_merged` (308) when merged away. */
-export async function getProfile(db: Db, tenantId: string, id: string): Promise<Profile> {
-  await requireLiveProfile(db, tenantId, id);
+export async function getProfile(db: Db, tenantId: string, id: string, known?: IdentityConfig): Promise<Profile> {
   const [row, identifiers, former, config, vehicles, household, consents] = await Promise.all([
     repo.findProfile(db, tenantId, id),
     repo.listIdentifiers(db, tenantId, id),
     repo.listFormerIdentifiers(db, tenantId, id),
-    loadIdentityConfig(db, tenantId),
+    known ?? loadIdentityConfig(db, tenantId),
     vehiclesOfProfile(db, tenantId, id),
     householdOfProfile(db, tenantId, id),
     currentConsents(db, tenantId, id),
   ]);
-  // Erased (or merged) between the check and the reads: ask again for the right answer.
+  // Unknown, erased or merged away: requireLiveProfile gives the right answer (404 or 308).
   if (!row || row.merged_into !== null) {
     await requireLiveProfile(db, tenantId, id);
     throw new AppError('not_found', `no profile ${id}`, { profileId: id });
@@ -86,7 +85,7 @@ export async function lookupProfile(db: Db, tenantId: string, q: ProfileLookupQu
     const scoped = identifier.scope === '' ? '' : ` in scope ${identifier.scope}`;
     throw new AppError('not_found', `no profile holds ${identifier.type} ${identifier.value}${scoped}`, { type: identifier.type, scope: identifier.scope || null });
   }
-  return getProfile(db, tenantId, holder);
+  return getProfile(db, tenantId, holder, config);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -116,7 +115,6 @@ const searchCursorSchema = z.tuple([
     }),
   z.uuid(),
 ]);
-const eventCursorSchema = z.tuple([isoDateTime, z.string().regex(/^\d{1,18}$/)]);
 
 /** LIKE / ILIKE metacharacters made literal (backslash is PostgreSQL's default escape character). */
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, '\\$&');
@@ -184,14 +182,7 @@ export async function searchProfiles(db: Db, tenantId: string, query: ProfileSea
 /** The profile's events, newest first, in the shape of `GET /api/v1/events`. */
 export async function profileEvents(db: Db, tenantId: string, id: string, q: ProfileEventsQuery): Promise<{ data: StoredEvent[]; nextCursor: string | null }> {
   await requireLiveProfile(db, tenantId, id);
-  const before = q.cursor ? decodeCursor(q.cursor, eventCursorSchema) : undefined;
-  const rows = await repo.listProfileEvents(db, tenantId, id, { type: q.type, event: q.event, before: before ? { timestamp: before[0], id: before[1] } : undefined, limit: q.limit });
-  const page = rows.slice(0, q.limit);
-  const last = page[page.length - 1];
-  return {
-    data: page.map(storedEventView),
-    nextCursor: rows.length > q.limit && last ? encodeCursor([last.timestamp.toISOString(), last.id]) : null,
-  };
+  return listEvents(db, tenantId, q, { profileId: id });
 }
 
 const kindSchema = z.enum(IDENTITY_LOG_KINDS);

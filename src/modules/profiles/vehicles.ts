@@ -100,13 +100,12 @@ export async function addVehicleRelation(
   if (requestedTo && requestedTo < validFrom) {
     throw new AppError('invalid_request', `validTo (${requestedTo.toISOString()}) is before validFrom (${validFrom.toISOString()})`, { field: 'validTo' });
   }
-  if (!(await repo.findVehicle(deps.db, tenantId, vin))) {
-    throw new AppError('not_found', `no vehicle with VIN ${vin}; create it with PUT /api/v1/vehicles/${vin} first`, { vin });
-  }
   return deps.db.transaction().execute(async (trx) => {
     // Profile before vehicle: the order ingestion and merges lock them in.
     const profileId = await requireLiveProfileRef(trx, tenantId, input.profileId, 'profileId');
-    if (!(await repo.lockVehicle(trx, tenantId, vin))) throw new AppError('not_found', `no vehicle with VIN ${vin}`, { vin });
+    if (!(await repo.lockVehicle(trx, tenantId, vin))) {
+      throw new AppError('not_found', `no vehicle with VIN ${vin}; create it with PUT /api/v1/vehicles/${vin} first`, { vin });
+    }
     const role: VehicleRole = input.role;
     const same = await repo.findSameRelation(trx, tenantId, { vin, profileId, role, validFrom, open: requestedTo === null });
     if (same) return { relation: relationWithVin(same), created: false };

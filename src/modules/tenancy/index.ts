@@ -16,3 +16,4 @@ export {
   type TenancyDeps,
   type WriteKeyPrincipal,
 } from './service.js';
+export { insertAudit } from './repo.js';
