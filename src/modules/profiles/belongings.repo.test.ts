@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../platform/db/index.js';
 import { useAppFixture } from '../../testing/app.js';
 import { testEngines } from '../../testing/engines.js';
-import { deleteProfileBelongings, moveProfileBelongings } from './index.js';
+import { deleteProfileBelongings, moveProfileBelongings } from './belongings.repo.js';
 
 const VIN = 'LSVAU2187N2123456';
 const VIN2 = 'LGXCE4CB0P0000001';

@@ -91,15 +91,5 @@ export async function listConsents(db: Db, tenantId: string, profileId: string):
 export async function consentHistory(db: Db, tenantId: string, profileId: string): Promise<ConsentHistoryEntry[]> {
   await requireLiveProfile(db, tenantId, profileId);
   const rows = await repo.listHistory(db, tenantId, profileId);
-  return rows.map((r) => ({
-    id: r.id,
-    channel: consentChannelSchema.parse(r.channel),
-    purpose: consentPurposeSchema.parse(r.purpose),
-    state: consentStateSchema.parse(r.state),
-    at: r.at.toISOString(),
-    source: r.source,
-    orgUnit: r.org_unit,
-    note: r.note,
-    recordedAt: r.recorded_at.toISOString(),
-  }));
+  return rows.map((r) => ({ id: r.id, ...consentView(r), note: r.note, recordedAt: r.recorded_at.toISOString() }));
 }

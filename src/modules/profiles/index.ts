@@ -7,11 +7,10 @@ export {
   putVehicle,
   vehiclesOfProfile,
   type ProfilesDeps,
-  type VehicleLink,
 } from './vehicles.js';
 export { addHouseholdMember, createHousehold, getHousehold, householdOfProfile, householdsOfProfile, removeHouseholdMember } from './households.js';
 export { consentHistory, currentConsents, listConsents, recordConsent } from './consents.js';
 export { lockVehiclesOf } from './vehicles.repo.js';
-export { deleteProfileBelongings, moveProfileBelongings, type BelongingsDeleted, type BelongingsMoved } from './belongings.repo.js';
-export { getProfile, lookupProfile, maskPhone, profileEvents, profileMerges, searchProfiles } from './profiles.js';
+export { moveProfileBelongings } from './belongings.repo.js';
+export { getProfile, lookupProfile, profileEvents, profileMerges, searchProfiles } from './profiles.js';
 export { eraseProfile } from './erase.js';

@@ -57,7 +57,8 @@ export interface ProfileSearch {
   /** LIKE pattern on reverse(value) of phone identifiers: the reversed, escaped digits and a `%`. */
   reversedPhonePattern?: string;
   /** Exact identifiers; a null scope matches any scope of a scoped type. */
-  identifiers?: Array<{ type: string; scope: string | null; value: string }>;
+  /** Unscoped identifiers (scope ''). */
+  identifiers?: Array<{ type: string; value: string }>;
   /** Keyset position: rows strictly after (older than) this (updated_at, id). */
   after?: { at: string; id: string };
   limit: number;
@@ -100,7 +101,7 @@ export async function searchProfiles(db: Db, tenantId: string, s: ProfileSearch)
         .selectFrom('profile_identifiers')
         .select('profile_id as pid')
         .where('tenant_id', '=', tenantId)
-        .where((eb) => eb.or(identifiers.map((i) => eb.and([eb('type', '=', i.type), eb('value', '=', i.value), ...(i.scope === null ? [] : [eb('scope', '=', i.scope)])])))),
+        .where((eb) => eb.or(identifiers.map((i) => eb.and([eb('type', '=', i.type), eb('scope', '=', ''), eb('value', '=', i.value)])))),
     );
   }
   let query = db

@@ -131,7 +131,7 @@ function searchTerms(q: string, config: IdentityConfig): Pick<repo.ProfileSearch
   const identifiers: NonNullable<repo.ProfileSearch['identifiers']> = [];
   for (const type of config.types.values()) {
     const n = normalizeValue(type, q, config);
-    if (n.ok && !type.scoped) identifiers.push({ type: type.type, scope: '', value: n.value });
+    if (n.ok && !type.scoped) identifiers.push({ type: type.type, value: n.value });
   }
   const digits = q.replace(/[\s-]/g, '');
   return {

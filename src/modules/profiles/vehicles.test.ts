@@ -3,7 +3,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../platform/db/index.js';
 import { json, useAppFixture } from '../../testing/app.js';
 import { testEngines } from '../../testing/engines.js';
-import { linkVehiclesFromEvents, vehiclesOfProfile, type VehicleLink } from './index.js';
+import type { VehicleLink } from '../identity/index.js';
+import { linkVehiclesFromEvents, vehiclesOfProfile } from './index.js';
 
 const VIN = 'LSVAU2187N2123456';
 const VIN2 = 'LGXCE4CB0P0000001';

@@ -158,8 +158,6 @@ export async function vehiclesOfProfile(db: Db, tenantId: string, profileId: str
 
 // ---- ingestion --------------------------------------------------------------------------------
 
-/** What identity resolution hands over for each VIN an event mentions. */
-export type { VehicleLink };
 
 const validYear = (y: number | null | undefined): number | null => (typeof y === 'number' && Number.isInteger(y) && y >= 1950 && y <= 2100 ? y : null);
 
