@@ -3,6 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler } from 'fastify-type-provider-zod';
+import { authenticateAdmin } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
@@ -72,11 +73,12 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
 
   await app.register(healthRoutes, deps);
   await app.register(ingestRoutes, deps);
-  await app.register(adminRoutes, deps);
-  await app.register(profileRoutes, deps);
-  await app.register(vehicleRoutes, deps);
-  await app.register(householdRoutes, deps);
-  await app.register(consentRoutes, deps);
-  await app.register(identityRoutes, deps);
+  // The management API: one scope, one admin-token check for every route in it.
+  await app.register(async (api) => {
+    api.addHook('onRequest', async (request) => {
+      await authenticateAdmin(deps.store.db, request);
+    });
+    for (const routes of [adminRoutes, profileRoutes, vehicleRoutes, householdRoutes, consentRoutes, identityRoutes]) await api.register(routes, deps);
+  });
   return app;
 }

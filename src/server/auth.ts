@@ -86,3 +86,6 @@ export function requireIngestSource(request: FastifyRequest): WriteKeyPrincipal 
   if (!request.ingestSource) throw new AppError('unauthorized', 'no write key');
   return request.ingestSource;
 }
+
+/** OpenAPI security of every management route. */
+export const adminSecurity = [{ adminBearer: [] }];

@@ -19,17 +19,13 @@ import {
 } from '../../contracts/tenancy.js';
 import { listEvents } from '../../modules/ingest/index.js';
 import * as tenancy from '../../modules/tenancy/index.js';
-import { authenticateAdmin, requireAdmin } from '../auth.js';
+import { adminSecurity as security, requireAdmin } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
-const security = [{ adminBearer: [] }];
 
 /** The management API under `/api/v1`, authenticated by an admin token, scoped to its tenant. */
 export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
-  app.addHook('onRequest', async (request) => {
-    await authenticateAdmin(deps.store.db, request);
-  });
   const t = { db: deps.store.db, clock: deps.clock };
   const actor = (id: string) => `admin_token:${id}`;
   const r = app.withTypeProvider<ZodTypeProvider>();

@@ -5,18 +5,14 @@ import { errorBodySchema } from '../../contracts/common.js';
 import { consentHistoryEntrySchema, consentRecordSchema, consentRecordedSchema, consentSchema } from '../../contracts/consents.js';
 import { profileParams } from '../../contracts/profiles.js';
 import { consentHistory, listConsents, recordConsent } from '../../modules/profiles/index.js';
-import { authenticateAdmin, requireAdmin } from '../auth.js';
+import { adminSecurity as security, requireAdmin } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 
 const errors = { 308: errorBodySchema, 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
-const security = [{ adminBearer: [] }];
 const tags = ['consents'];
 
 /** Consent (PIPL) per profile, channel and purpose (management API). */
 export async function consentRoutes(app: FastifyInstance, deps: AppDeps) {
-  app.addHook('onRequest', async (request) => {
-    await authenticateAdmin(deps.store.db, request);
-  });
   const d = { db: deps.store.db, clock: deps.clock };
   const r = app.withTypeProvider<ZodTypeProvider>();
 

@@ -11,18 +11,14 @@ import {
   householdsQuerySchema,
 } from '../../contracts/households.js';
 import { addHouseholdMember, createHousehold, getHousehold, householdsOfProfile, removeHouseholdMember } from '../../modules/profiles/index.js';
-import { authenticateAdmin, requireAdmin } from '../auth.js';
+import { adminSecurity as security, requireAdmin } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 
 const errors = { 308: errorBodySchema, 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
-const security = [{ adminBearer: [] }];
 const tags = ['households'];
 
 /** Households: people linked without merging them (management API). */
 export async function householdRoutes(app: FastifyInstance, deps: AppDeps) {
-  app.addHook('onRequest', async (request) => {
-    await authenticateAdmin(deps.store.db, request);
-  });
   const d = { db: deps.store.db, clock: deps.clock };
   const r = app.withTypeProvider<ZodTypeProvider>();
 

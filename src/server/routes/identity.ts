@@ -15,19 +15,15 @@ import {
 } from '../../contracts/identity.js';
 import { profileParams } from '../../contracts/profiles.js';
 import * as identity from '../../modules/identity/index.js';
-import { authenticateAdmin, requireAdmin } from '../auth.js';
+import { adminSecurity as security, requireAdmin } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
-const security = [{ adminBearer: [] }];
 const actor = (tokenId: string) => `admin_token:${tokenId}`;
 const withNullScope = <T extends { scope: string }>(i: T) => ({ ...i, scope: i.scope === '' ? null : i.scope });
 
 /** Identity rules (identifier types, junk list, trait strategies) and the audited split. */
 export async function identityRoutes(app: FastifyInstance, deps: AppDeps) {
-  app.addHook('onRequest', async (request) => {
-    await authenticateAdmin(deps.store.db, request);
-  });
   const db = deps.store.db;
   const r = app.withTypeProvider<ZodTypeProvider>();
 

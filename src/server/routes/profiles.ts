@@ -13,19 +13,15 @@ import {
   profilesPageSchema,
 } from '../../contracts/profiles.js';
 import { eraseProfile, getProfile, lookupProfile, profileEvents, profileMerges, searchProfiles } from '../../modules/profiles/index.js';
-import { authenticateAdmin, requireAdmin } from '../auth.js';
+import { adminSecurity as security, requireAdmin } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 
 const errors = { 308: errorBodySchema, 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema };
-const security = [{ adminBearer: [] }];
 const tags = ['profiles'];
 const merged = ' A merged-away id answers 308 with Location naming the surviving profile.';
 
 /** Customer 360 under `/api/v1/profiles`, authenticated by an admin token, scoped to its tenant. */
 export async function profileRoutes(app: FastifyInstance, deps: AppDeps) {
-  app.addHook('onRequest', async (request) => {
-    await authenticateAdmin(deps.store.db, request);
-  });
   const db = deps.store.db;
   const r = app.withTypeProvider<ZodTypeProvider>();
 
