@@ -15,6 +15,10 @@ import { ingestRoutes } from './routes/ingest.js';
 import { profileRoutes } from './routes/profiles.js';
 import { vehicleRoutes } from './routes/vehicles.js';
 import { zodValidatorCompiler } from './validation.js';
+import { AppError } from '../platform/errors.js';
+import { depthExceeds } from '../platform/json.js';
+
+const MAX_JSON_DEPTH = 64;
 
 export interface BuildAppOptions {
   logger?: FastifyBaseLogger;
@@ -77,6 +81,12 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await app.register(async (api) => {
     api.addHook('onRequest', async (request) => {
       await authenticateAdmin(deps.store.db, request);
+    });
+    // Before validation: nothing recursive (zod, the segment compiler) may see a pathological tree.
+    api.addHook('preValidation', async (request) => {
+      if (depthExceeds(request.body, MAX_JSON_DEPTH)) {
+        throw new AppError('invalid_request', `the request body nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels`, { maxDepth: MAX_JSON_DEPTH });
+      }
     });
     for (const routes of [adminRoutes, profileRoutes, vehicleRoutes, householdRoutes, consentRoutes, identityRoutes]) await api.register(routes, deps);
   });

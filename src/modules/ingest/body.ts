@@ -1,3 +1,4 @@
+import { depthExceeds } from '../../platform/json.js';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { MAX_EXPANDED_BATCH_BYTES, MAX_MESSAGE_BYTES, formatKb } from '../../contracts/ingest.js';
 import { AppError } from '../../platform/errors.js';
@@ -40,18 +41,6 @@ export function decodeBody(raw: Buffer, encoding: string | undefined, limit: num
 
 /** Deeper than this is no event data anyone means; it would also overflow recursive code later. */
 export const MAX_DEPTH = 64;
-
-/** Depth of a parsed JSON value, without recursion (a 100k-deep array must not blow the stack). */
-function depthExceeds(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
-    if (d >= limit) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
-  }
-  return false;
-}
 
 /**
  * Before schema validation, on the raw JSON: nesting depth, so that nothing later recurses into a

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { SegmentsDatabase } from './schema-segments.js';
 
 /** Kysely's view of the tables created by `migrations/`. Keep in step with the SQL. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -220,7 +221,7 @@ export interface ConsentHistoryTable {
   note: string | null;
 }
 
-export interface Database {
+export interface Database extends SegmentsDatabase {
   tenants: TenantsTable;
   sources: SourcesTable;
   write_keys: WriteKeysTable;
