@@ -14,6 +14,10 @@ import { identityRoutes } from './routes/identity.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { profileRoutes } from './routes/profiles.js';
 import { vehicleRoutes } from './routes/vehicles.js';
+import { analyticsRoutes } from './routes/analytics.js';
+import { segmentRoutes } from './routes/segments.js';
+import { stageRoutes } from './routes/stages.js';
+import { tagRoutes } from './routes/tags.js';
 import { zodValidatorCompiler } from './validation.js';
 import { AppError } from '../platform/errors.js';
 import { depthExceeds } from '../platform/json.js';
@@ -88,7 +92,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
         throw new AppError('invalid_request', `the request body nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels`, { maxDepth: MAX_JSON_DEPTH });
       }
     });
-    for (const routes of [adminRoutes, profileRoutes, vehicleRoutes, householdRoutes, consentRoutes, identityRoutes]) await api.register(routes, deps);
+    for (const routes of [adminRoutes, profileRoutes, vehicleRoutes, householdRoutes, consentRoutes, identityRoutes, tagRoutes, segmentRoutes, stageRoutes, analyticsRoutes]) await api.register(routes, deps);
   });
   return app;
 }

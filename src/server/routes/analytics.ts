@@ -1,0 +1,4 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../deps.js';
+
+export async function analyticsRoutes(_app: FastifyInstance, _deps: AppDeps) {}
