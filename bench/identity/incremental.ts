@@ -79,7 +79,7 @@ export async function incremental(config: StoreConfig, bodies: readonly BatchBod
       await store.db.transaction().execute((trx) =>
         appendEvents(trx, rows, async (fresh, positions) => {
           const began = performance.now();
-          await resolveRows(trx, t.tenantId, identity, extracted, fresh, positions);
+          await resolveRows(trx, t.tenantId, identity, extracted, fresh, positions, receivedAt);
           resolveMs = performance.now() - began;
         }),
       );

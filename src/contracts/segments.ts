@@ -324,3 +324,8 @@ export const cursorQuery = z.strictObject({
     .optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
+
+export const memberPageQuery = z.strictObject({
+  after: uuidString.optional().describe('nextCursor of the previous page (a profile id)'),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});

@@ -3,6 +3,7 @@ import type { Db } from '../../platform/db/index.js';
 import { extractIdentity, resolveEvents, type Extracted, type IdentityConfig, type IdentityInput } from '../identity/index.js';
 import { linkVehiclesFromEvents, lockVehiclesOf, moveProfileBelongings } from '../profiles/index.js';
 import type { EventRow } from './normalize.js';
+import { markProfilesDirty } from '../segments/index.js';
 import { isRecord } from '../../platform/json.js';
 
 
@@ -35,11 +36,23 @@ export function extractBatchIdentity(body: BatchBody, config: IdentityConfig, si
   return body.batch.map((m, i) => extractIdentity(identityInput(m, body), config, { strict: true, path: single ? '' : `batch[${i}].` }));
 }
 
-/** Resolves the new rows of a batch to profiles (inside the ingest transaction) and stamps them. */
-export async function resolveRows(trx: Db, tenantId: string, config: IdentityConfig, extracted: readonly Extracted[], fresh: EventRow[], positions: number[]): Promise<void> {
+/**
+ * Resolves the new rows of a batch to profiles (inside the ingest transaction), stamps them, and
+ * marks their profiles changed so that tags, stages and segments follow.
+ */
+export async function resolveRows(
+  trx: Db,
+  tenantId: string,
+  config: IdentityConfig,
+  extracted: readonly Extracted[],
+  fresh: EventRow[],
+  positions: number[],
+  now: Date,
+): Promise<void> {
   const items = fresh.map((r, i) => ({ extracted: extracted[positions[i]!]!, messageId: r.messageId, at: r.timestamp, sourceId: r.sourceId }));
   const ids = await resolveEvents(trx, tenantId, config, items, { moveBelongings: moveProfileBelongings, lockVehicles: lockVehiclesOf, linkVehicles: linkVehiclesFromEvents });
   fresh.forEach((r, i) => {
     r.profileId = ids[i] ?? null;
   });
+  await markProfilesDirty(trx, tenantId, ids, now);
 }

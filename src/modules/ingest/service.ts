@@ -31,5 +31,5 @@ export async function ingestBatch(deps: IngestDeps, source: IngestSource, body: 
   await ensureEventPartitions(deps.store, [receivedAt]);
   return deps.store.db
     .transaction()
-    .execute((trx) => appendEvents(trx, rows, (fresh, positions) => resolveRows(trx, source.tenantId, config, extracted, fresh, positions)));
+    .execute((trx) => appendEvents(trx, rows, (fresh, positions) => resolveRows(trx, source.tenantId, config, extracted, fresh, positions, receivedAt)));
 }

@@ -9,6 +9,7 @@ import {
 } from '../../contracts/consents.js';
 import type { Db } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
+import { markProfilesDirty } from '../segments/index.js';
 import { requireLiveProfile } from '../identity/index.js';
 import * as repo from './consents.repo.js';
 import type { ProfilesDeps } from './vehicles.js';
@@ -74,6 +75,7 @@ export async function recordConsent(deps: ProfilesDeps, tenantId: string, profil
     }
     await repo.insertHistory(trx, tenantId, { ...record, note: input.note ?? null });
     const applied = await repo.upsertCurrent(trx, tenantId, record);
+    if (applied) await markProfilesDirty(trx, tenantId, [profileId], now);
     return { recorded: true, applied, consent: await current() };
   });
 }

@@ -2,6 +2,7 @@ import type { ProfileErased } from '../../contracts/profiles.js';
 import type { Db } from '../../platform/db/index.js';
 import { lockIdentityGraph, normalizePhone, requireLiveProfile } from '../identity/index.js';
 import { deleteProfileBelongings, type BelongingsDeleted } from './belongings.repo.js';
+import { deleteDerivedRows } from '../segments/index.js';
 import * as repo from './erase.repo.js';
 import { insertAudit } from '../tenancy/index.js';
 
@@ -102,6 +103,7 @@ export async function eraseProfile(db: Db, tenantId: string, id: string, actor: 
     for (const pid of ids) {
       const d = await deleteProfileBelongings(trx, tenantId, pid);
       for (const k of BELONGING_KINDS) belongings[k] += d[k];
+      await deleteDerivedRows(trx, tenantId, pid);
     }
 
     const log = await repo.identityLogMentioning(trx, tenantId, ids);

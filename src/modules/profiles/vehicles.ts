@@ -15,6 +15,7 @@ import { AppError, isAppError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { requireLiveProfile, requireVin, type VehicleLink } from '../identity/index.js';
 import * as repo from './vehicles.repo.js';
+import { markProfilesDirty } from '../segments/index.js';
 
 /** Vehicles keyed by VIN, and people's time-bounded roles on them (DOMAIN.md: a VIN is a vehicle, not a person). */
 
@@ -74,11 +75,18 @@ export async function getVehicle(db: Db, tenantId: string, rawVin: string): Prom
   return vehicleView(db, tenantId, requireVin(rawVin));
 }
 
+/** Everyone related to the vehicle (its attributes or owners changed): segments re-evaluate them. */
+async function markHoldersChanged(trx: Db, tenantId: string, vin: string, now: Date): Promise<void> {
+  const holders = await trx.selectFrom('vehicle_relations').select('profile_id').distinct().where('tenant_id', '=', tenantId).where('vin', '=', vin).execute();
+  await markProfilesDirty(trx, tenantId, holders.map((h) => h.profile_id), now);
+}
+
 /** Creates or updates a vehicle (idempotent): attributes absent keep their value, null clears them. */
 export async function putVehicle(deps: ProfilesDeps, tenantId: string, rawVin: string, input: VehiclePut): Promise<Vehicle> {
   const vin = requireVin(rawVin);
   return deps.db.transaction().execute(async (trx) => {
     await repo.upsertVehicle(trx, tenantId, vin, input);
+    await markHoldersChanged(trx, tenantId, vin, deps.clock.now());
     return vehicleView(trx, tenantId, vin);
   });
 }
@@ -115,6 +123,7 @@ export async function addVehicleRelation(
       if (validTo === null) validTo = await repo.nextOwnerStart(trx, tenantId, vin, profileId, validFrom);
     }
     const row = await repo.insertRelation(trx, tenantId, { id: newId(), vin, profileId, role, validFrom, validTo, source: input.source ?? null });
+    await markHoldersChanged(trx, tenantId, vin, deps.clock.now());
     return { relation: relationWithVin(row), created: true };
   });
 }
@@ -140,7 +149,9 @@ export async function endVehicleRelation(
     if (end < r.valid_from) {
       throw new AppError('invalid_request', `validTo (${end.toISOString()}) is before the relation's validFrom (${r.valid_from.toISOString()})`, { field: 'validTo' });
     }
-    return relationWithVin(await repo.endRelation(trx, tenantId, relationId, end));
+    const ended = await repo.endRelation(trx, tenantId, relationId, end);
+    await markHoldersChanged(trx, tenantId, vin, deps.clock.now());
+    return relationWithVin(ended);
   });
 }
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.js';
-import { ensureJob } from '../../platform/jobs/index.js';
+import { ensureJob, scheduleJobOnce } from '../../platform/jobs/index.js';
 
 /** The job that re-evaluates tags, stages and segments for a tenant's changed profiles. */
 export const REFRESH_JOB = 'segments.refresh';
@@ -33,4 +33,36 @@ export async function claimDirtyProfiles(trx: Db, tenantId: string, limit: numbe
     )
     RETURNING d.profile_id`.execute(trx);
   return rows.map((r) => r.profile_id);
+}
+
+/** The hourly pass that re-evaluates definitions with relative time windows and records daily counts. */
+export const SCHEDULED_PASS_JOB = 'segments.scheduled';
+export const SCHEDULED_PASS_INTERVAL_MS = 60 * 60_000;
+
+/** Makes sure the tenant has its scheduled pass (an existing one keeps its time). */
+export async function ensureScheduledPass(db: Db, tenantId: string, now: Date): Promise<void> {
+  await scheduleJobOnce(db, { tenantId, kind: SCHEDULED_PASS_JOB, key: '', runAt: new Date(now.getTime() + SCHEDULED_PASS_INTERVAL_MS) });
+}
+
+/**
+ * The changed profiles plus the profiles merged into them that still hold derived rows (memberships,
+ * tags, stages, rollups): a merge marks only the survivor, and the merged-away one must leave.
+ */
+export async function withMergedAway(trx: Db, tenantId: string, profileIds: readonly string[]): Promise<string[]> {
+  if (profileIds.length === 0) return [];
+  const { rows } = await sql<{ id: string }>`
+    SELECT p.id FROM profiles p
+    WHERE p.tenant_id = ${tenantId} AND p.merged_into = ANY(${profileIds}::uuid[])
+      AND (EXISTS (SELECT 1 FROM segment_members m WHERE m.tenant_id = ${tenantId} AND m.profile_id = p.id)
+        OR EXISTS (SELECT 1 FROM profile_tags t WHERE t.tenant_id = ${tenantId} AND t.profile_id = p.id)
+        OR EXISTS (SELECT 1 FROM profile_stages s WHERE s.tenant_id = ${tenantId} AND s.profile_id = p.id)
+        OR EXISTS (SELECT 1 FROM profile_rollups r WHERE r.tenant_id = ${tenantId} AND r.profile_id = p.id))`.execute(trx);
+  return rows.length === 0 ? [...profileIds] : [...new Set([...profileIds, ...rows.map((r) => r.id)])];
+}
+
+/** Erasure: everything segments derived about the person. */
+export async function deleteDerivedRows(trx: Db, tenantId: string, profileId: string): Promise<void> {
+  for (const table of ['segment_members', 'segment_changes', 'profile_rollups', 'profiles_dirty'] as const) {
+    await trx.deleteFrom(table).where('tenant_id', '=', tenantId).where('profile_id', '=', profileId).execute();
+  }
 }

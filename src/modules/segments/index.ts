@@ -4,7 +4,8 @@ export { compileCondition, type CompileContext, type CompileMode } from './compi
 export { conditionFacts, type ConditionFacts } from './facts.js';
 export { checkReferences, type ReferenceRules } from './references.repo.js';
 export { dayIn, evaluationContext, tenantTimeZone } from './context.js';
-export { claimDirtyProfiles, markProfilesDirty, REFRESH_DELAY_MS, REFRESH_JOB } from './dirty.repo.js';
+export { refreshRollupsFor } from './rollups.repo.js';
+export { claimDirtyProfiles, deleteDerivedRows, withMergedAway, ensureScheduledPass, markProfilesDirty, REFRESH_DELAY_MS, REFRESH_JOB, SCHEDULED_PASS_INTERVAL_MS, SCHEDULED_PASS_JOB } from './dirty.repo.js';
 export {
   createSegment,
   deleteSegment,

@@ -34,7 +34,7 @@ export async function refreshMembership(
     ),
     ins AS (
       INSERT INTO segment_members (tenant_id, segment_id, profile_id, entered_at)
-      SELECT ${tenantId}, ${segmentId}, cur.id, ${when}::timestamptz FROM cur
+      SELECT ${tenantId}::uuid, ${segmentId}::uuid, cur.id, ${when}::timestamptz FROM cur
       WHERE NOT EXISTS (SELECT 1 FROM segment_members m WHERE m.tenant_id = ${tenantId} AND m.segment_id = ${segmentId} AND m.profile_id = cur.id)
       ON CONFLICT DO NOTHING
       RETURNING profile_id
@@ -46,9 +46,9 @@ export async function refreshMembership(
     ),
     changes AS (
       INSERT INTO segment_changes (tenant_id, segment_id, profile_id, kind, at)
-      SELECT ${tenantId}, ${segmentId}, profile_id, 'segment_entered', ${when}::timestamptz FROM ins
+      SELECT ${tenantId}::uuid, ${segmentId}::uuid, profile_id, 'segment_entered', ${when}::timestamptz FROM ins
       UNION ALL
-      SELECT ${tenantId}, ${segmentId}, profile_id, 'segment_exited', ${when}::timestamptz FROM del
+      SELECT ${tenantId}::uuid, ${segmentId}::uuid, profile_id, 'segment_exited', ${when}::timestamptz FROM del
     )
     SELECT (SELECT count(*) FROM ins) AS entered, (SELECT count(*) FROM del) AS exited`.execute(trx);
   const r = rows[0];

@@ -57,7 +57,7 @@ const toJob = (r: JobDbRow): Job => ({
 });
 
 /** Claims up to `limit` due jobs of `kinds` for `leaseMs`; a job whose lease ran out is due again. */
-export async function claimDueJobs(db: Db, now: Date, kinds: readonly string[], limit: number, leaseMs: number): Promise<Job[]> {
+export async function claimDueJobs(db: Db, now: Date, kinds: readonly string[], limit: number, leaseMs: number, tenantId?: string): Promise<Job[]> {
   if (kinds.length === 0) return [];
   const at = now.toISOString();
   const { rows } = await sql<JobDbRow>`
@@ -65,6 +65,7 @@ export async function claimDueJobs(db: Db, now: Date, kinds: readonly string[], 
     WHERE (j.tenant_id, j.id) IN (
       SELECT tenant_id, id FROM jobs
       WHERE run_at <= ${at}::timestamptz AND (locked_until IS NULL OR locked_until < ${at}::timestamptz) AND kind IN (${sql.join([...kinds])})
+        ${tenantId === undefined ? sql`` : sql`AND tenant_id = ${tenantId}`}
       ORDER BY run_at LIMIT ${limit} FOR UPDATE SKIP LOCKED
     )
     RETURNING j.tenant_id, j.id, j.kind, j.key, j.run_at, j.payload, j.generation, j.attempts`.execute(db);

@@ -1,0 +1,64 @@
+import { sql } from 'kysely';
+import { STANDARD_EVENTS as E } from '../../contracts/vocabulary.js';
+import type { Db } from '../../platform/db/index.js';
+
+/**
+ * Rollups per person that segments read instead of scanning events on every evaluation: the first
+ * touch (time, source, its kind and domain class), the consultants whose WeCom friend the person is
+ * now (last of 'WeCom Contact Added' / 'WeCom Contact Removed' per `properties.staffUserId`) and the
+ * official accounts followed now (last of followed / unfollowed per `properties.appId`).
+ * Recomputed from the person's events (per-profile index) for changed profiles; merged-away and
+ * erased profiles lose their row.
+ */
+export async function refreshRollupsFor(trx: Db, tenantId: string, profileIds: readonly string[], now: Date): Promise<void> {
+  if (profileIds.length === 0) return;
+  const t = tenantId;
+  await sql`
+    DELETE FROM profile_rollups r WHERE r.tenant_id = ${t} AND r.profile_id = ANY(${profileIds}::uuid[])
+      AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.tenant_id = ${t} AND p.id = r.profile_id AND p.merged_into IS NULL)`.execute(trx);
+  await sql`
+    WITH live AS (
+      SELECT p.id FROM profiles p WHERE p.tenant_id = ${t} AND p.id = ANY(${profileIds}::uuid[]) AND p.merged_into IS NULL
+    ),
+    first_touch AS (
+      SELECT l.id, f."timestamp" AS at, f.source_id FROM live l
+      CROSS JOIN LATERAL (
+        SELECT e."timestamp", e.source_id FROM events e WHERE e.tenant_id = ${t} AND e.profile_id = l.id
+        ORDER BY e."timestamp", e.id LIMIT 1
+      ) f
+    ),
+    wecom AS (
+      SELECT l.id, array_agg(s.who ORDER BY s.who) AS staff FROM live l
+      CROSS JOIN LATERAL (
+        SELECT DISTINCT ON (e.properties ->> 'staffUserId') e.properties ->> 'staffUserId' AS who, e.event
+        FROM events e
+        WHERE e.tenant_id = ${t} AND e.profile_id = l.id AND e.event IN (${E.wecomContactAdded}, ${E.wecomContactRemoved})
+          AND e.properties ->> 'staffUserId' IS NOT NULL
+        ORDER BY e.properties ->> 'staffUserId', e."timestamp" DESC, e.id DESC
+      ) s
+      WHERE s.event = ${E.wecomContactAdded}
+      GROUP BY l.id
+    ),
+    oa AS (
+      SELECT l.id, array_agg(s.app ORDER BY s.app) AS apps FROM live l
+      CROSS JOIN LATERAL (
+        SELECT DISTINCT ON (e.properties ->> 'appId') e.properties ->> 'appId' AS app, e.event
+        FROM events e
+        WHERE e.tenant_id = ${t} AND e.profile_id = l.id AND e.event IN (${E.oaFollowed}, ${E.oaUnfollowed})
+          AND e.properties ->> 'appId' IS NOT NULL
+        ORDER BY e.properties ->> 'appId', e."timestamp" DESC, e.id DESC
+      ) s
+      WHERE s.event = ${E.oaFollowed}
+      GROUP BY l.id
+    )
+    INSERT INTO profile_rollups (tenant_id, profile_id, first_touch_at, first_source_id, first_source_kind, first_domain_class, wecom_staff, oa_apps, updated_at)
+    SELECT ${t}::uuid, l.id, f.at, f.source_id, s.kind, s.domain_class, COALESCE(w.staff, '{}'), COALESCE(o.apps, '{}'), ${now.toISOString()}::timestamptz
+    FROM live l
+    LEFT JOIN first_touch f ON f.id = l.id
+    LEFT JOIN sources s ON s.tenant_id = ${t} AND s.id = f.source_id
+    LEFT JOIN wecom w ON w.id = l.id
+    LEFT JOIN oa o ON o.id = l.id
+    ON CONFLICT (tenant_id, profile_id) DO UPDATE SET
+      first_touch_at = excluded.first_touch_at, first_source_id = excluded.first_source_id, first_source_kind = excluded.first_source_kind,
+      first_domain_class = excluded.first_domain_class, wecom_staff = excluded.wecom_staff, oa_apps = excluded.oa_apps, updated_at = excluded.updated_at`.execute(trx);
+}
