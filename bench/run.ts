@@ -22,7 +22,11 @@ const benchmarks: Record<string, Benchmark> = {
     description: 'One ID: µs/event of ingest with vs without resolution; `siyu identity rebuild` of 1M people (time, peak RSS)',
     load: () => import('./identity.js'),
   },
-  // segments, leads: add { description, load: () => import('./<name>.js') } here.
+  segments: {
+    description: 'segment preview of 4 conditions on 1M profiles × 10M events (PGlite smaller), per-condition times, RSS vs segment size, materialisation, refresh per 10k events',
+    load: () => import('./segments.js'),
+  },
+  // leads: add { description, load: () => import('./<name>.js') } here.
 };
 
 /** Whatever happens, a benchmark stops: after this long the process exits (children are killed). */

@@ -6,6 +6,8 @@ import { ConfigError, loadConfig, type Config } from '../platform/config.js';
 import { migrate, openStore } from '../platform/db/index.js';
 import { registerIdentityCommands } from './identity.js';
 import { serve } from './serve.js';
+import { createLogger } from '../platform/logger.js';
+import { siyuWorker } from '../worker/index.js';
 
 function config(): Config {
   try {
@@ -29,6 +31,26 @@ program
     server.app.log.info({ url: server.url, docs: `${server.url}/docs` }, 'siyu is listening');
     const shutdown = () => {
       void server.stop().then(() => process.exit(0));
+    };
+    process.once('SIGTERM', shutdown);
+    process.once('SIGINT', shutdown);
+  });
+
+program
+  .command('worker')
+  .description('run only the job worker (segment refreshes, scheduled passes); for PostgreSQL deployments with several processes')
+  .action(async () => {
+    const c = config();
+    const logger = createLogger(c.logLevel);
+    const store = await openStore(c.store, { onBackgroundError: (err) => logger.error({ err }, 'store background error') });
+    const worker = siyuWorker({ db: store.db, clock: systemClock, logger });
+    worker.start(c.worker.pollMs);
+    logger.info({ pollMs: c.worker.pollMs }, 'siyu worker running');
+    const shutdown = () => {
+      void worker
+        .stop()
+        .then(() => store.close())
+        .then(() => process.exit(0));
     };
     process.once('SIGTERM', shutdown);
     process.once('SIGINT', shutdown);

@@ -4,6 +4,7 @@ import { systemClock } from '../platform/clock.js';
 import { openStore, type Store } from '../platform/db/index.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { buildApp } from '../server/app.js';
+import { siyuWorker } from '../worker/index.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -12,7 +13,10 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Opens the store (migrating it), starts HTTP, and stops gracefully on SIGTERM/SIGINT. */
+/**
+ * Opens the store (migrating it), starts HTTP and (unless SIYU_WORKER=off) the job worker, and stops
+ * gracefully on SIGTERM/SIGINT.
+ */
 export async function serve(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const store = await openStore(config.store, { onBackgroundError: (err) => logger.error({ err }, 'store background error') });
   logger.info({ store: store.engine, ...(config.store.engine === 'pglite' ? { dataDir: config.store.dataDir } : {}) }, 'store ready');
@@ -24,6 +28,8 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     await store.close();
     throw err;
   }
+  const worker = config.worker.enabled ? siyuWorker({ db: store.db, clock: systemClock, logger }) : null;
+  worker?.start(config.worker.pollMs);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -45,6 +51,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
       } finally {
         clearInterval(reaper);
       }
+      await worker?.stop();
       await store.close();
       clearTimeout(timer);
       logger.info('stopped');

@@ -9,6 +9,7 @@ describe('configuration', () => {
       store: { engine: 'pglite', dataDir: './.siyu/data' },
       logLevel: 'info',
       shutdownGraceMs: 10_000,
+      worker: { enabled: true, pollMs: 1000 },
     });
   });
 

@@ -31,6 +31,13 @@ const configSchema = z.object({
     .min(0, 'must not be negative')
     .max(600_000, 'must be at most 600000 (10 minutes)')
     .default(10_000),
+  SIYU_WORKER: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  SIYU_WORKER_POLL_MS: z.coerce
+    .number({ error: 'must be a number of milliseconds, e.g. 1000' })
+    .int('must be a whole number of milliseconds')
+    .min(50, 'must be at least 50')
+    .max(60_000, 'must be at most 60000')
+    .default(1000),
 });
 
 /** Variables with these prefixes belong to tests and benchmarks, not to the service. */
@@ -51,6 +58,8 @@ export interface Config {
   store: StoreConfig;
   logLevel: z.infer<typeof configSchema>['SIYU_LOG_LEVEL'];
   shutdownGraceMs: number;
+  /** Whether `siyu serve` also runs the job worker in its process (the only way on PGlite). */
+  worker: { enabled: boolean; pollMs: number };
 }
 
 export class ConfigError extends Error {
@@ -93,5 +102,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : { engine: 'pglite', dataDir: c.SIYU_DATA_DIR },
     logLevel: c.SIYU_LOG_LEVEL,
     shutdownGraceMs: c.SIYU_SHUTDOWN_GRACE_MS,
+    worker: { enabled: c.SIYU_WORKER === 'on', pollMs: c.SIYU_WORKER_POLL_MS },
   };
 }

@@ -7,7 +7,7 @@ import { adminRequest, sendBatch } from '../testing/identity.js';
 import { siyuWorker } from '../worker/index.js';
 
 const DAY = 86_400_000;
-const issues = (body: string) => (json({ body } as never) as { error: { details: { issues: { path: string }[] } } }).error.details.issues.map((i) => i.path);
+const issues = (body: string) => (JSON.parse(body) as { error: { details: { issues: { path: string }[] } } }).error.details.issues.map((i) => i.path);
 
 describe.each(testEngines)('segments API on %s', (engine) => {
   const clock = new ManualClock(new Date());

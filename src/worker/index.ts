@@ -7,15 +7,17 @@ import {
   SCHEDULED_PASS_INTERVAL_MS,
   SCHEDULED_PASS_JOB,
 } from '../modules/segments/index.js';
+import { refreshStagesFor, refreshStagesFull } from '../modules/stages/index.js';
+import { refreshRuleTagsFor, refreshRuleTagsFull } from '../modules/tags/index.js';
 import { refreshChanged, refreshScheduled, type RefreshDeps, type RefreshSteps } from './refresh.js';
 import { createWorker, type Worker, type WorkerDeps } from './runner.js';
 
 export { createWorker, type JobHandler, type Worker, type WorkerDeps } from './runner.js';
 
-/** Dependency order: rollups feed conditions; rule tags and stages feed segments. */
+/** Dependency order: rollups feed every condition; rule tags feed stages; both feed segments. */
 export const refreshSteps: RefreshSteps = {
-  forProfiles: [(trx, ctx, ids) => refreshRollupsFor(trx, ctx.tenantId, ids, ctx.now), refreshSegmentsFor],
-  full: [refreshSegmentsFull],
+  forProfiles: [(trx, ctx, ids) => refreshRollupsFor(trx, ctx.tenantId, ids, ctx.now), refreshRuleTagsFor, refreshStagesFor, refreshSegmentsFor],
+  full: [refreshRuleTagsFull, refreshStagesFull, refreshSegmentsFull],
 };
 
 /** Re-evaluates the tenant's changed profiles now (what the refresh job does). */

@@ -11,7 +11,7 @@ import { claimDirtyProfiles, evaluationContext, withMergedAway, type CompileCont
  */
 export interface RefreshSteps {
   /** In order: what later steps read must be written by earlier ones. Run in one transaction per batch. */
-  forProfiles: ReadonlyArray<(trx: Db, ctx: CompileContext, profileIds: readonly string[]) => Promise<void>>;
+  forProfiles: ReadonlyArray<(trx: Db, ctx: CompileContext, profileIds: readonly string[]) => Promise<unknown>>;
   /** In order; each runs its own transactions. `all`: also definitions without relative time windows. */
   full: ReadonlyArray<(db: Db, tenantId: string, now: Date, options: { all: boolean }) => Promise<unknown>>;
 }

@@ -74,7 +74,8 @@ async function profilesWithBelongings(trx: Db, tenantId: string, ids: readonly s
   const { rows } = await sql<{ profile_id: string }>`
     SELECT profile_id FROM consent_history WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])
     UNION SELECT profile_id FROM household_members WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])
-    UNION SELECT profile_id FROM vehicle_relations WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])`.execute(trx);
+    UNION SELECT profile_id FROM vehicle_relations WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])
+    UNION SELECT profile_id FROM profile_tags WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])`.execute(trx);
   return new Set(rows.map((r) => r.profile_id));
 }
 

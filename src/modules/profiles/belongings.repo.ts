@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.js';
+import { moveProfileTags } from '../tags/index.js';
 
 /**
  * What a person owns besides identifiers and traits: consents, household membership, vehicle
@@ -86,6 +87,8 @@ export async function moveProfileBelongings(trx: Db, tenantId: string, fromProfi
     await trx.updateTable('vehicle_relations').set({ profile_id: to }).where('tenant_id', '=', t).where('profile_id', '=', from).executeTakeFirst(),
   );
 
+  // Manual tags move; rule tags, stages and segments follow on the survivor's next refresh.
+  await moveProfileTags(trx, t, from, to);
   return {
     consents: { moved, replaced, kept: fromConsents - moved - replaced, history },
     household,

@@ -3,6 +3,8 @@ import type { Db } from '../../platform/db/index.js';
 import { lockIdentityGraph, normalizePhone, requireLiveProfile } from '../identity/index.js';
 import { deleteProfileBelongings, type BelongingsDeleted } from './belongings.repo.js';
 import { deleteDerivedRows } from '../segments/index.js';
+import { deleteProfileStages } from '../stages/index.js';
+import { deleteProfileTags } from '../tags/index.js';
 import * as repo from './erase.repo.js';
 import { insertAudit } from '../tenancy/index.js';
 
@@ -104,6 +106,8 @@ export async function eraseProfile(db: Db, tenantId: string, id: string, actor: 
       const d = await deleteProfileBelongings(trx, tenantId, pid);
       for (const k of BELONGING_KINDS) belongings[k] += d[k];
       await deleteDerivedRows(trx, tenantId, pid);
+      await deleteProfileTags(trx, tenantId, pid);
+      await deleteProfileStages(trx, tenantId, pid);
     }
 
     const log = await repo.identityLogMentioning(trx, tenantId, ids);

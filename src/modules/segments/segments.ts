@@ -13,7 +13,7 @@ import {
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
-import { isRecord } from '../../platform/json.js';
+import { canonicalJson, isRecord } from '../../platform/json.js';
 import { insertAudit } from '../tenancy/index.js';
 import { compileCondition, type CompileContext } from './compile.repo.js';
 import { dayIn, evaluationContext } from './context.js';
@@ -95,7 +95,7 @@ export async function createSegment(deps: SegmentsDeps, tenantId: string, input:
     });
     if (!inserted) {
       const existing = await repo.findSegmentByName(trx, tenantId, input.name);
-      if (existing && JSON.stringify(existing.definition) === JSON.stringify(input.definition)) return { segment: view(existing), created: false };
+      if (existing && canonicalJson(existing.definition) === canonicalJson(input.definition)) return { segment: view(existing), created: false };
       throw new AppError('conflict', `a segment named "${input.name}" already exists with another definition; change it with PUT /api/v1/segments/${existing?.id ?? ''}`, {
         id: existing?.id,
       });
@@ -130,7 +130,7 @@ export async function updateSegment(deps: SegmentsDeps, tenantId: string, id: st
       const other = await repo.findSegmentByName(trx, tenantId, name);
       if (other) throw new AppError('conflict', `a segment named "${name}" already exists`, { id: other.id });
     }
-    const changed = input.definition !== undefined && JSON.stringify(input.definition) !== JSON.stringify(row.definition);
+    const changed = input.definition !== undefined && canonicalJson(input.definition) !== canonicalJson(row.definition);
     const definition = input.definition ?? storedDefinition(row.definition, `segment ${id}`);
     await repo.updateSegment(trx, tenantId, id, {
       name,
