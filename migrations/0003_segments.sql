@@ -50,6 +50,12 @@ CREATE TABLE profile_rollups (
 -- Event conditions ("performed X N times in the last 30 days") read events by name and time; the
 -- profile id is included so that the index alone answers them.
 CREATE INDEX events_by_name ON events (tenant_id, event, "timestamp") INCLUDE (profile_id) WHERE event IS NOT NULL;
+-- The rollups' reads of a person's WeCom friendships and official-account follows: rare events, so
+-- small indexes that cost nothing to the rest of ingest (the queries repeat these literal lists).
+CREATE INDEX events_wecom_contacts ON events (tenant_id, profile_id, "timestamp" DESC, id DESC)
+  WHERE event IN ('WeCom Contact Added', 'WeCom Contact Removed');
+CREATE INDEX events_oa_follows ON events (tenant_id, profile_id, "timestamp" DESC, id DESC)
+  WHERE event IN ('Official Account Followed', 'Official Account Unfollowed');
 
 CREATE TABLE tag_groups (
   tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,

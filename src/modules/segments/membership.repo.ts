@@ -72,25 +72,35 @@ export async function recordRefresh(trx: Db, tenantId: string, segmentId: string
   return row.member_count;
 }
 
-/** Counts the live profiles matching a set-mode predicate. */
-export async function countMatching(db: Db, tenantId: string, predicate: RawBuilder<unknown>): Promise<number> {
-  const { rows } = await sql<{ n: string }>`
-    SELECT count(*) AS n FROM profiles p WHERE p.tenant_id = ${tenantId} AND p.merged_into IS NULL AND ${predicate}`.execute(db);
-  return Number(rows[0]?.n ?? 0);
+export interface MatchSample {
+  count: number;
+  sample: { id: string; traits: unknown; first_seen: Date; last_seen: Date }[];
 }
 
-export interface SampleRow {
-  id: string;
-  traits: unknown;
-  first_seen: Date;
-  last_seen: Date;
+/**
+ * Counts the live profiles matching a set-mode predicate and returns the `limit` most recently seen,
+ * from one evaluation of the predicate (the matches stay in the database).
+ */
+export async function countAndSample(db: Db, tenantId: string, predicate: RawBuilder<unknown>, limit: number): Promise<MatchSample> {
+  const { rows } = await sql<{ total: string; id: string | null; traits: unknown; first_seen: Date | null; last_seen: Date | null }>`
+    WITH m AS MATERIALIZED (
+      SELECT p.id, p.last_seen FROM profiles p WHERE p.tenant_id = ${tenantId} AND p.merged_into IS NULL AND ${predicate}
+    ),
+    s AS (SELECT id FROM m ORDER BY last_seen DESC, id LIMIT ${limit})
+    SELECT c.total, p.id, p.traits, p.first_seen, p.last_seen
+    FROM (SELECT count(*) AS total FROM m) c
+    LEFT JOIN (s JOIN profiles p ON p.tenant_id = ${tenantId} AND p.id = s.id) ON true
+    ORDER BY p.last_seen DESC, p.id`.execute(db);
+  const sample = rows.flatMap((r) => (r.id !== null && r.first_seen !== null && r.last_seen !== null ? [{ id: r.id, traits: r.traits, first_seen: r.first_seen, last_seen: r.last_seen }] : []));
+  return { count: Number(rows[0]?.total ?? 0), sample };
 }
 
-/** Up to `limit` matching live profiles, most recently seen first. */
-export async function sampleMatching(db: Db, tenantId: string, predicate: RawBuilder<unknown>, limit: number): Promise<SampleRow[]> {
-  const { rows } = await sql<SampleRow>`
-    SELECT p.id, p.traits, p.first_seen, p.last_seen FROM profiles p
-    WHERE p.tenant_id = ${tenantId} AND p.merged_into IS NULL AND ${predicate}
-    ORDER BY p.last_seen DESC, p.id LIMIT ${limit}`.execute(db);
-  return rows;
+/**
+ * Planner settings for one whole-tenant evaluation, in the caller's transaction: enough memory for
+ * the hashed subplans of event conditions not to spill, and no JIT (its compile time exceeds what it
+ * saves on these queries).
+ */
+export async function tuneForEvaluation(trx: Db): Promise<void> {
+  await sql`SET LOCAL work_mem = '32MB'`.execute(trx);
+  await sql`SET LOCAL jit = off`.execute(trx);
 }

@@ -7,7 +7,9 @@ import type { Db } from '../../platform/db/index.js';
  * touch (time, source, its kind and domain class), the consultants whose WeCom friend the person is
  * now (last of 'WeCom Contact Added' / 'WeCom Contact Removed' per `properties.staffUserId`) and the
  * official accounts followed now (last of followed / unfollowed per `properties.appId`).
- * Recomputed from the person's events (per-profile index) for changed profiles; merged-away and
+ * Recomputed from the person's events for changed profiles (the first touch from the per-profile
+ * index, friendships and follows from two small partial indexes: their literal event lists must stay
+ * those of migration 0003); merged-away and
  * erased profiles lose their row.
  */
 export async function refreshRollupsFor(trx: Db, tenantId: string, profileIds: readonly string[], now: Date): Promise<void> {
@@ -32,7 +34,7 @@ export async function refreshRollupsFor(trx: Db, tenantId: string, profileIds: r
       CROSS JOIN LATERAL (
         SELECT DISTINCT ON (e.properties ->> 'staffUserId') e.properties ->> 'staffUserId' AS who, e.event
         FROM events e
-        WHERE e.tenant_id = ${t} AND e.profile_id = l.id AND e.event IN (${E.wecomContactAdded}, ${E.wecomContactRemoved})
+        WHERE e.tenant_id = ${t} AND e.profile_id = l.id AND e.event IN (${sql.lit(E.wecomContactAdded)}, ${sql.lit(E.wecomContactRemoved)})
           AND e.properties ->> 'staffUserId' IS NOT NULL
         ORDER BY e.properties ->> 'staffUserId', e."timestamp" DESC, e.id DESC
       ) s
@@ -44,7 +46,7 @@ export async function refreshRollupsFor(trx: Db, tenantId: string, profileIds: r
       CROSS JOIN LATERAL (
         SELECT DISTINCT ON (e.properties ->> 'appId') e.properties ->> 'appId' AS app, e.event
         FROM events e
-        WHERE e.tenant_id = ${t} AND e.profile_id = l.id AND e.event IN (${E.oaFollowed}, ${E.oaUnfollowed})
+        WHERE e.tenant_id = ${t} AND e.profile_id = l.id AND e.event IN (${sql.lit(E.oaFollowed)}, ${sql.lit(E.oaUnfollowed)})
           AND e.properties ->> 'appId' IS NOT NULL
         ORDER BY e.properties ->> 'appId', e."timestamp" DESC, e.id DESC
       ) s

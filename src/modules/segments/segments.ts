@@ -17,7 +17,7 @@ import { canonicalJson, isRecord } from '../../platform/json.js';
 import { insertAudit } from '../tenancy/index.js';
 import { compileCondition, type CompileContext } from './compile.repo.js';
 import { dayIn, evaluationContext } from './context.js';
-import { countMatching, recordRefresh, refreshMembership, sampleMatching } from './membership.repo.js';
+import { countAndSample, recordRefresh, refreshMembership, tuneForEvaluation } from './membership.repo.js';
 import { checkReferences } from './references.repo.js';
 import * as repo from './segments.repo.js';
 
@@ -56,11 +56,11 @@ export async function previewSegment(deps: SegmentsDeps, tenantId: string, defin
   await checkReferences(deps.db, tenantId, definition.condition, { allowStages: true, allowRuleTags: true });
   const ctx = await evaluationContext(deps.db, tenantId, now, 'set');
   const predicate = compileCondition(definition.condition, ctx);
-  // One snapshot for both reads, so that the sample agrees with the count.
   return deps.db.transaction().execute(async (trx) => {
-    const count = await countMatching(trx, tenantId, predicate);
-    const rows = count === 0 ? [] : await sampleMatching(trx, tenantId, predicate, SAMPLE_SIZE);
-    const sample = rows.map((r) => ({
+    await tuneForEvaluation(trx);
+    const found = await countAndSample(trx, tenantId, predicate, SAMPLE_SIZE);
+    const count = found.count;
+    const sample = found.sample.map((r) => ({
       id: r.id,
       traits: isRecord(r.traits) ? r.traits : {},
       firstSeen: r.first_seen.toISOString(),
@@ -71,6 +71,7 @@ export async function previewSegment(deps: SegmentsDeps, tenantId: string, defin
 }
 
 async function materializeFull(trx: Db, ctx: CompileContext, segmentId: string, definition: SegmentDefinition): Promise<void> {
+  await tuneForEvaluation(trx);
   const diff = await refreshMembership(trx, ctx.tenantId, segmentId, compileCondition(definition.condition, ctx), null, ctx.now);
   await recordRefresh(trx, ctx.tenantId, segmentId, diff, ctx.now, dayIn(ctx.timeZone, ctx.now));
 }
