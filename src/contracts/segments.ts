@@ -25,14 +25,21 @@ export const propertyPath = z
     return parts.length <= 5 && parts.every((p) => NAME.test(p));
   }, 'must be up to 5 dot-separated names of letters, digits, "_", "$" or "-"');
 
-/** A calendar date (read in the tenant's time zone) or an ISO-8601 date-time with a zone. */
+/** A calendar date, YYYY-MM-DD, between 1900 and 2200. */
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-export const dateOrDateTime = z.string({ error: 'must be a date (2026-11-22) or an ISO-8601 date-time' }).transform((s, ctx) => {
+function isCalendarDate(s: string): boolean {
   const d = DATE_ONLY.exec(s);
-  if (d) {
-    const [, y, m, day] = d;
-    const c = new Date(Date.UTC(Number(y), Number(m) - 1, Number(day)));
-    if (c.getUTCMonth() === Number(m) - 1 && c.getUTCDate() === Number(day) && Number(y) >= 1900 && Number(y) <= 2200) return s;
+  if (!d) return false;
+  const [, y, m, day] = d;
+  const c = new Date(Date.UTC(Number(y), Number(m) - 1, Number(day)));
+  return c.getUTCMonth() === Number(m) - 1 && c.getUTCDate() === Number(day) && Number(y) >= 1900 && Number(y) <= 2200;
+}
+export const calendarDate = z.string({ error: 'must be a date, e.g. 2026-11-22' }).refine(isCalendarDate, 'must be a real calendar date (YYYY-MM-DD) between 1900 and 2200');
+
+/** A calendar date (read in the tenant's time zone) or an ISO-8601 date-time with a zone. */
+export const dateOrDateTime = z.string({ error: 'must be a date (2026-11-22) or an ISO-8601 date-time' }).transform((s, ctx) => {
+  if (DATE_ONLY.test(s)) {
+    if (isCalendarDate(s)) return s;
     ctx.addIssue({ code: 'custom', message: 'must be a real calendar date between 1900 and 2200' });
     return z.NEVER;
   }

@@ -156,4 +156,17 @@ describe.each(testEngines)('segments API on %s', (engine) => {
     expect((await adminRequest(fx.app, other, 'GET', `/api/v1/segments/${saved.id}`)).statusCode).toBe(404);
     expect((await adminRequest(fx.app, other, 'GET', `/api/v1/segments/${saved.id}/members`)).statusCode).toBe(404);
   });
+
+  it('answers an impossible date in the counts query with 400, and erasure takes the person out of the count', async () => {
+    await sendBatch(fx.app, fx.tenant, [track('gone', 'Order Placed', 1), track('stays', 'Order Placed', 1)]);
+    const saved = json(await admin('POST', '/api/v1/segments', { name: 'ordered', definition: { condition: { type: 'event', event: 'Order Placed' } } })) as { id: string; memberCount: number };
+    expect(saved.memberCount).toBe(2);
+    const bad = await admin('GET', `/api/v1/segments/${saved.id}/counts?from=2026-02-30&to=2026-13-01`);
+    expect(bad.statusCode, bad.body).toBe(400);
+    expect((await admin('DELETE', `/api/v1/profiles/${await profileOf('gone')}`)).statusCode).toBe(200);
+    const after = json(await admin('GET', `/api/v1/segments/${saved.id}`)) as { memberCount: number };
+    expect(after.memberCount).toBe(1);
+    const members = json(await admin('GET', `/api/v1/segments/${saved.id}/members`)) as { data: { profileId: string }[] };
+    expect(members.data.map((m) => m.profileId)).toEqual([await profileOf('stays')]);
+  });
 });

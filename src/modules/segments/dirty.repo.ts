@@ -5,7 +5,7 @@ import { ensureJob, scheduleJobOnce } from '../../platform/jobs/index.js';
 /** The job that re-evaluates tags, stages and segments for a tenant's changed profiles. */
 export const REFRESH_JOB = 'segments.refresh';
 /** How long changes gather before a refresh runs (well inside the "within a minute" promise). */
-export const REFRESH_DELAY_MS = 5_000;
+const REFRESH_DELAY_MS = 5_000;
 
 /**
  * Marks profiles as changed (new events, tags, consents, vehicles, merges) and makes sure a refresh
@@ -18,6 +18,14 @@ export async function markProfilesDirty(trx: Db, tenantId: string, profileIds: r
     INSERT INTO profiles_dirty (tenant_id, profile_id, marked_at)
     SELECT ${tenantId}, id, ${now.toISOString()}::timestamptz FROM unnest(${ids}::uuid[]) AS d(id)
     ON CONFLICT (tenant_id, profile_id) DO NOTHING`.execute(trx);
+  await requestRefresh(trx, tenantId, now);
+}
+
+/**
+ * Makes sure the tenant's refresh job is due soon, for callers that marked profiles themselves
+ * (set-based, inside a larger statement). A request while the job runs makes it run again.
+ */
+export async function requestRefresh(trx: Db, tenantId: string, now: Date): Promise<void> {
   await ensureJob(trx, { tenantId, kind: REFRESH_JOB, key: '', runAt: new Date(now.getTime() + REFRESH_DELAY_MS) });
 }
 
@@ -60,9 +68,18 @@ export async function withMergedAway(trx: Db, tenantId: string, profileIds: read
   return rows.length === 0 ? [...profileIds] : [...new Set([...profileIds, ...rows.map((r) => r.id)])];
 }
 
-/** Erasure: everything segments derived about the person. */
+/** Erasure: everything segments derived about the person; the segments they were in count one less. */
 export async function deleteDerivedRows(trx: Db, tenantId: string, profileId: string): Promise<void> {
-  for (const table of ['segment_members', 'segment_changes', 'profile_rollups', 'profiles_dirty'] as const) {
+  const left = await trx.deleteFrom('segment_members').where('tenant_id', '=', tenantId).where('profile_id', '=', profileId).returning('segment_id').execute();
+  if (left.length > 0) {
+    await trx
+      .updateTable('segments')
+      .set((eb) => ({ member_count: eb('member_count', '-', 1) }))
+      .where('tenant_id', '=', tenantId)
+      .where('id', 'in', left.map((m) => m.segment_id))
+      .execute();
+  }
+  for (const table of ['segment_changes', 'profile_rollups', 'profiles_dirty'] as const) {
     await trx.deleteFrom(table).where('tenant_id', '=', tenantId).where('profile_id', '=', profileId).execute();
   }
 }

@@ -32,11 +32,9 @@ export async function listSegments(db: Db, tenantId: string): Promise<SegmentRow
   return db.selectFrom('segments').select(COLUMNS).where('tenant_id', '=', tenantId).orderBy('name').execute();
 }
 
-/** Segment ids in id order (the lock order of refreshes), optionally only the time-dependent ones. */
-export async function segmentIds(db: Db, tenantId: string, timeDependentOnly: boolean): Promise<string[]> {
-  let q = db.selectFrom('segments').select('id').where('tenant_id', '=', tenantId);
-  if (timeDependentOnly) q = q.where('time_dependent', '=', true);
-  return (await q.orderBy('id').execute()).map((r) => r.id);
+/** Segment ids in id order (the lock order of refreshes). */
+export async function segmentIds(db: Db, tenantId: string): Promise<string[]> {
+  return (await db.selectFrom('segments').select('id').where('tenant_id', '=', tenantId).orderBy('id').execute()).map((r) => r.id);
 }
 
 /** Locks the tenant's segments (id order) and returns their definitions. */

@@ -122,7 +122,6 @@ export async function listSegments(db: Db, tenantId: string): Promise<Segment[]>
 export async function updateSegment(deps: SegmentsDeps, tenantId: string, id: string, input: SegmentUpdate, actor: string): Promise<Segment> {
   const facts = input.definition ? await checkReferences(deps.db, tenantId, input.definition.condition, { allowStages: true, allowRuleTags: true }) : null;
   const now = deps.clock.now();
-  const ctx = await evaluationContext(deps.db, tenantId, now, 'set');
   return deps.db.transaction().execute(async (trx) => {
     const row = await repo.findSegment(trx, tenantId, id, true);
     if (!row) throw new AppError('not_found', `no segment ${id}`);
@@ -141,7 +140,7 @@ export async function updateSegment(deps: SegmentsDeps, tenantId: string, id: st
       revision: changed ? row.revision + 1 : row.revision,
       at: now,
     });
-    if (changed) await materializeFull(trx, ctx, id, definition);
+    if (changed) await materializeFull(trx, await evaluationContext(trx, tenantId, now, 'set'), id, definition);
     await insertAudit(trx, { tenantId, actor, action: 'segment.update', targetType: 'segment', targetId: id, details: { definitionChanged: changed } });
     return view((await repo.findSegment(trx, tenantId, id))!);
   });
@@ -200,7 +199,7 @@ export async function refreshSegmentsFor(trx: Db, ctx: CompileContext, profileId
  */
 export async function refreshSegmentsFull(db: Db, tenantId: string, now: Date, options: { all: boolean }): Promise<number> {
   const ctx = await evaluationContext(db, tenantId, now, 'set');
-  const ids = await repo.segmentIds(db, tenantId, false);
+  const ids = await repo.segmentIds(db, tenantId);
   let refreshed = 0;
   for (const id of ids) {
     await db.transaction().execute(async (trx) => {

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBodySchema, uuidString } from '../../contracts/common.js';
 import {
+  calendarDate,
   cursorQuery,
   dailyCountSchema,
   memberPageQuery,
@@ -21,14 +22,12 @@ import type { AppDeps } from '../deps.js';
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
 const tags = ['segments'];
 const params = z.strictObject({ id: uuidString });
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, e.g. 2026-11-22');
 const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable().describe('Pass as `after` for the next page; null at the end') });
 
 /** Segments: preview a definition, save it, read its members, changes and daily counts. */
 export async function segmentRoutes(app: FastifyInstance, deps: AppDeps) {
   const d = { db: deps.store.db, clock: deps.clock };
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const actor = (tokenId: string) => `admin_token:${tokenId}`;
 
   r.post(
     '/api/v1/segments/preview',
@@ -57,7 +56,7 @@ export async function segmentRoutes(app: FastifyInstance, deps: AppDeps) {
     },
     async (request, reply) => {
       const admin = requireAdmin(request);
-      const { segment, created } = await segments.createSegment(d, admin.tenantId, request.body, actor(admin.tokenId));
+      const { segment, created } = await segments.createSegment(d, admin.tenantId, request.body, admin.actor);
       return reply.code(created ? 201 : 200).send(segment);
     },
   );
@@ -81,7 +80,7 @@ export async function segmentRoutes(app: FastifyInstance, deps: AppDeps) {
     },
     async (request) => {
       const admin = requireAdmin(request);
-      return segments.updateSegment(d, admin.tenantId, request.params.id, request.body, actor(admin.tokenId));
+      return segments.updateSegment(d, admin.tenantId, request.params.id, request.body, admin.actor);
     },
   );
 
@@ -90,7 +89,7 @@ export async function segmentRoutes(app: FastifyInstance, deps: AppDeps) {
     { schema: { tags, summary: 'Delete a segment, its members, change records and counts', params, response: { 204: z.null(), ...errors }, security } },
     async (request, reply) => {
       const admin = requireAdmin(request);
-      await segments.deleteSegment(d, admin.tenantId, request.params.id, actor(admin.tokenId));
+      await segments.deleteSegment(d, admin.tenantId, request.params.id, admin.actor);
       return reply.code(204).send(null);
     },
   );
@@ -123,7 +122,7 @@ export async function segmentRoutes(app: FastifyInstance, deps: AppDeps) {
         tags,
         summary: 'Daily member counts (the count at the last refresh of each day, in the tenant time zone)',
         params,
-        querystring: z.strictObject({ from: day, to: day }),
+        querystring: z.strictObject({ from: calendarDate, to: calendarDate }),
         response: { 200: z.object({ data: z.array(dailyCountSchema) }), ...errors },
         security,
       },
