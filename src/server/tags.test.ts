@@ -87,6 +87,28 @@ describe.each(testEngines)('tags API on %s', (engine) => {
     expect(audit.map((a) => a.action)).toEqual(['tag.create', 'tag.create', 'tag.create', 'tag.update']);
   });
 
+  it('PUT answers the row it wrote: rename clash 409, refreshedAt of a re-evaluated rule tag, member count', async () => {
+    const { u2 } = await people();
+    const { groupId, tagId } = await groupAndTag();
+    const manual = (await ok('GET', `/api/v1/tags/${tagId}`, undefined, 200)) as { refreshedAt: string | null };
+    expect(manual.refreshedAt).toBeNull();
+    const rule = (await ok('POST', '/api/v1/tags', { groupId, name: '上海', kind: 'rule', definition: { condition: SH } }, 201)) as { id: string; refreshedAt: string | null };
+    expect(rule.refreshedAt).toEqual(expect.any(String));
+    expect(await ok('GET', `/api/v1/tags/${rule.id}`, undefined, 200)).toMatchObject({ refreshedAt: rule.refreshedAt, memberCount: 2 });
+    const clash = await call('PUT', `/api/v1/tags/${rule.id}`, { name: 'VIP' });
+    expect(clash.statusCode, clash.body).toBe(409);
+    expect(errorOf(json(clash))).toMatchObject({ code: 'conflict', details: { name: 'VIP' } });
+    const beijing = { type: 'trait', trait: 'city', op: 'eq', value: '北京' };
+    const put = (await ok('PUT', `/api/v1/tags/${rule.id}`, { name: '北京', definition: { condition: beijing } }, 200)) as { refreshedAt: string };
+    expect(put).toMatchObject({ name: '北京', definition: { version: 1, condition: beijing }, memberCount: 1 });
+    expect(await ok('GET', `/api/v1/tags/${rule.id}`, undefined, 200)).toEqual(put);
+    const holders = await fx.store.db.selectFrom('profile_tags').select('profile_id').where('tenant_id', '=', tenant()).where('tag_id', '=', rule.id).execute();
+    expect(holders.map((h) => h.profile_id)).toEqual([u2]);
+    // A cursor that is not a history id is a 400, whatever its size.
+    for (const after of ['abc', '99999999999999999999', '-1']) expect((await call('GET', `/api/v1/tags/${rule.id}/history?after=${after}`)).statusCode).toBe(400);
+    expect(await ok('GET', `/api/v1/tags/${rule.id}/history?after=999999999999999999`, undefined, 200)).toEqual({ data: [], nextCursor: null });
+  });
+
   it('rejects bad rule definitions with the JSON path and writes nothing', async () => {
     const { groupId, tagId } = await groupAndTag();
     const rule = (await ok('POST', '/api/v1/tags', { groupId, name: '上海', kind: 'rule', definition: { condition: SH } }, 201)) as { id: string };

@@ -2,9 +2,8 @@ import { tagKindSchema, type ProfileTag, type TagApplied, type TagApply, type Ta
 import type { Db } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import { requireLiveProfile } from '../identity/index.js';
-import { checkReferences, compileCondition, evaluationContext, storedDefinition } from '../segments/index.js';
+import { checkReferences, compileCondition, evaluationContext, requestRefresh, storedDefinition } from '../segments/index.js';
 import * as pt from './profile-tags.repo.js';
-import { scheduleRefresh } from './rules.js';
 import * as repo from './tags.repo.js';
 import type { TagsDeps } from './tags.js';
 
@@ -19,7 +18,7 @@ function invalid(path: string, message: string, extra: Record<string, unknown> =
 }
 
 /** Whom the request names, as a subquery; listed profiles are checked live and locked. */
-async function resolveTarget(deps: TagsDeps, trx: Db, tenantId: string, input: TagApply): Promise<pt.Target> {
+async function resolveTarget(trx: Db, tenantId: string, input: TagApply, now: Date): Promise<pt.Target> {
   if (input.profileIds) {
     const ids = [...new Set(input.profileIds)];
     const live = await pt.lockLiveProfiles(trx, tenantId, ids);
@@ -43,7 +42,7 @@ async function resolveTarget(deps: TagsDeps, trx: Db, tenantId: string, input: T
   }
   if (!definition) throw invalid('profileIds', 'give exactly one of profileIds, segmentId or definition');
   await checkReferences(trx, tenantId, definition.condition, { allowStages: true, allowRuleTags: true, path });
-  const ctx = await evaluationContext(trx, tenantId, deps.clock.now(), 'set');
+  const ctx = await evaluationContext(trx, tenantId, now, 'set');
   return pt.matchingProfiles(tenantId, compileCondition(definition.condition, ctx));
 }
 
@@ -61,9 +60,9 @@ async function change(
     const tag = await repo.findTag(trx, tenantId, tagId, 'share');
     if (!tag) throw new AppError('not_found', `no tag ${tagId}`);
     if (tag.kind !== 'manual') throw new AppError('conflict', `"${tag.name}" is a rule tag: it follows its definition and cannot be applied or removed by hand`, { kind: tag.kind });
-    const target = await resolveTarget(deps, trx, tenantId, input);
+    const target = await resolveTarget(trx, tenantId, input, now);
     const r = await write(trx, tenantId, tagId, target, { actor, reason: input.reason ?? null, at: now });
-    if (r.changed > 0) await scheduleRefresh(trx, tenantId, now);
+    if (r.changed > 0) await requestRefresh(trx, tenantId, now);
     return { changed: r.changed, unchanged: r.total - r.changed };
   });
 }

@@ -126,7 +126,7 @@ export async function refreshRuleTag(
     ),
     del AS (
       DELETE FROM profile_tags pt
-      WHERE pt.tenant_id = ${tenantId} AND pt.tag_id = ${tagId} ${tagScope} AND pt.profile_id NOT IN (SELECT id FROM cur)
+      WHERE pt.tenant_id = ${tenantId} AND pt.tag_id = ${tagId} ${tagScope} AND NOT EXISTS (SELECT 1 FROM cur WHERE cur.id = pt.profile_id)
       RETURNING pt.profile_id
     ),
     hist AS (

@@ -1,6 +1,5 @@
 import type { Db } from '../../platform/db/index.js';
-import { ensureJob } from '../../platform/jobs/index.js';
-import { compileCondition, evaluationContext, REFRESH_DELAY_MS, REFRESH_JOB, storedDefinition, type CompileContext } from '../segments/index.js';
+import { compileCondition, evaluationContext, requestRefresh, storedDefinition, type CompileContext } from '../segments/index.js';
 import type { SegmentDefinition } from '../../contracts/segments.js';
 import { refreshRuleTag } from './profile-tags.repo.js';
 import * as repo from './tags.repo.js';
@@ -9,11 +8,6 @@ import * as repo from './tags.repo.js';
  * Rule tags kept current: re-evaluated for changed profiles by the incremental refresh, over the
  * whole tenant on creation, on a change of definition and by the scheduled pass (time windows).
  */
-
-/** Makes sure the refresh of segments and stages runs soon for profiles just marked dirty. */
-export async function scheduleRefresh(trx: Db, tenantId: string, now: Date): Promise<void> {
-  await ensureJob(trx, { tenantId, kind: REFRESH_JOB, key: '', runAt: new Date(now.getTime() + REFRESH_DELAY_MS) });
-}
 
 /**
  * Evaluates a rule tag over the whole tenant (set-mode `ctx`) in the caller's transaction, which
@@ -24,7 +18,7 @@ export async function materializeRuleTag(trx: Db, ctx: CompileContext, tagId: st
   const setCtx: CompileContext = { ...ctx, mode: 'set' };
   const diff = await refreshRuleTag(trx, ctx.tenantId, tagId, compileCondition(definition.condition, setCtx), null, ctx.now, markDirty);
   await repo.markTagRefreshed(trx, ctx.tenantId, tagId, ctx.now);
-  if (markDirty && diff.applied + diff.removed > 0) await scheduleRefresh(trx, ctx.tenantId, ctx.now);
+  if (markDirty && diff.applied + diff.removed > 0) await requestRefresh(trx, ctx.tenantId, ctx.now);
   return diff;
 }
 

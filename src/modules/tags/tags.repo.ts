@@ -21,18 +21,21 @@ export type TagRow = {
 const GROUP_COLUMNS = ['id', 'name', 'description', 'created_at'] as const;
 const TAG_COLUMNS = ['id', 'group_id', 'name', 'description', 'kind', 'definition', 'time_dependent', 'refreshed_at', 'created_at', 'updated_at'] as const;
 
-export async function insertGroup(trx: Db, tenantId: string, g: { id: string; name: string; description: string | null; at: Date }): Promise<boolean> {
-  const r = await trx
+/** The new group, or undefined when the tenant already has a group of that name. */
+export async function insertGroup(trx: Db, tenantId: string, g: { id: string; name: string; description: string | null; at: Date }): Promise<GroupRow | undefined> {
+  return trx
     .insertInto('tag_groups')
     .values({ tenant_id: tenantId, id: g.id, name: g.name, description: g.description, created_at: g.at })
     .onConflict((oc) => oc.columns(['tenant_id', 'name']).doNothing())
+    .returning(GROUP_COLUMNS)
     .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
 }
 
-export async function findGroup(db: Db, tenantId: string, id: string, forUpdate = false): Promise<GroupRow | undefined> {
+/** `share` keeps the group from being deleted under a new tag; `update` also serialises renames within it. */
+export async function findGroup(db: Db, tenantId: string, id: string, lock: 'update' | 'share' | null = null): Promise<GroupRow | undefined> {
   let q = db.selectFrom('tag_groups').select(GROUP_COLUMNS).where('tenant_id', '=', tenantId).where('id', '=', id);
-  if (forUpdate) q = q.forUpdate();
+  if (lock === 'update') q = q.forUpdate();
+  if (lock === 'share') q = q.forShare();
   return q.executeTakeFirst();
 }
 
@@ -58,12 +61,13 @@ export async function countGroupTags(db: Db, tenantId: string, groupId: string):
   return Number(r.n);
 }
 
+/** The new tag, or undefined when its group already has a tag of that name. */
 export async function insertTag(
   trx: Db,
   tenantId: string,
   t: { id: string; groupId: string; name: string; description: string | null; kind: string; definition: unknown; timeDependent: boolean; at: Date },
-): Promise<boolean> {
-  const r = await trx
+): Promise<TagRow | undefined> {
+  return trx
     .insertInto('tags')
     .values({
       tenant_id: tenantId,
@@ -74,12 +78,14 @@ export async function insertTag(
       kind: t.kind,
       definition: t.definition === null ? null : JSON.stringify(t.definition),
       time_dependent: t.timeDependent,
+      // A rule tag is evaluated over the whole tenant in the transaction that creates it.
+      refreshed_at: t.definition === null ? null : t.at,
       created_at: t.at,
       updated_at: t.at,
     })
     .onConflict((oc) => oc.columns(['tenant_id', 'group_id', 'name']).doNothing())
+    .returning(TAG_COLUMNS)
     .executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
 }
 
 export async function findTag(db: Db, tenantId: string, id: string, lock: 'update' | 'share' | null = null): Promise<TagRow | undefined> {
@@ -104,13 +110,14 @@ export async function updateTag(
   tenantId: string,
   id: string,
   t: { name: string; description: string | null; definition: unknown; timeDependent: boolean; at: Date },
-): Promise<void> {
-  await trx
+): Promise<TagRow> {
+  return trx
     .updateTable('tags')
     .set({ name: t.name, description: t.description, definition: t.definition === null ? null : JSON.stringify(t.definition), time_dependent: t.timeDependent, updated_at: t.at })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
-    .execute();
+    .returning(TAG_COLUMNS)
+    .executeTakeFirstOrThrow();
 }
 
 export async function markTagRefreshed(trx: Db, tenantId: string, id: string, at: Date): Promise<void> {

@@ -15,7 +15,7 @@ export interface TagsDeps {
   clock: Clock;
 }
 
-export function tagView(r: repo.TagRow): Tag {
+function tagView(r: repo.TagRow): Tag {
   return {
     id: r.id,
     groupId: r.group_id,
@@ -45,29 +45,28 @@ async function checkRuleDefinition(db: Db, tenantId: string, definition: Segment
 /** Idempotent by name: an existing group of that name is answered as it is (`created: false`). */
 export async function createTagGroup(deps: TagsDeps, tenantId: string, input: TagGroupCreate, actor: string): Promise<{ group: TagGroup; created: boolean }> {
   return deps.db.transaction().execute(async (trx) => {
-    const id = randomUUID();
-    const inserted = await repo.insertGroup(trx, tenantId, { id, name: input.name, description: input.description ?? null, at: deps.clock.now() });
+    const inserted = await repo.insertGroup(trx, tenantId, { id: randomUUID(), name: input.name, description: input.description ?? null, at: deps.clock.now() });
     if (!inserted) {
       const existing = await repo.findGroupByName(trx, tenantId, input.name);
-      if (!existing) throw new AppError('internal', `tag group "${input.name}" vanished`);
+      if (!existing) throw new AppError('conflict', `tag group "${input.name}" was deleted while this request ran; try again`);
       return { group: groupView(existing, await repo.listTags(trx, tenantId, existing.id)), created: false };
     }
-    await insertAudit(trx, { tenantId, actor, action: 'tag_group.create', targetType: 'tag_group', targetId: id, details: { name: input.name } });
-    const row = await repo.findGroup(trx, tenantId, id);
-    return { group: groupView(row!, []), created: true };
+    await insertAudit(trx, { tenantId, actor, action: 'tag_group.create', targetType: 'tag_group', targetId: inserted.id, details: { name: input.name } });
+    return { group: groupView(inserted, []), created: true };
   });
 }
 
 export async function listTagGroups(db: Db, tenantId: string): Promise<TagGroup[]> {
   const groups = await repo.listGroups(db, tenantId);
-  const tags = await repo.listTags(db, tenantId);
-  return groups.map((g) => groupView(g, tags.filter((t) => t.group_id === g.id)));
+  const byGroup = new Map<string, repo.TagRow[]>(groups.map((g) => [g.id, []]));
+  for (const t of await repo.listTags(db, tenantId)) byGroup.get(t.group_id)?.push(t);
+  return groups.map((g) => groupView(g, byGroup.get(g.id) ?? []));
 }
 
 /** Only an empty group can go: 409 while it holds tags. */
 export async function deleteTagGroup(deps: TagsDeps, tenantId: string, id: string, actor: string): Promise<void> {
   await deps.db.transaction().execute(async (trx) => {
-    const group = await repo.findGroup(trx, tenantId, id, true);
+    const group = await repo.findGroup(trx, tenantId, id, 'update');
     if (!group) throw new AppError('not_found', `no tag group ${id}`);
     const n = await repo.countGroupTags(trx, tenantId, id);
     if (n > 0) throw new AppError('conflict', `tag group "${group.name}" still holds ${n} tag${n === 1 ? '' : 's'}; delete them first`, { tags: n });
@@ -86,14 +85,15 @@ export async function createTag(deps: TagsDeps, tenantId: string, input: TagCrea
   const definition = input.kind === 'rule' ? (input.definition ?? null) : null;
   const timeDependent = definition ? await checkRuleDefinition(deps.db, tenantId, definition) : false;
   const now = deps.clock.now();
-  const ctx = await evaluationContext(deps.db, tenantId, now, 'set');
   return deps.db.transaction().execute(async (trx) => {
-    if (!(await repo.findGroup(trx, tenantId, input.groupId))) {
+    // A share lock: a concurrent delete of the group waits, then sees the new tag (409, not an FK error).
+    if (!(await repo.findGroup(trx, tenantId, input.groupId, 'share'))) {
       throw new AppError('invalid_request', `groupId: no tag group ${input.groupId} in this tenant`, { issues: [{ path: 'groupId', message: `no tag group ${input.groupId}` }] });
     }
     const id = randomUUID();
     const row = { id, groupId: input.groupId, name: input.name, description: input.description ?? null, kind: input.kind, definition, timeDependent, at: now };
-    if (!(await repo.insertTag(trx, tenantId, row))) {
+    const inserted = await repo.insertTag(trx, tenantId, row);
+    if (!inserted) {
       const existing = await repo.findTagByName(trx, tenantId, input.groupId, input.name);
       if (existing && existing.kind === input.kind && canonicalJson(existing.definition ?? null) === canonicalJson(definition)) return { tag: tagView(existing), created: false };
       throw new AppError('conflict', `the group already has a tag named "${input.name}" of another kind or definition; change it with PUT /api/v1/tags/${existing?.id ?? ''}`, {
@@ -101,9 +101,9 @@ export async function createTag(deps: TagsDeps, tenantId: string, input: TagCrea
       });
     }
     // Nothing can read a tag that did not exist: no profile needs marking.
-    if (definition) await materializeRuleTag(trx, ctx, id, definition, false);
+    if (definition) await materializeRuleTag(trx, await evaluationContext(trx, tenantId, now, 'set'), id, definition, false);
     await insertAudit(trx, { tenantId, actor, action: 'tag.create', targetType: 'tag', targetId: id, details: { name: input.name, kind: input.kind, groupId: input.groupId } });
-    return { tag: tagView((await repo.findTag(trx, tenantId, id))!), created: true };
+    return { tag: tagView(inserted), created: true };
   });
 }
 
@@ -121,31 +121,33 @@ export async function getTag(db: Db, tenantId: string, id: string): Promise<TagD
 export async function updateTag(deps: TagsDeps, tenantId: string, id: string, input: TagUpdate, actor: string): Promise<TagDetail> {
   const timeDependent = input.definition ? await checkRuleDefinition(deps.db, tenantId, input.definition) : null;
   const now = deps.clock.now();
-  const ctx = await evaluationContext(deps.db, tenantId, now, 'set');
-  await deps.db.transaction().execute(async (trx) => {
+  return deps.db.transaction().execute(async (trx) => {
     const row = await repo.findTag(trx, tenantId, id, 'update');
     if (!row) throw new AppError('not_found', `no tag ${id}`);
     if (input.definition && row.kind !== 'rule') {
       throw new AppError('invalid_request', `definition: "${row.name}" is a manual tag and has no definition`, { issues: [{ path: 'definition', message: 'a manual tag has no definition' }] });
     }
     const name = input.name ?? row.name;
-    if (name !== row.name && (await repo.findTagByName(trx, tenantId, row.group_id, name))) {
-      throw new AppError('conflict', `the group already has a tag named "${name}"`, { name });
+    if (name !== row.name) {
+      // The group lock serialises renames and creations within the group: a clash is a 409, never a unique-violation 500.
+      await repo.findGroup(trx, tenantId, row.group_id, 'update');
+      if (await repo.findTagByName(trx, tenantId, row.group_id, name)) throw new AppError('conflict', `the group already has a tag named "${name}"`, { name });
     }
     const changed = input.definition !== undefined && canonicalJson(input.definition) !== canonicalJson(row.definition);
     const definition = row.kind === 'rule' ? (input.definition ?? storedDefinition(row.definition, `rule tag ${id}`)) : null;
-    await repo.updateTag(trx, tenantId, id, {
+    // Segments and stages may read the tag: the profiles it moved on are marked for their refresh.
+    // Evaluated before the row is written, so that the row read back carries its new refreshed_at.
+    if (changed && definition) await materializeRuleTag(trx, await evaluationContext(trx, tenantId, now, 'set'), id, definition, true);
+    const updated = await repo.updateTag(trx, tenantId, id, {
       name,
       description: input.description === undefined ? row.description : input.description,
       definition,
       timeDependent: timeDependent ?? row.time_dependent,
       at: now,
     });
-    // Segments and stages may read the tag: the profiles it moved on are marked for their refresh.
-    if (changed && definition) await materializeRuleTag(trx, ctx, id, definition, true);
     await insertAudit(trx, { tenantId, actor, action: 'tag.update', targetType: 'tag', targetId: id, details: { definitionChanged: changed } });
+    return { ...tagView(updated), memberCount: await repo.memberCount(trx, tenantId, id) };
   });
-  return getTag(deps.db, tenantId, id);
 }
 
 /** 409 while a segment, a stage model or a rule tag refers to the tag; else the tag, its memberships and history go. */

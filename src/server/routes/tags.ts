@@ -40,10 +40,6 @@ const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchem
 const tags = ['tags'];
 const idParams = profileParams;
 
-function principal(request: Parameters<typeof requireAdmin>[0]): { tenantId: string; actor: string } {
-  const admin = requireAdmin(request);
-  return { tenantId: admin.tenantId, actor: `admin_token:${admin.tokenId}` };
-}
 
 /** Tag groups, manual and rule tags, who holds them and their history (management API). */
 export async function tagRoutes(app: FastifyInstance, deps: AppDeps) {
@@ -62,7 +58,7 @@ export async function tagRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request, reply) => {
-      const { tenantId, actor } = principal(request);
+      const { tenantId, actor } = requireAdmin(request);
       const result = await createTagGroup(d, tenantId, request.body, actor);
       return reply.code(result.created ? 201 : 200).send(result.group);
     },
@@ -78,7 +74,7 @@ export async function tagRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/tag-groups/:id',
     { schema: { tags, summary: 'Delete an empty tag group (409 while it holds tags)', params: idParams, response: { 204: z.null(), ...errors }, security } },
     async (request, reply) => {
-      const { tenantId, actor } = principal(request);
+      const { tenantId, actor } = requireAdmin(request);
       await deleteTagGroup(d, tenantId, request.params.id, actor);
       return reply.code(204).send(null);
     },
@@ -96,7 +92,7 @@ export async function tagRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request, reply) => {
-      const { tenantId, actor } = principal(request);
+      const { tenantId, actor } = requireAdmin(request);
       const result = await createTag(d, tenantId, request.body, actor);
       return reply.code(result.created ? 201 : 200).send(result.tag);
     },
@@ -127,7 +123,7 @@ export async function tagRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request) => {
-      const { tenantId, actor } = principal(request);
+      const { tenantId, actor } = requireAdmin(request);
       return updateTag(d, tenantId, request.params.id, request.body, actor);
     },
   );
@@ -144,7 +140,7 @@ export async function tagRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request, reply) => {
-      const { tenantId, actor } = principal(request);
+      const { tenantId, actor } = requireAdmin(request);
       await deleteTag(d, tenantId, request.params.id, actor);
       return reply.code(204).send(null);
     },
@@ -163,7 +159,7 @@ export async function tagRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request) => {
-      const { tenantId, actor } = principal(request);
+      const { tenantId, actor } = requireAdmin(request);
       return applyManualTag(d, tenantId, request.params.id, request.body, actor);
     },
   );
@@ -181,7 +177,7 @@ export async function tagRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request) => {
-      const { tenantId, actor } = principal(request);
+      const { tenantId, actor } = requireAdmin(request);
       return removeManualTag(d, tenantId, request.params.id, request.body, actor);
     },
   );
