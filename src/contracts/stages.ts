@@ -1,38 +1,40 @@
 import { z } from 'zod';
 import { requiredText } from './common.js';
-import { conditionSchema, segmentDefinitionSchema, type Condition } from './segments.js';
+import { conditionSchema, segmentDefinitionSchema } from './segments.js';
 
 /**
  * Operating models (issue 4): a stage model is an ordered list of stages (lowest first), each defined
  * by a segment condition. See docs/stages.md for the semantics.
  */
 
-export const PROGRESSIONS = ['highest_match', 'no_regression'] as const;
+const PROGRESSIONS = ['highest_match', 'no_regression'] as const;
 export const progressionSchema = z.enum(PROGRESSIONS, { error: `progression must be one of ${PROGRESSIONS.join(', ')}` });
 export type Progression = z.infer<typeof progressionSchema>;
 
-export const STAGE_PRESETS = ['5a', 'aarrr', 'aipl'] as const;
+const STAGE_PRESETS = ['5a', 'aarrr', 'aipl'] as const;
 export const stagePresetSchema = z.enum(STAGE_PRESETS, { error: `preset must be one of ${STAGE_PRESETS.join(', ')}` });
 export type StagePreset = z.infer<typeof stagePresetSchema>;
 
-export const MIN_STAGES = 2;
-export const MAX_STAGES = 12;
+const MIN_STAGES = 2;
+const MAX_STAGES = 12;
 
 export const stageModelKeySchema = z
   .string({ error: 'must be a string' })
   .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be 1-63 lower-case letters, digits or "_", starting with a letter');
-export const stageKeySchema = z.string({ error: 'must be a string' }).regex(/^[A-Za-z0-9_]{1,32}$/, 'must be 1-32 letters, digits or "_"');
+const stageKeySchema = z.string({ error: 'must be a string' }).regex(/^[A-Za-z0-9_]{1,32}$/, 'must be 1-32 letters, digits or "_"');
 
 export const stageModelParams = z.object({ key: stageModelKeySchema });
 export const stagePresetParams = z.object({ preset: stagePresetSchema });
 
-export interface StageDefinition {
-  key: string;
-  name: string;
-  nameZh: string | null;
-  description: string | null;
-  condition: Condition;
-}
+/** A stage as stored and evaluated (the input with its optional fields made null). */
+export const stageDefinitionSchema = z.object({
+  key: z.string(),
+  name: z.string(),
+  nameZh: z.string().nullable(),
+  description: z.string().nullable(),
+  condition: conditionSchema,
+});
+export type StageDefinition = z.infer<typeof stageDefinitionSchema>;
 
 const stageInputSchema = z
   .strictObject({

@@ -169,6 +169,26 @@ describe.each(testEngines)('stage models API on %s', (engine) => {
     expect(json(await call('GET', '/api/v1/stage-models'))).toMatchObject({ data: [{ key: 'aarrr', isDefault: true }] });
   });
 
+  it('refuses to drop a stage that a saved segment names (409), and allows every other change', async () => {
+    expect((await call('PUT', '/api/v1/stage-models/funnel', funnel())).statusCode).toBe(201);
+    const segment = randomUUID();
+    await fx.store.db
+      .insertInto('segments')
+      .values({ tenant_id: fx.tenant.tenantId, id: segment, name: 'hot leads', definition: JSON.stringify({ version: 1, condition: { type: 'stage', model: 'funnel', stages: ['hot'] } }) })
+      .execute();
+    const dropped = await call('PUT', '/api/v1/stage-models/funnel', { ...funnel(), stages: [funnel().stages[0], { ...funnel().stages[1], key: 'warm' }] });
+    expect(dropped.statusCode, dropped.body).toBe(409);
+    expect(obj(obj(json(dropped))['error'])['details']).toEqual({ kind: 'segment', id: segment, stages: ['hot'] });
+    expect(json(await call('GET', '/api/v1/stage-models/funnel'))).toMatchObject({ revision: 1 });
+    // Keeping the named stage, with a new rule and a stage more, is fine.
+    const kept = await call('PUT', '/api/v1/stage-models/funnel', { ...funnel('Test Drive Booked'), stages: [...funnel('Test Drive Booked').stages, { key: 'won', name: 'Won', condition: { type: 'event', event: 'Order Placed' } }] });
+    expect(kept.statusCode, kept.body).toBe(200);
+    expect(json(kept)).toMatchObject({ revision: 2 });
+    // An unknown model is 404 whatever refers to anything.
+    expect((await call('DELETE', '/api/v1/stage-models/nothing_here')).statusCode).toBe(404);
+    expect((await call('DELETE', '/api/v1/stage-models/funnel')).statusCode).toBe(409);
+  });
+
   it('keeps tenants apart and answers 308 / 404 for merged and unknown profiles', async () => {
     await send([
       { type: 'track', anonymousId: 'anon', event: 'Page Viewed', messageId: 'm1' },

@@ -1,6 +1,6 @@
 // Operating models (issue 4): stage models (5A, AARRR, AIPL or the tenant's own), each profile's
 // current stage in each model, and the transitions between stages with their times.
-export { PRESETS, DEFAULT_PRESET, type PresetModel } from './presets.js';
+export { PRESETS } from './presets.js';
 export { refreshStagesFor, refreshStagesFull } from './refresh.js';
 export {
   deleteProfileStages,

@@ -35,8 +35,16 @@ export async function lockModels(trx: Db, tenantId: string): Promise<ModelRow[]>
   return trx.selectFrom('stage_models').select(COLUMNS).where('tenant_id', '=', tenantId).orderBy('key').forUpdate().execute();
 }
 
-export async function modelKeys(db: Db, tenantId: string): Promise<string[]> {
-  return (await db.selectFrom('stage_models').select('key').where('tenant_id', '=', tenantId).orderBy('key').execute()).map((r) => r.key);
+/** The tenant's model keys in key order; only those with relative time windows when `timeDependentOnly`. */
+export async function modelKeys(db: Db, tenantId: string, timeDependentOnly = false): Promise<string[]> {
+  let q = db.selectFrom('stage_models').select('key').where('tenant_id', '=', tenantId);
+  if (timeDependentOnly) q = q.where('time_dependent', '=', true);
+  return (await q.orderBy('key').execute()).map((r) => r.key);
+}
+
+export async function hasModels(db: Db, tenantId: string): Promise<boolean> {
+  const row = await db.selectFrom('stage_models').select('key').where('tenant_id', '=', tenantId).limit(1).executeTakeFirst();
+  return row !== undefined;
 }
 
 export interface ModelWrite {
@@ -73,8 +81,9 @@ export async function insertModel(trx: Db, tenantId: string, m: ModelWrite): Pro
   return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
 }
 
-export async function updateModel(trx: Db, tenantId: string, m: ModelWrite & { revision: number }): Promise<void> {
-  await trx
+/** Updates the model and answers its new row. */
+export async function updateModel(trx: Db, tenantId: string, m: ModelWrite & { revision: number }): Promise<ModelRow | undefined> {
+  return trx
     .updateTable('stage_models')
     .set({
       name: m.name,
@@ -88,7 +97,8 @@ export async function updateModel(trx: Db, tenantId: string, m: ModelWrite & { r
     })
     .where('tenant_id', '=', tenantId)
     .where('key', '=', m.key)
-    .execute();
+    .returning(COLUMNS)
+    .executeTakeFirst();
 }
 
 /** Clears the default flag of every model but `key` (before `key` becomes the default). */
@@ -100,13 +110,9 @@ export async function setDefault(trx: Db, tenantId: string, key: string): Promis
   await trx.updateTable('stage_models').set({ is_default: true }).where('tenant_id', '=', tenantId).where('key', '=', key).execute();
 }
 
-export async function hasDefault(db: Db, tenantId: string): Promise<boolean> {
-  const row = await db.selectFrom('stage_models').select('key').where('tenant_id', '=', tenantId).where('is_default', '=', true).executeTakeFirst();
-  return row !== undefined;
-}
-
-export async function markRefreshed(trx: Db, tenantId: string, key: string, at: Date): Promise<void> {
-  await trx.updateTable('stage_models').set({ refreshed_at: at }).where('tenant_id', '=', tenantId).where('key', '=', key).execute();
+/** Records the time of the model's last whole-tenant evaluation and answers its row. */
+export async function markRefreshed(trx: Db, tenantId: string, key: string, at: Date): Promise<ModelRow | undefined> {
+  return trx.updateTable('stage_models').set({ refreshed_at: at }).where('tenant_id', '=', tenantId).where('key', '=', key).returning(COLUMNS).executeTakeFirst();
 }
 
 /** A model and everything derived from it. */

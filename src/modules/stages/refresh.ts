@@ -1,16 +1,12 @@
 import { z } from 'zod';
-import { conditionSchema } from '../../contracts/segments.js';
-import { progressionSchema, type Progression, type StageDefinition } from '../../contracts/stages.js';
+import { progressionSchema, stageDefinitionSchema, type Progression, type StageDefinition } from '../../contracts/stages.js';
 import type { Db } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
-import { ensureJob } from '../../platform/jobs/index.js';
-import { compileCondition, evaluationContext, REFRESH_DELAY_MS, REFRESH_JOB, type CompileContext } from '../segments/index.js';
+import { compileCondition, evaluationContext, requestRefresh, type CompileContext } from '../segments/index.js';
 import { materializeStages } from './evaluate.repo.js';
 import * as repo from './models.repo.js';
 
-const storedStagesSchema = z.array(
-  z.object({ key: z.string(), name: z.string(), nameZh: z.string().nullable(), description: z.string().nullable(), condition: conditionSchema }),
-);
+const storedStagesSchema = z.array(stageDefinitionSchema);
 
 /** A model's stored stages, read back through the schema (they were valid when saved). */
 export function storedStages(value: unknown, model: string): StageDefinition[] {
@@ -76,14 +72,14 @@ export async function refreshStagesFull(db: Db, tenantId: string, now: Date, opt
   const ctx = await evaluationContext(db, tenantId, now, 'set');
   let models = 0;
   let changed = 0;
-  for (const key of await repo.modelKeys(db, tenantId)) {
+  for (const key of await repo.modelKeys(db, tenantId, !options.all)) {
     await db.transaction().execute(async (trx) => {
       const row = await repo.findModel(trx, tenantId, key, true);
       if (!row || !(row.time_dependent || options.all)) return;
       const model = { key, stages: storedStages(row.stages, key), progression: storedProgression(row.progression, key) };
       const n = await materializeModel(trx, ctx, model, null, true);
       await repo.markRefreshed(trx, tenantId, key, now);
-      if (n > 0) await ensureJob(trx, { tenantId, kind: REFRESH_JOB, key: '', runAt: new Date(now.getTime() + REFRESH_DELAY_MS) });
+      if (n > 0) await requestRefresh(trx, tenantId, now);
       models += 1;
       changed += n;
     });

@@ -149,6 +149,22 @@ describe.each(testEngines)('stage evaluation on %s', (engine) => {
     expect(jobs).toHaveLength(1);
   });
 
+  it('the scheduled pass leaves models without relative windows alone unless asked for all', async () => {
+    await send([track('r', 'Lead Created', 1, 1)]);
+    const deps = { db: db(), clock: { now: () => NOW } };
+    const stages = [
+      { key: 'lead', name: 'Lead', condition: { type: 'event' as const, event: 'Lead Created' } },
+      { key: 'won', name: 'Won', condition: { type: 'event' as const, event: 'Order Placed' } },
+    ];
+    const { model } = await putStageModel(deps, t(), 'ever', { name: 'Ever', progression: 'highest_match', stages }, 'test');
+    expect(model.timeDependent).toBe(false);
+    const later = new Date(NOW.getTime() + DAY);
+    expect(await refreshStagesFull(db(), t(), later, { all: false })).toEqual({ models: 0, changed: 0 });
+    expect(await refreshStagesFull(db(), t(), later, { all: true })).toEqual({ models: 1, changed: 0 });
+    const refreshed = await db().selectFrom('stage_models').select('refreshed_at').where('tenant_id', '=', t()).where('key', '=', 'ever').executeTakeFirstOrThrow();
+    expect(refreshed.refreshed_at?.toISOString()).toBe(later.toISOString());
+  });
+
   it('a profile merged away leaves every model', async () => {
     await send([
       { type: 'track', anonymousId: 'anon-1', event: 'Page Viewed', messageId: 'm1', timestamp: ago(2) },

@@ -1,6 +1,7 @@
 import type { Condition } from '../../contracts/segments.js';
 import type {
   ProfileStage,
+  Progression,
   StageDefinition,
   StageHistoryQuery,
   StageModel,
@@ -66,17 +67,31 @@ function timeDependentOf(stages: readonly { condition: Condition }[]): boolean {
   return stages.some((s) => conditionFacts(s.condition).timeDependent);
 }
 
-async function materializeNew(trx: Db, ctx: CompileContext, key: string): Promise<void> {
-  const row = await repo.findModel(trx, ctx.tenantId, key, true);
+function written(row: repo.ModelRow | undefined, key: string): repo.ModelRow {
   if (!row) throw new AppError('internal', `stage model "${key}" vanished while being written`);
-  await materializeModel(trx, ctx, { key, stages: storedStages(row.stages, key), progression: storedProgression(row.progression, key) }, null, false);
-  await repo.markRefreshed(trx, ctx.tenantId, key, ctx.now);
+  return row;
 }
 
-/** Installs a preset under its key in the caller's transaction (models locked); false when the key is taken. */
-async function installPresetIn(trx: Db, ctx: CompileContext, preset: StagePreset, models: readonly repo.ModelRow[], actor: string): Promise<boolean> {
+/** Evaluates the just-written model over the whole tenant (set mode); answers its refreshed row. */
+async function materializeNew(trx: Db, ctx: CompileContext, model: { key: string; stages: readonly StageDefinition[]; progression: Progression }): Promise<repo.ModelRow> {
+  await materializeModel(trx, ctx, model, null, false);
+  return written(await repo.markRefreshed(trx, ctx.tenantId, model.key, ctx.now), model.key);
+}
+
+/**
+ * Installs a preset under its key in the caller's transaction (models locked). Answers the model's row
+ * and whether it was installed now (not when the key was taken), or null when a concurrent write won.
+ */
+async function installPresetIn(
+  trx: Db,
+  ctx: CompileContext,
+  preset: StagePreset,
+  models: readonly repo.ModelRow[],
+  actor: string,
+): Promise<{ row: repo.ModelRow; installed: boolean } | null> {
   const p = PRESETS[preset];
-  if (models.some((m) => m.key === p.key)) return false;
+  const taken = models.find((m) => m.key === p.key);
+  if (taken) return { row: taken, installed: false };
   const inserted = await repo.insertModel(trx, ctx.tenantId, {
     key: p.key,
     name: p.name,
@@ -88,20 +103,24 @@ async function installPresetIn(trx: Db, ctx: CompileContext, preset: StagePreset
     timeDependent: timeDependentOf(p.stages),
     at: ctx.now,
   });
-  if (!inserted) return false;
-  await materializeNew(trx, ctx, p.key);
+  if (!inserted) {
+    // A concurrent install of the same key (answer it) or a concurrent new default (retry).
+    const row = await repo.findModel(trx, ctx.tenantId, p.key);
+    return row ? { row, installed: false } : null;
+  }
+  const row = await materializeNew(trx, ctx, p);
   await insertAudit(trx, { tenantId: ctx.tenantId, actor, action: 'stage_model.install', targetType: 'stage_model', targetId: p.key, details: { preset } });
-  return true;
+  return { row, installed: true };
 }
 
 /** Installs the 5A preset as the default model when the tenant has no model at all. Idempotent. */
 export async function ensureDefaultModels(db: Db, tenantId: string, now: Date): Promise<boolean> {
-  if ((await repo.modelKeys(db, tenantId)).length > 0) return false;
+  if (await repo.hasModels(db, tenantId)) return false;
   const ctx = await evaluationContext(db, tenantId, now, 'set');
   return db.transaction().execute(async (trx) => {
     const models = await repo.lockModels(trx, tenantId);
     if (models.length > 0) return false;
-    return installPresetIn(trx, ctx, DEFAULT_PRESET, models, 'system');
+    return (await installPresetIn(trx, ctx, DEFAULT_PRESET, models, 'system'))?.installed ?? false;
   });
 }
 
@@ -110,14 +129,15 @@ export async function installPreset(deps: StagesDeps, tenantId: string, preset: 
   const ctx = await evaluationContext(deps.db, tenantId, deps.clock.now(), 'set');
   return deps.db.transaction().execute(async (trx) => {
     const models = await repo.lockModels(trx, tenantId);
-    const installed = await installPresetIn(trx, ctx, preset, models, actor);
-    const row = await repo.findModel(trx, tenantId, PRESETS[preset].key);
-    if (!row) throw new AppError('internal', `preset ${preset} was not installed`);
-    return { model: view(row), installed };
+    const result = await installPresetIn(trx, ctx, preset, models, actor);
+    if (!result) throw new AppError('conflict', `another stage model was made the default at the same time; retry`);
+    return { model: view(result.row), installed: result.installed };
   });
 }
 
 export async function listStageModels(deps: StagesDeps, tenantId: string): Promise<StageModel[]> {
+  const rows = await repo.listModels(deps.db, tenantId);
+  if (rows.length > 0) return rows.map(view);
   await ensureDefaultModels(deps.db, tenantId, deps.clock.now());
   return (await repo.listModels(deps.db, tenantId)).map(view);
 }
@@ -128,8 +148,11 @@ export async function getStageModel(db: Db, tenantId: string, key: string): Prom
   return view(row);
 }
 
-function refuseDroppedStages(refs: Awaited<ReturnType<typeof referencesTo>>, key: string, keys: ReadonlySet<string>): void {
-  for (const r of refs) {
+/** 409 when a saved segment or rule tag names a stage of `existing` that `keys` no longer has. */
+async function refuseDroppedStages(trx: Db, tenantId: string, existing: repo.ModelRow, keys: ReadonlySet<string>): Promise<void> {
+  const key = existing.key;
+  if (storedStages(existing.stages, key).every((s) => keys.has(s.key))) return;
+  for (const r of await referencesTo(trx, tenantId, key)) {
     const dropped = r.stages.filter((s) => !keys.has(s));
     if (dropped.length > 0) {
       throw new AppError('conflict', `${r.kind} "${r.name}" refers to stage ${dropped.join(', ')} of model "${key}"; change it first`, { kind: r.kind, id: r.id, stages: dropped });
@@ -146,7 +169,6 @@ export async function putStageModel(deps: StagesDeps, tenantId: string, key: str
   const ctx = await evaluationContext(deps.db, tenantId, now, 'set');
   const stages: StageDefinition[] = input.stages.map((s) => ({ key: s.key, name: s.name, nameZh: s.nameZh ?? null, description: s.description ?? null, condition: s.condition }));
   const { timeDependent } = await checkStages(deps.db, ctx, stages);
-  refuseDroppedStages(await referencesTo(deps.db, tenantId, key), key, new Set(stages.map((s) => s.key)));
   return deps.db.transaction().execute(async (trx) => {
     const models = await repo.lockModels(trx, tenantId);
     const existing = models.find((m) => m.key === key);
@@ -155,10 +177,11 @@ export async function putStageModel(deps: StagesDeps, tenantId: string, key: str
       const isDefault = input.isDefault ?? !models.some((m) => m.is_default);
       if (isDefault) await repo.clearDefault(trx, tenantId, key);
       if (!(await repo.insertModel(trx, tenantId, { ...write, isDefault }))) throw new AppError('conflict', `stage model "${key}" was created at the same time; retry`);
-      await materializeNew(trx, ctx, key);
+      const row = await materializeNew(trx, ctx, write);
       await insertAudit(trx, { tenantId, actor, action: 'stage_model.create', targetType: 'stage_model', targetId: key, details: { name: input.name } });
-      return { model: view((await repo.findModel(trx, tenantId, key))!), created: true };
+      return { model: view(row), created: true };
     }
+    await refuseDroppedStages(trx, tenantId, existing, new Set(stages.map((s) => s.key)));
     if (input.isDefault === false && existing.is_default) {
       throw new AppError('invalid_request', 'isDefault: this is the default model; make another model the default instead', { issues: [{ path: 'isDefault', message: 'cannot unset the default' }] });
     }
@@ -167,22 +190,22 @@ export async function putStageModel(deps: StagesDeps, tenantId: string, key: str
     const changed = rulesChanged || existing.name !== write.name || existing.description !== write.description || existing.is_default !== isDefault;
     if (!changed) return { model: view(existing), created: false };
     if (isDefault && !existing.is_default) await repo.clearDefault(trx, tenantId, key);
-    await repo.updateModel(trx, tenantId, { ...write, isDefault, revision: existing.revision + (rulesChanged ? 1 : 0) });
-    if (rulesChanged) await materializeNew(trx, ctx, key);
+    const updated = written(await repo.updateModel(trx, tenantId, { ...write, isDefault, revision: existing.revision + (rulesChanged ? 1 : 0) }), key);
+    const row = rulesChanged ? await materializeNew(trx, ctx, write) : updated;
     await insertAudit(trx, { tenantId, actor, action: 'stage_model.update', targetType: 'stage_model', targetId: key, details: { rulesChanged } });
-    return { model: view((await repo.findModel(trx, tenantId, key))!), created: false };
+    return { model: view(row), created: false };
   });
 }
 
 /** Deletes a model with its stages and transitions; 409 while segments or rule tags refer to it. */
 export async function deleteStageModel(deps: StagesDeps, tenantId: string, key: string, actor: string): Promise<void> {
-  const refs = await referencesTo(deps.db, tenantId, key);
-  const first = refs[0];
-  if (first) throw new AppError('conflict', `${first.kind} "${first.name}" refers to stage model "${key}"; change it first`, { references: refs.map(({ kind, id, name }) => ({ kind, id, name })) });
   await deps.db.transaction().execute(async (trx) => {
     const models = await repo.lockModels(trx, tenantId);
     const existing = models.find((m) => m.key === key);
     if (!existing) throw new AppError('not_found', `no stage model "${key}"`);
+    const refs = await referencesTo(trx, tenantId, key);
+    const first = refs[0];
+    if (first) throw new AppError('conflict', `${first.kind} "${first.name}" refers to stage model "${key}"; change it first`, { references: refs.map(({ kind, id, name }) => ({ kind, id, name })) });
     const deleted = await repo.deleteModel(trx, tenantId, key);
     const heir = models.find((m) => m.key !== key);
     if (existing.is_default && heir) await repo.setDefault(trx, tenantId, heir.key);

@@ -31,10 +31,6 @@ const tags = ['stages'];
 export async function stageRoutes(app: FastifyInstance, deps: AppDeps) {
   const d = { db: deps.store.db, clock: deps.clock };
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const principal = (request: Parameters<typeof requireAdmin>[0]) => {
-    const p = requireAdmin(request);
-    return { tenantId: p.tenantId, actor: `admin_token:${p.tokenId}` };
-  };
 
   r.get(
     '/api/v1/stage-models',
@@ -68,7 +64,7 @@ export async function stageRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request, reply) => {
-      const { tenantId, actor } = principal(request);
+      const { tenantId, actor } = requireAdmin(request);
       const result = await putStageModel(d, tenantId, request.params.key, request.body, actor);
       return reply.code(result.created ? 201 : 200).send(result.model);
     },
@@ -86,7 +82,7 @@ export async function stageRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request, reply) => {
-      const { tenantId, actor } = principal(request);
+      const { tenantId, actor } = requireAdmin(request);
       const result = await installPreset(d, tenantId, request.params.preset, actor);
       return reply.code(result.installed ? 201 : 200).send(result.model);
     },
@@ -104,7 +100,7 @@ export async function stageRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request, reply) => {
-      const { tenantId, actor } = principal(request);
+      const { tenantId, actor } = requireAdmin(request);
       await deleteStageModel(d, tenantId, request.params.key, actor);
       return reply.code(204).send(null);
     },
