@@ -117,7 +117,6 @@ export const funnelSchema = z
   .meta({ id: 'Funnel' });
 export type Funnel = z.infer<typeof funnelSchema>;
 
-export const REACH_CHANNELS = ['wecom_friend', 'sms', 'oa_follower', 'any'] as const;
 export const POOL_DOMAIN_CLASSES = [...DOMAIN_CLASSES, 'unknown'] as const;
 
 const poolCounts = {

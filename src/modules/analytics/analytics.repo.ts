@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { DOMAIN_CLASSES } from '../../contracts/tenancy.js';
 import type { Db } from '../../platform/db/index.js';
 
 /**
@@ -25,13 +26,20 @@ export async function modelKeys(db: Db, tenantId: string): Promise<string[]> {
 }
 
 /**
- * A date (YYYY-MM-DD, the start of that day in the tenant's time zone) or a canonical ISO date-time as
- * an instant; null when the tenant does not exist or the text is not a date.
+ * Dates (YYYY-MM-DD, the start of that day in the tenant's time zone) or canonical ISO date-times as
+ * instants, in one round trip whatever their number; null for a null text, a text that is not a date,
+ * or every text when the tenant does not exist.
  */
-export async function resolveInstant(db: Db, tenantId: string, text: string): Promise<Date | null> {
-  const { rows } = await sql<{ at: Date | string | null }>`SELECT siyu_time(${text}::text, t.time_zone) AS at FROM tenants t WHERE t.id = ${tenantId}`.execute(db);
-  const at = rows[0]?.at;
-  return at === null || at === undefined ? null : new Date(at);
+export async function resolveInstants(db: Db, tenantId: string, texts: ReadonlyArray<string | null>): Promise<Array<Date | null>> {
+  const { rows } = await sql<{ at: Date | string | null }>`
+    SELECT siyu_time(u.v, t.time_zone) AS at
+    FROM tenants t CROSS JOIN unnest(${texts}::text[]) WITH ORDINALITY AS u(v, i)
+    WHERE t.id = ${tenantId}
+    ORDER BY u.i`.execute(db);
+  return texts.map((_, i) => {
+    const at = rows[i]?.at;
+    return at === null || at === undefined ? null : new Date(at);
+  });
 }
 
 export interface StageCount {
@@ -110,7 +118,8 @@ export interface FunnelCount {
 
 export const MAX_FUNNEL_GROUPS = 100;
 
-const KNOWN_DOMAIN_CLASSES = sql`('absolute', 'secondary', 'middle', 'semi', 'public')`;
+/** The domain class of the first touch (profile_rollups `r`): one of DOMAIN_CLASSES, else 'unknown'. */
+const firstDomainClass = sql<string>`CASE WHEN r.first_domain_class IN (${sql.join(DOMAIN_CLASSES.map((dc) => sql.lit(dc)))}) THEN r.first_domain_class ELSE 'unknown' END`;
 
 function groupExpression(split: FunnelSplit): RawBuilder<unknown> {
   switch (split) {
@@ -119,7 +128,7 @@ function groupExpression(split: FunnelSplit): RawBuilder<unknown> {
     case 'source':
       return sql`r.first_source_id::text`;
     case 'domain_class':
-      return sql`CASE WHEN r.first_domain_class IN ${KNOWN_DOMAIN_CLASSES} THEN r.first_domain_class ELSE 'unknown' END`;
+      return firstDomainClass;
   }
 }
 
@@ -183,7 +192,7 @@ export async function poolCounts(db: Db, tenantId: string): Promise<PoolRow[]> {
   const oa = sql`cardinality(r.oa_apps) > 0`;
   const sms = sql`c.profile_id IS NOT NULL`;
   const { rows } = await sql<{ dc: string; total: string; wecom: string; sms: string; oa: string; reach_any: string }>`
-    SELECT CASE WHEN r.first_domain_class IN ${KNOWN_DOMAIN_CLASSES} THEN r.first_domain_class ELSE 'unknown' END AS dc,
+    SELECT ${firstDomainClass} AS dc,
       count(*) AS total,
       count(*) FILTER (WHERE ${wecom}) AS wecom,
       count(*) FILTER (WHERE ${sms}) AS sms,

@@ -78,4 +78,31 @@ describe.each(testEngines)('analytics module on %s', (engine) => {
     expect(result.groups?.[0]).toMatchObject({ sourceId: pid(1000 + MAX_FUNNEL_GROUPS + 1), sourceName: `source ${MAX_FUNNEL_GROUPS + 1}`, cohort: 2 });
     expect(result.groups?.[1]).toMatchObject({ sourceId: pid(1001), cohort: 1, steps: [{ count: 0, ofCohort: 0, fromFirst: null }, {}, {}, {}, {}] });
   });
+
+  it('keeps the totals whole when the source groups are cut, and reads a date and a date-time in one range', async () => {
+    const { tenantId, seed } = await tenant();
+    await seed.model('aarrr', AARRR);
+    // Two more sources than groups listed: summing the listed groups would lose a profile.
+    const people = Array.from({ length: MAX_FUNNEL_GROUPS + 2 }, (_, i) => i + 1);
+    await store.db
+      .insertInto('sources')
+      .values(people.map((i) => ({ tenant_id: tenantId, id: pid(1000 + i), name: `source ${i}`, kind: 'other', domain_class: 'public' })))
+      .execute();
+    await store.db
+      .insertInto('profiles')
+      .values(people.map((i) => ({ tenant_id: tenantId, id: pid(i), traits: '{}', trait_meta: '{}', first_seen: '2026-01-01T00:00:00Z', last_seen: '2026-01-01T00:00:00Z' })))
+      .execute();
+    await store.db
+      .insertInto('profile_rollups')
+      .values(people.map((i) => ({ tenant_id: tenantId, profile_id: pid(i), first_touch_at: '2026-01-02T00:00:00Z', first_source_id: pid(1000 + i), first_domain_class: 'public' })))
+      .execute();
+    await seed.moves('aarrr', 1, [[null, 'acquisition', '2026-01-03T00:00:00Z']]);
+    const query = { from: '2026-01-01', to: '2026-02-01T00:00:00.000Z', now };
+    const bySource = await funnel(store.db, tenantId, { ...query, splitBy: 'source' });
+    expect(bySource).toMatchObject({ from: '2025-12-31T16:00:00.000Z', to: '2026-02-01T00:00:00.000Z', cohort: MAX_FUNNEL_GROUPS + 2, truncated: true });
+    expect(bySource.groups).toHaveLength(MAX_FUNNEL_GROUPS);
+    const plain = await funnel(store.db, tenantId, query);
+    expect(bySource.steps).toEqual(plain.steps);
+    expect(plain.steps[0]).toMatchObject({ key: 'acquisition', count: 1 });
+  });
 });

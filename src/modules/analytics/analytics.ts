@@ -18,21 +18,22 @@ import type { Db } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import {
   MAX_FUNNEL_GROUPS,
-  currentStageCounts,
   findModel,
+  modelKeys,
+  currentStageCounts,
   flowCounts,
   funnelCounts,
-  modelKeys,
   poolCounts,
-  resolveInstant,
+  resolveInstants,
   stageCountsAt,
   type FunnelCount,
+  type PoolRow,
   type StageCount,
 } from './analytics.repo.js';
 
 /** The analytics API's figures; every count comes from one aggregate query (analytics.repo.ts). */
 
-export const DEFAULT_FUNNEL_MODEL = 'aarrr';
+const DEFAULT_FUNNEL_MODEL = 'aarrr';
 
 interface StageInfo {
   key: string;
@@ -45,7 +46,8 @@ interface Model {
   stages: StageInfo[];
 }
 
-const storedStages = z.array(z.looseObject({ key: z.string(), name: z.string().optional(), nameZh: z.string().optional() }));
+/** Read leniently: a stage without a name is labelled by its key. */
+const storedStages = z.array(z.looseObject({ key: z.string(), name: z.string().optional(), nameZh: z.string().nullish() }));
 
 /** `key` given: that model, or 400; absent: `fallback` (null: the tenant's default model), or 404. */
 async function resolveModel(db: Db, tenantId: string, key: string | undefined, fallback: string | null): Promise<Model> {
@@ -62,15 +64,17 @@ async function resolveModel(db: Db, tenantId: string, key: string | undefined, f
   return { key: row.key, stages };
 }
 
-async function instant(db: Db, tenantId: string, text: string, field: string): Promise<Date> {
-  const at = await resolveInstant(db, tenantId, text);
+/** A resolved time, or 400 naming the field (a text that passed the query schema resolves). */
+function required(at: Date | null | undefined, field: string): Date {
   if (!at) throw new AppError('invalid_request', `querystring ${field}: must be a date or an ISO-8601 date-time`, { part: 'querystring', path: field });
   return at;
 }
 
+/** [from, to) from the query, in one round trip; `to` defaults to now and must not be before `from`. */
 async function range(db: Db, tenantId: string, fromText: string, toText: string | undefined, now: Date): Promise<{ from: Date; to: Date }> {
-  const from = await instant(db, tenantId, fromText, 'from');
-  const to = toText === undefined ? now : await instant(db, tenantId, toText, 'to');
+  const [fromAt, toAt] = await resolveInstants(db, tenantId, [fromText, toText ?? null]);
+  const from = required(fromAt, 'from');
+  const to = toText === undefined ? now : required(toAt, 'to');
   if (from.getTime() > to.getTime()) {
     throw new AppError('invalid_request', `querystring from (${from.toISOString()}) must not be after to (${to.toISOString()})`, {
       part: 'querystring',
@@ -92,7 +96,7 @@ const keysOf = (model: Model) => model.stages.map((s) => s.key);
 /** Profiles per stage of a model, now (current stages of live profiles) or at a past time. */
 export async function stageDistribution(db: Db, tenantId: string, params: StageDistributionQuery): Promise<StageDistribution> {
   const model = await resolveModel(db, tenantId, params.model, null);
-  const at = params.at === undefined ? null : await instant(db, tenantId, params.at, 'at');
+  const at = params.at === undefined ? null : required((await resolveInstants(db, tenantId, [params.at]))[0], 'at');
   const keys = keysOf(model);
   const rows: StageCount[] = keys.length === 0 ? [] : at === null ? await currentStageCounts(db, tenantId, model.key, keys) : await stageCountsAt(db, tenantId, model.key, keys, at);
   const counts = new Map(rows.map((r) => [r.stage, r.n]));
@@ -163,13 +167,19 @@ export async function funnel(db: Db, tenantId: string, params: FunnelQuery & { n
   const model = await resolveModel(db, tenantId, params.model, DEFAULT_FUNNEL_MODEL);
   const { from, to } = await range(db, tenantId, params.from, params.to, params.now);
   const keys = keysOf(model);
-  const overall = tally(model, await funnelCounts(db, tenantId, model.key, keys, from, to, 'none'));
+  const rows = await funnelCounts(db, tenantId, model.key, keys, from, to, params.splitBy ?? 'none');
+  const byGroup = new Map<string | null, FunnelCount[]>();
+  for (const r of rows) {
+    const group = byGroup.get(r.group);
+    if (group) group.push(r);
+    else byGroup.set(r.group, [r]);
+  }
+  const truncated = byGroup.size > MAX_FUNNEL_GROUPS;
+  // The totals are the sum of the groups, unless the list of groups was cut: then one more query.
+  const overall = tally(model, truncated ? await funnelCounts(db, tenantId, model.key, keys, from, to, 'none') : rows);
   const result: Funnel = { model: model.key, from: from.toISOString(), to: to.toISOString(), splitBy: params.splitBy ?? null, ...overall };
   if (params.splitBy === undefined) return result;
 
-  const rows = await funnelCounts(db, tenantId, model.key, keys, from, to, params.splitBy);
-  const byGroup = new Map<string | null, FunnelCount[]>();
-  for (const r of rows) byGroup.set(r.group, [...(byGroup.get(r.group) ?? []), r]);
   const groups: FunnelGroup[] = [];
   for (const [group, groupRows] of [...byGroup].slice(0, MAX_FUNNEL_GROUPS)) {
     const first = groupRows[0];
@@ -179,25 +189,28 @@ export async function funnel(db: Db, tenantId: string, params: FunnelQuery & { n
         : { domainClass: group ?? 'unknown' };
     groups.push({ ...label, ...tally(model, groupRows) });
   }
-  return { ...result, groups, truncated: byGroup.size > MAX_FUNNEL_GROUPS };
+  return { ...result, groups, truncated };
 }
 
-/** Live profiles reachable now, per channel and by domain class of the first touch. */
+const poolCountsOf = (r: PoolRow | undefined): PoolCounts => ({
+  total: r?.total ?? 0,
+  wecom_friend: r?.wecomFriend ?? 0,
+  sms: r?.sms ?? 0,
+  oa_follower: r?.oaFollower ?? 0,
+  any: r?.any ?? 0,
+});
+
+/** Live profiles reachable now, per channel and by domain class of the first touch (one row per class). */
 export async function reachablePool(db: Db, tenantId: string, params: { now: Date }): Promise<ReachablePool> {
   const rows = await poolCounts(db, tenantId);
-  const empty = (): PoolCounts => ({ total: 0, wecom_friend: 0, sms: 0, oa_follower: 0, any: 0 });
-  const all = empty();
-  const byClass = new Map(POOL_DOMAIN_CLASSES.map((dc) => [dc, empty()]));
-  for (const r of rows) {
-    const counts = byClass.get(POOL_DOMAIN_CLASSES.find((dc) => dc === r.domainClass) ?? 'unknown');
-    for (const c of [all, counts]) {
-      if (!c) continue;
-      c.total += r.total;
-      c.wecom_friend += r.wecomFriend;
-      c.sms += r.sms;
-      c.oa_follower += r.oaFollower;
-      c.any += r.any;
-    }
+  const byDomainClass = POOL_DOMAIN_CLASSES.map((domainClass) => ({ domainClass, ...poolCountsOf(rows.find((r) => r.domainClass === domainClass)) }));
+  const all = poolCountsOf(undefined);
+  for (const c of byDomainClass) {
+    all.total += c.total;
+    all.wecom_friend += c.wecom_friend;
+    all.sms += c.sms;
+    all.oa_follower += c.oa_follower;
+    all.any += c.any;
   }
-  return { at: params.now.toISOString(), ...all, byDomainClass: POOL_DOMAIN_CLASSES.map((domainClass) => ({ domainClass, ...(byClass.get(domainClass) ?? empty()) })) };
+  return { at: params.now.toISOString(), ...all, byDomainClass };
 }
