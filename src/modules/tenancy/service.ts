@@ -197,9 +197,11 @@ export async function authenticateWriteKey(db: Db, key: string, now = Date.now()
 export interface AdminPrincipal {
   tenantId: string;
   tokenId: string;
+  /** Who the audit log and histories name: `admin_token:<id>`. */
+  actor: string;
 }
 
 export async function authenticateAdminToken(db: Db, token: string): Promise<AdminPrincipal | null> {
   const row = await repo.findActiveAdminTokenByHash(db, hashSecret(token));
-  return row ? { tenantId: row.tenant_id, tokenId: row.id } : null;
+  return row ? { tenantId: row.tenant_id, tokenId: row.id, actor: `admin_token:${row.id}` } : null;
 }

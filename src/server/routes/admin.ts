@@ -27,7 +27,6 @@ const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchem
 /** The management API under `/api/v1`, authenticated by an admin token, scoped to its tenant. */
 export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
   const t = { db: deps.store.db, clock: deps.clock };
-  const actor = (id: string) => `admin_token:${id}`;
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(
@@ -53,7 +52,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
     { schema: { tags: ['sources'], summary: 'Create a source and its first write key', body: sourceCreateSchema, response: { 201: sourceCreatedSchema, ...errors }, security } },
     async (request, reply) => {
       const admin = requireAdmin(request);
-      const created = await tenancy.createSource(t, admin.tenantId, request.body, actor(admin.tokenId));
+      const created = await tenancy.createSource(t, admin.tenantId, request.body, admin.actor);
       return reply.code(201).send(created);
     },
   );
@@ -72,7 +71,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
     },
     async (request, reply) => {
       const admin = requireAdmin(request);
-      const key = await tenancy.createWriteKey(t, admin.tenantId, request.params.sourceId, request.body.revokeExisting, actor(admin.tokenId));
+      const key = await tenancy.createWriteKey(t, admin.tenantId, request.params.sourceId, request.body.revokeExisting, admin.actor);
       return reply.code(201).send(key);
     },
   );
@@ -82,7 +81,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
     { schema: { tags: ['sources'], summary: 'Revoke a write key (idempotent)', params: sourceKeyParams, response: { 200: writeKeyInfoSchema, ...errors }, security } },
     async (request) => {
       const admin = requireAdmin(request);
-      return tenancy.revokeWriteKey(t, admin.tenantId, request.params.sourceId, request.params.keyId, actor(admin.tokenId));
+      return tenancy.revokeWriteKey(t, admin.tenantId, request.params.sourceId, request.params.keyId, admin.actor);
     },
   );
 
@@ -97,7 +96,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
     { schema: { tags: ['admin tokens'], summary: 'Issue an admin token', body: adminTokenCreateSchema, response: { 201: newAdminTokenSchema, ...errors }, security } },
     async (request, reply) => {
       const admin = requireAdmin(request);
-      return reply.code(201).send(await tenancy.createAdminToken(t, admin.tenantId, request.body.name, actor(admin.tokenId)));
+      return reply.code(201).send(await tenancy.createAdminToken(t, admin.tenantId, request.body.name, admin.actor));
     },
   );
 
@@ -106,7 +105,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
     { schema: { tags: ['admin tokens'], summary: 'Revoke an admin token (not the last active one)', params: idParams, response: { 200: adminTokenInfoSchema, ...errors }, security } },
     async (request) => {
       const admin = requireAdmin(request);
-      return tenancy.revokeAdminToken(t, admin.tenantId, request.params.id, actor(admin.tokenId));
+      return tenancy.revokeAdminToken(t, admin.tenantId, request.params.id, admin.actor);
     },
   );
 }

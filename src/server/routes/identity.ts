@@ -19,7 +19,6 @@ import { adminSecurity as security, requireAdmin } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
-const actor = (tokenId: string) => `admin_token:${tokenId}`;
 const withNullScope = <T extends { scope: string }>(i: T) => ({ ...i, scope: i.scope === '' ? null : i.scope });
 
 /** Identity rules (identifier types, junk list, trait strategies) and the audited split. */
@@ -44,7 +43,7 @@ export async function identityRoutes(app: FastifyInstance, deps: AppDeps) {
     },
     async (request, reply) => {
       const admin = requireAdmin(request);
-      const result = await identity.splitProfile(deps.store, admin.tenantId, request.params.id, request.body.identifiers, actor(admin.tokenId));
+      const result = await identity.splitProfile(deps.store, admin.tenantId, request.params.id, request.body.identifiers, admin.actor);
       return reply.code(result.replayed ? 200 : 201).send({ ...result, identifiers: result.identifiers.map(withNullScope) });
     },
   );
@@ -69,7 +68,7 @@ export async function identityRoutes(app: FastifyInstance, deps: AppDeps) {
     },
     async (request) => {
       const admin = requireAdmin(request);
-      return identity.putIdentifierType(db, admin.tenantId, { type: request.params.type, ...request.body }, actor(admin.tokenId));
+      return identity.putIdentifierType(db, admin.tenantId, { type: request.params.type, ...request.body }, admin.actor);
     },
   );
 
@@ -78,7 +77,7 @@ export async function identityRoutes(app: FastifyInstance, deps: AppDeps) {
     { schema: { tags: ['identity rules'], summary: 'Remove a custom type or go back to the built-in default', params: identifierTypeParams, response: { 204: z.null(), ...errors }, security } },
     async (request, reply) => {
       const admin = requireAdmin(request);
-      await identity.removeIdentifierType(db, admin.tenantId, request.params.type, actor(admin.tokenId));
+      await identity.removeIdentifierType(db, admin.tenantId, request.params.type, admin.actor);
       return reply.code(204).send(null);
     },
   );
@@ -102,7 +101,7 @@ export async function identityRoutes(app: FastifyInstance, deps: AppDeps) {
     },
     async (request) => {
       const admin = requireAdmin(request);
-      return identity.blockValue(db, admin.tenantId, request.body, actor(admin.tokenId));
+      return identity.blockValue(db, admin.tenantId, request.body, admin.actor);
     },
   );
 
@@ -111,7 +110,7 @@ export async function identityRoutes(app: FastifyInstance, deps: AppDeps) {
     { schema: { tags: ['identity rules'], summary: 'Take a value off the list', body: blocklistEntrySchema, response: { 204: z.null(), ...errors }, security } },
     async (request, reply) => {
       const admin = requireAdmin(request);
-      await identity.unblockValue(db, admin.tenantId, request.body, actor(admin.tokenId));
+      await identity.unblockValue(db, admin.tenantId, request.body, admin.actor);
       return reply.code(204).send(null);
     },
   );
@@ -130,7 +129,7 @@ export async function identityRoutes(app: FastifyInstance, deps: AppDeps) {
     },
     async (request) => {
       const admin = requireAdmin(request);
-      await identity.setTraitStrategy(db, admin.tenantId, request.params.trait, request.body.strategy, actor(admin.tokenId));
+      await identity.setTraitStrategy(db, admin.tenantId, request.params.trait, request.body.strategy, admin.actor);
       return { trait: request.params.trait, strategy: request.body.strategy };
     },
   );

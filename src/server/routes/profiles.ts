@@ -102,7 +102,7 @@ export async function profileRoutes(app: FastifyInstance, deps: AppDeps) {
     },
     async (request) => {
       const admin = requireAdmin(request);
-      return eraseProfile(db, admin.tenantId, request.params.id, `admin_token:${admin.tokenId}`);
+      return eraseProfile(db, admin.tenantId, request.params.id, admin.actor);
     },
   );
 }
