@@ -48,8 +48,9 @@ CREATE TABLE profile_rollups (
 );
 
 -- Event conditions ("performed X N times in the last 30 days") read events by name and time; the
--- profile id is included so that the index alone answers them.
-CREATE INDEX events_by_name ON events (tenant_id, event, "timestamp") INCLUDE (profile_id) WHERE event IS NOT NULL;
+-- profile id is a key column so that the index alone answers them. (As `INCLUDE (profile_id)` with
+-- `WHERE event IS NOT NULL` the index cost PGlite's ingest 8x: 598 vs 4,750 events/s, measured.)
+CREATE INDEX events_by_name ON events (tenant_id, event, "timestamp", profile_id);
 -- The rollups' reads of a person's WeCom friendships and official-account follows: rare events, so
 -- small indexes that cost nothing to the rest of ingest (the queries repeat these literal lists).
 CREATE INDEX events_wecom_contacts ON events (tenant_id, profile_id, "timestamp" DESC, id DESC)

@@ -18,48 +18,38 @@ export async function refreshRollupsFor(trx: Db, tenantId: string, profileIds: r
   await sql`
     DELETE FROM profile_rollups r WHERE r.tenant_id = ${t} AND r.profile_id = ANY(${profileIds}::uuid[])
       AND NOT EXISTS (SELECT 1 FROM profiles p WHERE p.tenant_id = ${t} AND p.id = r.profile_id AND p.merged_into IS NULL)`.execute(trx);
+  // One LATERAL probe of each kind per person, joined straight onto the live list (CTEs joined back
+  // to it made PGlite re-run the probes for every pair: seconds for a thousand people).
   await sql`
     WITH live AS (
       SELECT p.id FROM profiles p WHERE p.tenant_id = ${t} AND p.id = ANY(${profileIds}::uuid[]) AND p.merged_into IS NULL
-    ),
-    first_touch AS (
-      SELECT l.id, f."timestamp" AS at, f.source_id FROM live l
-      CROSS JOIN LATERAL (
-        SELECT e."timestamp", e.source_id FROM events e WHERE e.tenant_id = ${t} AND e.profile_id = l.id
-        ORDER BY e."timestamp", e.id LIMIT 1
-      ) f
-    ),
-    wecom AS (
-      SELECT l.id, array_agg(s.who ORDER BY s.who) AS staff FROM live l
-      CROSS JOIN LATERAL (
+    )
+    INSERT INTO profile_rollups (tenant_id, profile_id, first_touch_at, first_source_id, first_source_kind, first_domain_class, wecom_staff, oa_apps, updated_at)
+    SELECT ${t}::uuid, l.id, f.at, f.source_id, s.kind, s.domain_class, COALESCE(w.staff, '{}'), COALESCE(o.apps, '{}'), ${now.toISOString()}::timestamptz
+    FROM live l
+    LEFT JOIN LATERAL (
+      SELECT e."timestamp" AS at, e.source_id FROM events e WHERE e.tenant_id = ${t} AND e.profile_id = l.id
+      ORDER BY e."timestamp", e.id LIMIT 1
+    ) f ON true
+    LEFT JOIN sources s ON s.tenant_id = ${t} AND s.id = f.source_id
+    LEFT JOIN LATERAL (
+      SELECT array_agg(x.who ORDER BY x.who) AS staff FROM (
         SELECT DISTINCT ON (e.properties ->> 'staffUserId') e.properties ->> 'staffUserId' AS who, e.event
         FROM events e
         WHERE e.tenant_id = ${t} AND e.profile_id = l.id AND e.event IN (${sql.lit(E.wecomContactAdded)}, ${sql.lit(E.wecomContactRemoved)})
           AND e.properties ->> 'staffUserId' IS NOT NULL
         ORDER BY e.properties ->> 'staffUserId', e."timestamp" DESC, e.id DESC
-      ) s
-      WHERE s.event = ${E.wecomContactAdded}
-      GROUP BY l.id
-    ),
-    oa AS (
-      SELECT l.id, array_agg(s.app ORDER BY s.app) AS apps FROM live l
-      CROSS JOIN LATERAL (
+      ) x WHERE x.event = ${E.wecomContactAdded}
+    ) w ON true
+    LEFT JOIN LATERAL (
+      SELECT array_agg(x.app ORDER BY x.app) AS apps FROM (
         SELECT DISTINCT ON (e.properties ->> 'appId') e.properties ->> 'appId' AS app, e.event
         FROM events e
         WHERE e.tenant_id = ${t} AND e.profile_id = l.id AND e.event IN (${sql.lit(E.oaFollowed)}, ${sql.lit(E.oaUnfollowed)})
           AND e.properties ->> 'appId' IS NOT NULL
         ORDER BY e.properties ->> 'appId', e."timestamp" DESC, e.id DESC
-      ) s
-      WHERE s.event = ${E.oaFollowed}
-      GROUP BY l.id
-    )
-    INSERT INTO profile_rollups (tenant_id, profile_id, first_touch_at, first_source_id, first_source_kind, first_domain_class, wecom_staff, oa_apps, updated_at)
-    SELECT ${t}::uuid, l.id, f.at, f.source_id, s.kind, s.domain_class, COALESCE(w.staff, '{}'), COALESCE(o.apps, '{}'), ${now.toISOString()}::timestamptz
-    FROM live l
-    LEFT JOIN first_touch f ON f.id = l.id
-    LEFT JOIN sources s ON s.tenant_id = ${t} AND s.id = f.source_id
-    LEFT JOIN wecom w ON w.id = l.id
-    LEFT JOIN oa o ON o.id = l.id
+      ) x WHERE x.event = ${E.oaFollowed}
+    ) o ON true
     ON CONFLICT (tenant_id, profile_id) DO UPDATE SET
       first_touch_at = excluded.first_touch_at, first_source_id = excluded.first_source_id, first_source_kind = excluded.first_source_kind,
       first_domain_class = excluded.first_domain_class, wecom_staff = excluded.wecom_staff, oa_apps = excluded.oa_apps, updated_at = excluded.updated_at`.execute(trx);
