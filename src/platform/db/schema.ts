@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { LeadsDatabase } from './schema-leads.js';
 import type { SegmentsDatabase } from './schema-segments.js';
 
 /** Kysely's view of the tables created by `migrations/`. Keep in step with the SQL. */
@@ -221,7 +222,7 @@ export interface ConsentHistoryTable {
   note: string | null;
 }
 
-export interface Database extends SegmentsDatabase {
+export interface Database extends SegmentsDatabase, LeadsDatabase {
   tenants: TenantsTable;
   sources: SourcesTable;
   write_keys: WriteKeysTable;
