@@ -14,6 +14,8 @@ export const errorStatus = {
   not_found: 404,
   conflict: 409,
   last_admin_token: 409,
+  invalid_transition: 409,
+  account_locked: 423,
   payload_too_large: 413,
   unavailable: 503,
   internal: 500,

@@ -5,7 +5,7 @@ export function newId(): string {
 }
 
 /** A bearer secret: `prefix_` + 32 random bytes in base64url (43 characters). */
-export function newSecret(prefix: 'wk' | 'at'): string {
+export function newSecret(prefix: 'wk' | 'at' | 'st'): string {
   return `${prefix}_${randomBytes(32).toString('base64url')}`;
 }
 

@@ -1,16 +1,23 @@
 import type { FastifyRequest } from 'fastify';
 import {
+  ADMIN_ROLES,
   authenticateAdminToken,
   authenticateWriteKey,
-  type AdminPrincipal,
+  sessionPrincipal,
+  type Principal,
+  type Role,
   type WriteKeyPrincipal,
 } from '../modules/tenancy/index.js';
 import type { Db } from '../platform/db/index.js';
 import { AppError } from '../platform/errors.js';
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A management route that needs no token (login). */
+    public?: boolean;
+  }
   interface FastifyRequest {
-    admin?: AdminPrincipal;
+    principal?: Principal;
     ingestSource?: WriteKeyPrincipal;
   }
 }
@@ -67,19 +74,37 @@ export async function authenticateIngest(db: Db, request: FastifyRequest): Promi
   return principal;
 }
 
-export async function authenticateAdmin(db: Db, request: FastifyRequest): Promise<AdminPrincipal> {
+const NO_TOKEN = 'send an admin token or a staff session token (POST /api/v1/auth/login) as "Authorization: Bearer <token>"';
+
+/**
+ * Every `/api/v1` request carries a Bearer token: an admin token (`at_…`, the tenant's admin) or a
+ * staff session token (`st_…`, from login: the staff member's role and org unit).
+ */
+export async function authenticateBearer(db: Db, request: FastifyRequest, now: Date): Promise<Principal> {
   const token = bearerToken(request.headers.authorization);
-  if (!token) throw new AppError('unauthorized', 'send an admin token as "Authorization: Bearer <token>"');
-  const principal = await authenticateAdminToken(db, token);
-  if (!principal) throw new AppError('unauthorized', 'the admin token is not valid or has been revoked');
-  request.admin = principal;
-  bindLog(request, { tenantId: principal.tenantId });
+  if (!token) throw new AppError('unauthorized', NO_TOKEN);
+  const principal = token.startsWith('st_') ? await sessionPrincipal(db, token, now) : await authenticateAdminToken(db, token);
+  if (!principal) {
+    throw new AppError('unauthorized', token.startsWith('st_') ? 'the session has expired or was ended; log in again' : 'the admin token is not valid or has been revoked');
+  }
+  request.principal = principal;
+  bindLog(request, principal.staffId ? { tenantId: principal.tenantId, staffId: principal.staffId } : { tenantId: principal.tenantId });
   return principal;
 }
 
-export function requireAdmin(request: FastifyRequest): AdminPrincipal {
-  if (!request.admin) throw new AppError('unauthorized', 'send an admin token as "Authorization: Bearer <token>"');
-  return request.admin;
+/** The caller, whatever their role; with `roles`, refused (403) unless their role is one of them. */
+export function requirePrincipal(request: FastifyRequest, roles?: readonly Role[]): Principal {
+  const principal = request.principal;
+  if (!principal) throw new AppError('unauthorized', NO_TOKEN);
+  if (roles && !roles.includes(principal.role)) {
+    throw new AppError('forbidden', `your role (${principal.role}) may not do this; it needs one of: ${roles.join(', ')}`, { role: principal.role, allowed: roles });
+  }
+  return principal;
+}
+
+/** Tenant configuration (credentials, identity rules, staff): admin tokens and staff with the admin role. */
+export function requireAdmin(request: FastifyRequest): Principal {
+  return requirePrincipal(request, ADMIN_ROLES);
 }
 
 export function requireIngestSource(request: FastifyRequest): WriteKeyPrincipal {
@@ -87,5 +112,5 @@ export function requireIngestSource(request: FastifyRequest): WriteKeyPrincipal 
   return request.ingestSource;
 }
 
-/** OpenAPI security of every management route. */
+/** OpenAPI security of every management route: an admin token or a staff session token. */
 export const adminSecurity = [{ adminBearer: [] }];

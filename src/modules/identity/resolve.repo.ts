@@ -200,5 +200,15 @@ export async function persistGraphChanges(
         ${c.log.map((e) => e.messageId)}::text[], ${c.log.map((e) => JSON.stringify(e.identifiers))}::text[],
         ${c.log.map((e) => `{${e.profilesBefore.join(',')}}`)}::text[], ${c.log.map((e) => (e.profileAfter === null ? null : graph.finalId(e.profileAfter)))}::uuid[])
         AS l(event_at, kind, reason, message_id, identifiers, before, after)`.execute(trx);
+    // Merges also go to the audit log (who: Siyu's identity resolution; what: which profiles became one).
+    const merges = c.log.filter((e) => e.kind === 'merge' && e.profileAfter !== null);
+    if (merges.length > 0) {
+      await sql`
+        INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, details)
+        SELECT ${tenantId}, 'system:identity', 'profile.merge', 'profile', m.after,
+          jsonb_build_object('profilesBefore', to_jsonb(m.before::uuid[]), 'reason', m.reason, 'triggerMessageId', m.message_id)
+        FROM unnest(${merges.map((e) => graph.finalId(e.profileAfter ?? ''))}::text[], ${merges.map((e) => `{${e.profilesBefore.join(',')}}`)}::text[],
+          ${merges.map((e) => e.reason)}::text[], ${merges.map((e) => e.messageId)}::text[]) AS m(after, before, reason, message_id)`.execute(trx);
+    }
   }
 }

@@ -139,7 +139,7 @@ describe.each(testEngines)('profile belongings on %s', (engine) => {
     const before = { spouse: await rowsOf(spouse), other: await rowsOf(other) };
 
     const deleted = await inTx((trx) => deleteProfileBelongings(trx, tenantId, person));
-    expect(deleted).toEqual({ consents: 2, consentHistory: 3, householdMemberships: 1, householdsDeleted: 0, vehicleRelations: 2 });
+    expect(deleted).toEqual({ consents: 2, consentHistory: 3, householdMemberships: 1, householdsDeleted: 0, vehicleRelations: 2, leadsAnonymised: 0, customerLinks: 0 });
     expect(await rowsOf(person)).toEqual({ consents: [], history: [], members: [], relations: [] });
     expect({ spouse: await rowsOf(spouse), other: await rowsOf(other) }).toEqual(before);
     expect((await db.selectFrom('vehicles').select('vin').where('tenant_id', '=', tenantId).orderBy('vin').execute()).map((v) => v.vin)).toEqual([VIN2, VIN]);
@@ -147,7 +147,7 @@ describe.each(testEngines)('profile belongings on %s', (engine) => {
 
     // The last member erased: the household (whose name may describe the person) goes too.
     const deletedSpouse = await inTx((trx) => deleteProfileBelongings(trx, tenantId, spouse));
-    expect(deletedSpouse).toEqual({ consents: 1, consentHistory: 1, householdMemberships: 1, householdsDeleted: 1, vehicleRelations: 1 });
+    expect(deletedSpouse).toEqual({ consents: 1, consentHistory: 1, householdMemberships: 1, householdsDeleted: 1, vehicleRelations: 1, leadsAnonymised: 0, customerLinks: 0 });
     expect(await db.selectFrom('households').select('id').where('tenant_id', '=', tenantId).where('id', '=', shared).execute()).toEqual([]);
     expect(await inTx((trx) => deleteProfileBelongings(trx, tenantId, other))).toEqual({
       consents: 0,
@@ -155,6 +155,8 @@ describe.each(testEngines)('profile belongings on %s', (engine) => {
       householdMemberships: 0,
       householdsDeleted: 0,
       vehicleRelations: 0,
+      leadsAnonymised: 0,
+      customerLinks: 0,
     });
   });
 });

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.js';
 import { moveProfileTags } from '../tags/index.js';
+import { eraseCustomerRecords, moveCustomerRecords, type CustomerRecordsMoved } from '../tenancy/index.js';
 
 /**
  * What a person owns besides identifiers and traits: consents, household membership, vehicle
@@ -33,6 +34,8 @@ export interface BelongingsMoved {
     /** Current relations both had on the same (vin, role): the later-starting one was dropped. */
     dropped: number;
   };
+  /** Leads, orders, after-sales, dealer links and the origin (issue 5). */
+  customer: CustomerRecordsMoved;
 }
 
 const affected = (r: { numAffectedRows?: bigint }) => Number(r.numAffectedRows ?? 0);
@@ -89,10 +92,12 @@ export async function moveProfileBelongings(trx: Db, tenantId: string, fromProfi
 
   // Manual tags move; rule tags, stages and segments follow on the survivor's next refresh.
   await moveProfileTags(trx, t, from, to);
+  const customer = await moveCustomerRecords(trx, t, from, to);
   return {
     consents: { moved, replaced, kept: fromConsents - moved - replaced, history },
     household,
     vehicleRelations: { moved: movedRelations, dropped },
+    customer,
   };
 }
 
@@ -121,6 +126,10 @@ export interface BelongingsDeleted {
   /** Households the erasure left without members (their name may describe the person). */
   householdsDeleted: number;
   vehicleRelations: number;
+  /** Leads kept for the funnel's counts without personal fields (issue 5). */
+  leadsAnonymised: number;
+  /** Dealer links (customer_links) removed. */
+  customerLinks: number;
 }
 
 /** Erasure: the person's consents, consent history, household membership and vehicle relations (vehicles stay). */
@@ -157,5 +166,6 @@ export async function deleteProfileBelongings(trx: Db, tenantId: string, profile
             .executeTakeFirst(),
         );
   const vehicleRelations = deleted(await trx.deleteFrom('vehicle_relations').where('tenant_id', '=', t).where('profile_id', '=', profileId).executeTakeFirst());
-  return { consents, consentHistory, householdMemberships: memberships.length, householdsDeleted, vehicleRelations };
+  const customer = await eraseCustomerRecords(trx, t, profileId);
+  return { consents, consentHistory, householdMemberships: memberships.length, householdsDeleted, vehicleRelations, leadsAnonymised: customer.leadsAnonymised, customerLinks: customer.links };
 }

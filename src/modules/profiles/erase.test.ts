@@ -174,7 +174,7 @@ describe.each(testEngines)('erasure on %s', (engine) => {
     expect(res.statusCode, res.body).toBe(200);
     const erased = {
       profiles: 2, events: 4, identifiers: 5, formerIdentifiers: 1, consents: 1, consentHistory: 2, householdMemberships: 1, householdsDeleted: 1,
-      vehicleRelations: 1, identityLogScrubbed: 2,
+      vehicleRelations: 1, leadsAnonymised: 0, customerLinks: 0, identityLogScrubbed: 2,
     };
     expect(json(res)).toEqual({ id: w.li, erased });
 

@@ -83,7 +83,7 @@ export function scrubReason(reason: string | null, pd: PersonalData): string | n
   return reason !== null && !mentions(reason, pd) ? reason : null;
 }
 
-const BELONGING_KINDS = ['consents', 'consentHistory', 'householdMemberships', 'householdsDeleted', 'vehicleRelations'] as const satisfies ReadonlyArray<keyof BelongingsDeleted>;
+const BELONGING_KINDS = ['consents', 'consentHistory', 'householdMemberships', 'householdsDeleted', 'vehicleRelations', 'leadsAnonymised', 'customerLinks'] as const satisfies ReadonlyArray<keyof BelongingsDeleted>;
 
 /**
  * Erases the live profile `id` and every profile merged into it. 404 for an unknown (or already
@@ -101,7 +101,7 @@ export async function eraseProfile(db: Db, tenantId: string, id: string, actor: 
     // messages (a source re-sending its backlog) a no-op instead of re-creating the person.
     const identifiers = await repo.deleteIdentifiers(trx, tenantId, ids);
     const formerIdentifiers = await repo.deleteFormerIdentifiers(trx, tenantId, ids);
-    const belongings: BelongingsDeleted = { consents: 0, consentHistory: 0, householdMemberships: 0, householdsDeleted: 0, vehicleRelations: 0 };
+    const belongings: BelongingsDeleted = { consents: 0, consentHistory: 0, householdMemberships: 0, householdsDeleted: 0, vehicleRelations: 0, leadsAnonymised: 0, customerLinks: 0 };
     for (const pid of ids) {
       const d = await deleteProfileBelongings(trx, tenantId, pid);
       for (const k of BELONGING_KINDS) belongings[k] += d[k];

@@ -4,6 +4,8 @@ import type { Db } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import { hashSecret, newId, newSecret, secretPrefix } from '../../platform/ids.js';
 import { cachedKey, forgetKeys } from './key-cache.js';
+import type { Principal } from './principal.js';
+import { adminTokenPrincipal } from './principal.repo.js';
 import * as repo from './repo.js';
 
 /** Where a touchpoint's people sit by default (DOMAIN.md); a source may override it. */
@@ -194,14 +196,8 @@ export async function authenticateWriteKey(db: Db, key: string, now = Date.now()
   });
 }
 
-export interface AdminPrincipal {
-  tenantId: string;
-  tokenId: string;
-  /** Who the audit log and histories name: `admin_token:<id>`. */
-  actor: string;
-}
-
-export async function authenticateAdminToken(db: Db, token: string): Promise<AdminPrincipal | null> {
+/** An admin token acts as the tenant's admin, seeing everything. */
+export async function authenticateAdminToken(db: Db, token: string): Promise<Principal | null> {
   const row = await repo.findActiveAdminTokenByHash(db, hashSecret(token));
-  return row ? { tenantId: row.tenant_id, tokenId: row.id, actor: `admin_token:${row.id}` } : null;
+  return row ? adminTokenPrincipal(row.tenant_id, row.id) : null;
 }

@@ -1,0 +1,63 @@
+import type { Db } from '../../platform/db/index.js';
+import { AppError } from '../../platform/errors.js';
+import * as orgRepo from './org.repo.js';
+import type { Principal } from './principal.js';
+import { staffView } from './staff.js';
+import * as repo from './staff.repo.js';
+
+/** The caller as they are seen: role, scope (unit codes), masking. */
+export async function whoAmI(db: Db, principal: Principal) {
+  const staff = principal.staffId ? await repo.findStaff(db, principal.tenantId, principal.staffId) : undefined;
+  const unitIds = principal.scope.kind === 'all' ? [] : principal.scope.unitIds;
+  const codes = await orgRepo.codesOf(db, principal.tenantId, unitIds);
+  return {
+    kind: principal.kind,
+    actor: principal.actor,
+    role: principal.role,
+    staff: staff ? staffView(staff) : null,
+    scope: { kind: principal.scope.kind, orgUnitCodes: unitIds.map((id) => codes.get(id) ?? id).sort() },
+    maskPii: principal.maskPii,
+  };
+}
+
+/** The tenant's audit log, newest first (admins). */
+export async function auditLog(db: Db, principal: Principal, q: Parameters<typeof repo.auditPage>[2]) {
+  const rows = await repo.auditPage(db, principal.tenantId, q);
+  const page = rows.slice(0, q.limit);
+  return {
+    data: page.map((r) => ({
+      id: String(r.id),
+      at: r.at.toISOString(),
+      actor: r.actor,
+      action: r.action,
+      targetType: r.target_type,
+      targetId: r.target_id,
+      details: r.details,
+    })),
+    nextCursor: rows.length > q.limit ? String(page[page.length - 1]?.id) : null,
+  };
+}
+
+const notificationView = (r: { id: string; kind: string; payload: unknown; created_at: Date; read_at: Date | null }) => ({
+  id: r.id,
+  kind: r.kind,
+  payload: r.payload,
+  createdAt: r.created_at.toISOString(),
+  readAt: r.read_at ? r.read_at.toISOString() : null,
+});
+
+function requireStaff(principal: Principal): string {
+  if (!principal.staffId) throw new AppError('forbidden', 'notifications belong to staff; log in as a staff member (admin tokens have none)');
+  return principal.staffId;
+}
+
+export async function myNotifications(db: Db, principal: Principal, q: { unread: boolean; limit: number }) {
+  const rows = await repo.notificationsOf(db, principal.tenantId, requireStaff(principal), q.unread, q.limit);
+  return { data: rows.map(notificationView) };
+}
+
+export async function readNotification(db: Db, principal: Principal, id: string, now: Date) {
+  const row = await repo.markNotificationRead(db, principal.tenantId, requireStaff(principal), id, now);
+  if (!row) throw new AppError('not_found', `no notification ${id}`);
+  return notificationView(row);
+}
