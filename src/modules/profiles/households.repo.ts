@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.js';
+import { customerVisible, seesAll, type Principal } from '../tenancy/index.js';
 
 /** SQL for households: people linked without being merged; a person is in at most one. */
 
@@ -7,8 +8,19 @@ export async function insertHousehold(db: Db, tenantId: string, h: { id: string;
   await db.insertInto('households').values({ tenant_id: tenantId, id: h.id, name: h.name }).execute();
 }
 
-export async function findHousehold(db: Db, tenantId: string, id: string, options: { forUpdate?: boolean } = {}) {
-  const q = db.selectFrom('households').select(['id', 'name', 'created_at', 'updated_at']).where('tenant_id', '=', tenantId).where('id', '=', id);
+/**
+ * A household; with `visibleTo`, only when one of its members is in that caller's scope (a caller
+ * who sees the whole tenant also sees empty households).
+ */
+export async function findHousehold(db: Db, tenantId: string, id: string, options: { forUpdate?: boolean; visibleTo?: Principal } = {}) {
+  let q = db.selectFrom('households as h').select(['h.id', 'h.name', 'h.created_at', 'h.updated_at']).where('h.tenant_id', '=', tenantId).where('h.id', '=', id);
+  const viewer = options.visibleTo;
+  if (viewer && !seesAll(viewer)) {
+    q = q.where(
+      sql<boolean>`EXISTS (SELECT 1 FROM household_members hm WHERE hm.tenant_id = h.tenant_id AND hm.household_id = h.id
+        AND ${customerVisible(viewer, sql.ref('hm.profile_id'))})`,
+    );
+  }
   return (options.forUpdate ? q.forUpdate() : q).executeTakeFirst();
 }
 
@@ -16,12 +28,14 @@ export async function touchHousehold(db: Db, tenantId: string, id: string): Prom
   await db.updateTable('households').set({ updated_at: sql<Date>`now()` }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }
 
-export async function listMembers(db: Db, tenantId: string, householdId: string) {
+/** The members the caller may see. */
+export async function listMembers(db: Db, principal: Principal, householdId: string) {
   return db
     .selectFrom('household_members')
     .select(['profile_id', 'relation', 'added_at'])
-    .where('tenant_id', '=', tenantId)
+    .where('tenant_id', '=', principal.tenantId)
     .where('household_id', '=', householdId)
+    .where(customerVisible(principal, sql.ref('household_members.profile_id')))
     .orderBy('added_at')
     .orderBy('profile_id')
     .execute();

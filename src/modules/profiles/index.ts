@@ -6,6 +6,8 @@ export {
   linkVehiclesFromEvents,
   putVehicle,
   vehiclesOfProfile,
+  addVehicleRelationInTransaction,
+  putVehicleInTransaction,
   type ProfilesDeps,
 } from './vehicles.js';
 export { addHouseholdMember, createHousehold, getHousehold, householdOfProfile, householdsOfProfile, removeHouseholdMember } from './households.js';
@@ -14,3 +16,5 @@ export { lockVehiclesOf } from './vehicles.repo.js';
 export { moveProfileBelongings } from './belongings.repo.js';
 export { getProfile, lookupProfile, profileEvents, profileMerges, searchProfiles } from './profiles.js';
 export { eraseProfile } from './erase.js';
+export { requireVisibleProfile, requireVisibleProfileRef } from './visible.js';
+export { maskEvent, maskHousehold, maskIdentifierValue, maskPersonTraits, maskProfile, maskProfileSummary } from './mask.js';

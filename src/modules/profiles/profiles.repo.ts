@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Identifier } from '../identity/index.js';
 import type { Db } from '../../platform/db/index.js';
+import { customerVisible, type Principal } from '../tenancy/index.js';
 
 /** The stored side of the customer 360: every query is scoped to one tenant. */
 
@@ -35,10 +36,12 @@ export async function listFormerIdentifiers(db: Db, tenantId: string, profileId:
 }
 
 /**
- * The live profile holding an identifier. Resolution keeps identifiers on survivors; should a row
- * still name a merged-away profile, its survivor (merged_into always names the final one) holds it.
+ * The live profile holding an identifier, if the caller may see it. Resolution keeps identifiers on
+ * survivors; should a row still name a merged-away profile, its survivor (merged_into always names
+ * the final one) holds it.
  */
-export async function findIdentifierHolder(db: Db, tenantId: string, identifier: Identifier): Promise<string | undefined> {
+export async function findIdentifierHolder(db: Db, principal: Principal, identifier: Identifier): Promise<string | undefined> {
+  const tenantId = principal.tenantId;
   const row = await db
     .selectFrom('profile_identifiers as i')
     .innerJoin('profiles as p', (j) => j.onRef('p.tenant_id', '=', 'i.tenant_id').onRef('p.id', '=', 'i.profile_id'))
@@ -47,6 +50,7 @@ export async function findIdentifierHolder(db: Db, tenantId: string, identifier:
     .where('i.type', '=', identifier.type)
     .where('i.scope', '=', identifier.scope)
     .where('i.value', '=', identifier.value)
+    .where(customerVisible(principal, sql`COALESCE(p.merged_into, p.id)`))
     .executeTakeFirst();
   return row ? (row.merged_into ?? row.id) : undefined;
 }
@@ -65,12 +69,13 @@ export interface ProfileSearch {
 }
 
 /**
- * Live profiles, most recently updated first, keyset-paginated on (updated_at, id). With search terms,
+ * Live profiles in the caller's scope, most recently updated first, keyset-paginated on (updated_at, id). With search terms,
  * the candidates are a UNION of one index-friendly query per kind of match (an OR across them would
  * keep PostgreSQL from using profile_identifiers_phone_suffix and the primary key). The cursor time
  * is read back at full (microsecond) precision: a JS Date would cut it to milliseconds and skip rows.
  */
-export async function searchProfiles(db: Db, tenantId: string, s: ProfileSearch) {
+export async function searchProfiles(db: Db, principal: Principal, s: ProfileSearch) {
+  const tenantId = principal.tenantId;
   const { namePattern, reversedPhonePattern, identifiers = [] } = s;
   const candidates = [];
   if (namePattern !== undefined) {
@@ -108,7 +113,8 @@ export async function searchProfiles(db: Db, tenantId: string, s: ProfileSearch)
     .selectFrom('profiles as p')
     .select(['p.id', 'p.traits', 'p.last_seen', sql<string>`to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('cursor_at')])
     .where('p.tenant_id', '=', tenantId)
-    .where('p.merged_into', 'is', null);
+    .where('p.merged_into', 'is', null)
+    .where(customerVisible(principal, sql.ref('p.id')));
   const [first, ...rest] = candidates;
   if (first) query = query.where('p.id', 'in', rest.reduce((u, c) => u.union(c), first));
   if (s.after) query = query.where(sql<boolean>`(p.updated_at, p.id) < (${s.after.at}::timestamptz, ${s.after.id}::uuid)`);

@@ -4,7 +4,7 @@ import type { Store } from '../../platform/db/index.js';
 import { json, useAppFixture } from '../../testing/app.js';
 import { freshTenant, testEngines } from '../../testing/engines.js';
 import { ensureEventPartitions } from '../ingest/index.js';
-import { maskPhone } from './profiles.js';
+import { maskPhone } from '../../platform/pii.js';
 
 // Rows are written directly: these tests are about reading the graph, not about building it.
 interface SeedIdentifier {

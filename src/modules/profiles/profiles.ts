@@ -13,12 +13,16 @@ import {
 import type { Db } from '../../platform/db/index.js';
 import { listEvents } from '../ingest/index.js';
 import { AppError } from '../../platform/errors.js';
-import { loadIdentityConfig, normalizePhone, normalizeValue, requireIdentifier, requireLiveProfile, type IdentityConfig } from '../identity/index.js';
+import { loadIdentityConfig, normalizePhone, normalizeValue, requireIdentifier, type IdentityConfig } from '../identity/index.js';
 import { currentConsents } from './consents.js';
-import { householdOfProfile } from './households.js';
+import { visibleHouseholdOfProfile } from './households.js';
 import * as repo from './profiles.repo.js';
 import { vehiclesOfProfile } from './vehicles.js';
 import { isRecord } from '../../platform/json.js';
+import { maskPhone } from '../../platform/pii.js';
+import type { Principal } from '../tenancy/index.js';
+import { maskEvent, maskIdentityLogEntry, maskProfile, maskProfileSummary } from './mask.js';
+import { requireVisibleProfile } from './visible.js';
 
 /** Customer 360: a live profile with its identities, belongings and history, read-only. */
 
@@ -26,27 +30,25 @@ import { isRecord } from '../../platform/json.js';
 
 const asRecord = (v: unknown): Record<string, unknown> => (isRecord(v) ? v : {});
 
-/** `+8613412341234` → `134****1234`; other numbers keep their first three and last four characters. */
-export function maskPhone(value: string): string {
-  const national = value.startsWith('+86') ? value.slice(3) : value;
-  if (national.length <= 7) return `${national.slice(0, 1)}****`;
-  return `${national.slice(0, 3)}****${national.slice(-4)}`;
-}
-
-/** The profile `id` as the 360 shows it; 404 when unknown, `profile_merged` (308) when merged away. */
-export async function getProfile(db: Db, tenantId: string, id: string, known?: IdentityConfig): Promise<Profile> {
+/**
+ * The profile `id` as the 360 shows it to the caller; 404 when unknown or outside the caller's scope,
+ * `profile_merged` (308) when merged away (into a profile in scope). Masked for analysts.
+ */
+export async function getProfile(db: Db, principal: Principal, id: string, known?: IdentityConfig): Promise<Profile> {
+  await requireVisibleProfile(db, principal, id);
+  const tenantId = principal.tenantId;
   const [row, identifiers, former, config, vehicles, household, consents] = await Promise.all([
     repo.findProfile(db, tenantId, id),
     repo.listIdentifiers(db, tenantId, id),
     repo.listFormerIdentifiers(db, tenantId, id),
     known ?? loadIdentityConfig(db, tenantId),
     vehiclesOfProfile(db, tenantId, id),
-    householdOfProfile(db, tenantId, id),
+    visibleHouseholdOfProfile(db, principal, id),
     currentConsents(db, tenantId, id),
   ]);
-  // Unknown, erased or merged away: requireLiveProfile gives the right answer (404 or 308).
+  // Erased or merged away since the check: requireVisibleProfile gives the right answer (404 or 308).
   if (!row || row.merged_into !== null) {
-    await requireLiveProfile(db, tenantId, id);
+    await requireVisibleProfile(db, principal, id);
     throw new AppError('not_found', `no profile ${id}`, { profileId: id });
   }
   const priority = (type: string) => config.types.get(type)?.priority ?? 0;
@@ -60,7 +62,7 @@ export async function getProfile(db: Db, tenantId: string, id: string, known?: I
         a.value.localeCompare(b.value),
     )
     .map((i) => ({ type: i.type, value: i.value, scope: i.scope === '' ? null : i.scope, firstSeen: i.first_seen.toISOString(), lastSeen: i.last_seen.toISOString() }));
-  return {
+  const profile: Profile = {
     id: row.id,
     traits: asRecord(row.traits),
     traitMeta: asRecord(row.trait_meta),
@@ -74,18 +76,22 @@ export async function getProfile(db: Db, tenantId: string, id: string, known?: I
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
+  return principal.maskPii ? maskProfile(profile, config) : profile;
 }
 
-/** The live profile holding an identifier given as any source would send it (normalised as on ingest). */
-export async function lookupProfile(db: Db, tenantId: string, q: ProfileLookupQuery): Promise<Profile> {
-  const config = await loadIdentityConfig(db, tenantId);
+/**
+ * The live profile holding an identifier given as any source would send it (normalised as on ingest);
+ * a holder outside the caller's scope answers like no holder at all.
+ */
+export async function lookupProfile(db: Db, principal: Principal, q: ProfileLookupQuery): Promise<Profile> {
+  const config = await loadIdentityConfig(db, principal.tenantId);
   const identifier = requireIdentifier(config, { type: q.type, value: q.value, scope: q.scope }, 'query');
-  const holder = await repo.findIdentifierHolder(db, tenantId, identifier);
+  const holder = await repo.findIdentifierHolder(db, principal, identifier);
   if (holder === undefined) {
     const scoped = identifier.scope === '' ? '' : ` in scope ${identifier.scope}`;
     throw new AppError('not_found', `no profile holds ${identifier.type} ${identifier.value}${scoped}`, { type: identifier.type, scope: identifier.scope || null });
   }
-  return getProfile(db, tenantId, holder, config);
+  return getProfile(db, principal, holder, config);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -148,12 +154,16 @@ function traitPhone(traits: Record<string, unknown>): string | null {
   return p.kind === 'phone' ? maskPhone(p.e164) : p.kind === 'masked' ? p.raw : null;
 }
 
-/** Live profiles by name, phone suffix or identifier value; without q, most recently updated first. */
-export async function searchProfiles(db: Db, tenantId: string, query: ProfileSearchQuery): Promise<{ data: ProfileSummary[]; nextCursor: string | null }> {
+/**
+ * Live profiles in the caller's scope by name, phone suffix or identifier value; without q, most
+ * recently updated first. Names masked for analysts (phones are masked for everybody).
+ */
+export async function searchProfiles(db: Db, principal: Principal, query: ProfileSearchQuery): Promise<{ data: ProfileSummary[]; nextCursor: string | null }> {
+  const tenantId = principal.tenantId;
   const q = query.q ?? '';
   const terms = q === '' ? {} : searchTerms(q, await loadIdentityConfig(db, tenantId));
   const after = query.cursor ? decodeCursor(query.cursor, searchCursorSchema) : undefined;
-  const rows = await repo.searchProfiles(db, tenantId, { ...terms, ...(after ? { after: { at: after[0], id: after[1] } } : {}), limit: query.limit });
+  const rows = await repo.searchProfiles(db, principal, { ...terms, ...(after ? { after: { at: after[0], id: after[1] } } : {}), limit: query.limit });
   const page = rows.slice(0, query.limit);
   const phones = await repo.phonesOf(db, tenantId, page.map((r) => r.id));
   const digits = q.replace(/[\s-]/g, '');
@@ -173,27 +183,32 @@ export async function searchProfiles(db: Db, tenantId: string, query: ProfileSea
       const traits = asRecord(r.traits);
       const name = traits['name'];
       const phone = best.get(r.id);
-      return { id: r.id, name: typeof name === 'string' ? name : null, phone: phone ? maskPhone(phone.value) : traitPhone(traits), lastSeen: r.last_seen.toISOString() };
+      const summary = { id: r.id, name: typeof name === 'string' ? name : null, phone: phone ? maskPhone(phone.value) : traitPhone(traits), lastSeen: r.last_seen.toISOString() };
+      return principal.maskPii ? maskProfileSummary(summary) : summary;
     }),
     nextCursor: rows.length > query.limit && last ? encodeCursor([last.cursor_at, last.id]) : null,
   };
 }
 
-/** The profile's events, newest first, in the shape of `GET /api/v1/events`. */
-export async function profileEvents(db: Db, tenantId: string, id: string, q: ProfileEventsQuery): Promise<{ data: StoredEvent[]; nextCursor: string | null }> {
-  await requireLiveProfile(db, tenantId, id);
-  return listEvents(db, tenantId, q, { profileId: id });
+/** The profile's events, newest first, in the shape of `GET /api/v1/events` (masked for analysts). */
+export async function profileEvents(db: Db, principal: Principal, id: string, q: ProfileEventsQuery): Promise<{ data: StoredEvent[]; nextCursor: string | null }> {
+  await requireVisibleProfile(db, principal, id);
+  const page = await listEvents(db, principal.tenantId, q, { profileId: id });
+  if (!principal.maskPii) return page;
+  const config = await loadIdentityConfig(db, principal.tenantId);
+  return { ...page, data: page.data.map((e) => maskEvent(e, config)) };
 }
 
 const kindSchema = z.enum(IDENTITY_LOG_KINDS);
 
-/** identity_log entries about the profile and the profiles merged into it, newest first. */
-export async function profileMerges(db: Db, tenantId: string, id: string): Promise<{ data: IdentityLogEntry[] }> {
-  await requireLiveProfile(db, tenantId, id);
+/** identity_log entries about the profile and the profiles merged into it, newest first (values masked for analysts). */
+export async function profileMerges(db: Db, principal: Principal, id: string): Promise<{ data: IdentityLogEntry[] }> {
+  await requireVisibleProfile(db, principal, id);
+  const tenantId = principal.tenantId;
   const ids = [id, ...(await repo.mergedIntoIds(db, tenantId, id))];
   const rows = await repo.identityLogOf(db, tenantId, ids);
-  return {
-    data: rows.map((r) => ({
+  const entries = rows.map(
+    (r): IdentityLogEntry => ({
       id: r.id,
       kind: kindSchema.parse(r.kind),
       reason: r.reason,
@@ -204,6 +219,7 @@ export async function profileMerges(db: Db, tenantId: string, id: string): Promi
       profileAfter: r.profile_after,
       actor: r.actor,
       details: r.details,
-    })),
-  };
+    }),
+  );
+  return { data: principal.maskPii ? entries.map(maskIdentityLogEntry) : entries };
 }

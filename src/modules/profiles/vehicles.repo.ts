@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.js';
+import { customerVisible, type Principal } from '../tenancy/index.js';
 
 /** SQL for vehicles and person ↔ vehicle relations. Every statement names its tenant. */
 
@@ -26,6 +27,49 @@ export async function findVehicle(db: Db, tenantId: string, vin: string) {
     .select(['vin', 'series', 'model', 'model_year', 'created_at', 'updated_at'])
     .where('tenant_id', '=', tenantId)
     .where('vin', '=', vin)
+    .executeTakeFirst();
+}
+
+/**
+ * Whether the caller sees a stored vehicle: when anybody related to it (current or past) is in their
+ * scope, or nobody is related to it at all (it carries nobody's data). Undefined: no such vehicle.
+ */
+export async function vehicleVisibility(db: Db, principal: Principal, vin: string): Promise<{ visible: boolean } | undefined> {
+  const t = principal.tenantId;
+  return db
+    .selectFrom('vehicles as v')
+    .select(
+      sql<boolean>`(NOT EXISTS (SELECT 1 FROM vehicle_relations r WHERE r.tenant_id = ${t} AND r.vin = v.vin)
+        OR EXISTS (SELECT 1 FROM vehicle_relations r WHERE r.tenant_id = ${t} AND r.vin = v.vin AND ${customerVisible(principal, sql.ref('r.profile_id'))}))`.as('visible'),
+    )
+    .where('v.tenant_id', '=', t)
+    .where('v.vin', '=', vin)
+    .executeTakeFirst();
+}
+
+/** The relations of people in the caller's scope, oldest first. */
+export async function listVisibleRelationsOfVehicle(db: Db, principal: Principal, vin: string): Promise<RelationRow[]> {
+  return db
+    .selectFrom('vehicle_relations')
+    .select(RELATION_COLUMNS)
+    .where('tenant_id', '=', principal.tenantId)
+    .where('vin', '=', vin)
+    .where(customerVisible(principal, sql.ref('vehicle_relations.profile_id')))
+    .orderBy('valid_from')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** A relation of the vehicle whose person is in the caller's scope. */
+export async function findVisibleRelation(db: Db, principal: Principal, vin: string, id: string): Promise<{ id: string } | undefined> {
+  return db
+    .selectFrom('vehicle_relations')
+    .select('id')
+    .where('tenant_id', '=', principal.tenantId)
+    .where('vin', '=', vin)
+    .where('id', '=', id)
+    .where(customerVisible(principal, sql.ref('vehicle_relations.profile_id')))
     .executeTakeFirst();
 }
 

@@ -11,13 +11,20 @@ import {
 } from '../../contracts/vehicles.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/index.js';
-import { AppError, isAppError } from '../../platform/errors.js';
+import { AppError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { requireLiveProfile, requireVin, type VehicleLink } from '../identity/index.js';
 import * as repo from './vehicles.repo.js';
 import { markProfilesDirty } from '../segments/index.js';
+import type { Principal } from '../tenancy/index.js';
+import { profileRefError, requireVisibleProfileRef } from './visible.js';
 
-/** Vehicles keyed by VIN, and people's time-bounded roles on them (DOMAIN.md: a VIN is a vehicle, not a person). */
+/**
+ * Vehicles keyed by VIN, and people's time-bounded roles on them (DOMAIN.md: a VIN is a vehicle, not a person).
+ * Data scope: a vehicle is visible to a caller when anybody related to it (current or past) is in
+ * their scope, or nobody is related to it yet; only the relations of people in scope are shown, and
+ * staff relate and un-relate people in their scope only. Other vehicles answer like unknown VINs.
+ */
 
 export interface ProfilesDeps {
   db: Db;
@@ -47,19 +54,17 @@ export async function requireLiveProfileRef(db: Db, tenantId: string, id: string
   try {
     return await requireLiveProfile(db, tenantId, id, { forUpdate: true });
   } catch (err) {
-    if (isAppError(err) && err.code === 'profile_merged' && typeof err.details === 'object' && err.details !== null && 'profileId' in err.details) {
-      const survivor = String(err.details.profileId);
-      throw new AppError('conflict', `${field}: profile ${id} was merged into ${survivor}; use ${survivor}`, { field, profileId: id, mergedInto: survivor });
-    }
-    if (isAppError(err) && err.code === 'not_found') throw new AppError('not_found', `${field}: no profile ${id}`, { field, profileId: id });
-    throw err;
+    throw profileRefError(err, id, field);
   }
 }
 
-async function vehicleView(db: Db, tenantId: string, vin: string): Promise<Vehicle> {
+const noVehicle = (vin: string, hint = '') => new AppError('not_found', `no vehicle with VIN ${vin}${hint}`, { vin });
+
+/** The vehicle with the relations `viewer` may see (all of them without a viewer). */
+async function vehicleView(db: Db, tenantId: string, vin: string, viewer?: Principal): Promise<Vehicle> {
   const v = await repo.findVehicle(db, tenantId, vin);
-  if (!v) throw new AppError('not_found', `no vehicle with VIN ${vin}`, { vin });
-  const relations = await repo.listRelationsOfVehicle(db, tenantId, vin);
+  if (!v) throw noVehicle(vin);
+  const relations = viewer ? await repo.listVisibleRelationsOfVehicle(db, viewer, vin) : await repo.listRelationsOfVehicle(db, tenantId, vin);
   return {
     vin: v.vin,
     series: v.series,
@@ -71,8 +76,16 @@ async function vehicleView(db: Db, tenantId: string, vin: string): Promise<Vehic
   };
 }
 
-export async function getVehicle(db: Db, tenantId: string, rawVin: string): Promise<Vehicle> {
-  return vehicleView(db, tenantId, requireVin(rawVin));
+/** 404 when the vehicle is unknown, or stored but not visible to the caller. */
+async function requireVisibleVehicle(db: Db, principal: Principal, vin: string, hint = ''): Promise<void> {
+  const v = await repo.vehicleVisibility(db, principal, vin);
+  if (!v?.visible) throw noVehicle(vin, hint);
+}
+
+export async function getVehicle(db: Db, principal: Principal, rawVin: string): Promise<Vehicle> {
+  const vin = requireVin(rawVin);
+  await requireVisibleVehicle(db, principal, vin);
+  return vehicleView(db, principal.tenantId, vin, principal);
 }
 
 /** Everyone related to the vehicle (its attributes or owners changed): segments re-evaluate them. */
@@ -81,14 +94,27 @@ async function markHoldersChanged(trx: Db, tenantId: string, vin: string, now: D
   await markProfilesDirty(trx, tenantId, holders.map((h) => h.profile_id), now);
 }
 
-/** Creates or updates a vehicle (idempotent): attributes absent keep their value, null clears them. */
-export async function putVehicle(deps: ProfilesDeps, tenantId: string, rawVin: string, input: VehiclePut): Promise<Vehicle> {
+/**
+ * Creates or updates a vehicle (idempotent): attributes absent keep their value, null clears them.
+ * A stored vehicle the caller may not see answers 404.
+ */
+export async function putVehicle(deps: ProfilesDeps, principal: Principal, rawVin: string, input: VehiclePut): Promise<Vehicle> {
   const vin = requireVin(rawVin);
+  const tenantId = principal.tenantId;
   return deps.db.transaction().execute(async (trx) => {
-    await repo.upsertVehicle(trx, tenantId, vin, input);
-    await markHoldersChanged(trx, tenantId, vin, deps.clock.now());
-    return vehicleView(trx, tenantId, vin);
+    const stored = await repo.vehicleVisibility(trx, principal, vin);
+    if (stored && !stored.visible) throw noVehicle(vin);
+    await putVehicleInTransaction(trx, tenantId, vin, input, deps.clock.now());
+    return vehicleView(trx, tenantId, vin, principal);
   });
+}
+
+/** putVehicle inside the caller's transaction (an order's delivery creates the vehicle in its own). */
+export async function putVehicleInTransaction(trx: Db, tenantId: string, rawVin: string, input: VehiclePut, now: Date): Promise<Vehicle> {
+  const vin = requireVin(rawVin);
+  await repo.upsertVehicle(trx, tenantId, vin, input);
+  await markHoldersChanged(trx, tenantId, vin, now);
+  return vehicleView(trx, tenantId, vin);
 }
 
 /**
@@ -98,47 +124,76 @@ export async function putVehicle(deps: ProfilesDeps, tenantId: string, rawVin: s
  */
 export async function addVehicleRelation(
   deps: ProfilesDeps,
-  tenantId: string,
+  principal: Principal,
   rawVin: string,
   input: VehicleRelationCreate,
 ): Promise<{ relation: VehicleRelationWithVin; created: boolean }> {
   const vin = requireVin(rawVin);
-  const validFrom = input.validFrom ? new Date(input.validFrom) : deps.clock.now();
+  const now = deps.clock.now();
+  checkRelationTimes(input, now);
+  return deps.db.transaction().execute(async (trx) => {
+    // The person and the vehicle (and so its other people's ownership a resale ends) in the caller's scope.
+    await requireVisibleProfileRef(trx, principal, input.profileId, 'profileId');
+    const stored = await repo.vehicleVisibility(trx, principal, vin);
+    if (stored && !stored.visible) throw noVehicle(vin, `; create it with PUT /api/v1/vehicles/${vin} first`);
+    return addVehicleRelationInTransaction(trx, principal.tenantId, vin, input, now);
+  });
+}
+
+function checkRelationTimes(input: VehicleRelationCreate, now: Date): { validFrom: Date; requestedTo: Date | null } {
+  const validFrom = input.validFrom ? new Date(input.validFrom) : now;
   const requestedTo = input.validTo ? new Date(input.validTo) : null;
   if (requestedTo && requestedTo < validFrom) {
     throw new AppError('invalid_request', `validTo (${requestedTo.toISOString()}) is before validFrom (${validFrom.toISOString()})`, { field: 'validTo' });
   }
-  return deps.db.transaction().execute(async (trx) => {
-    // Profile before vehicle: the order ingestion and merges lock them in.
-    const profileId = await requireLiveProfileRef(trx, tenantId, input.profileId, 'profileId');
-    if (!(await repo.lockVehicle(trx, tenantId, vin))) {
-      throw new AppError('not_found', `no vehicle with VIN ${vin}; create it with PUT /api/v1/vehicles/${vin} first`, { vin });
-    }
-    const role: VehicleRole = input.role;
-    const same = await repo.findSameRelation(trx, tenantId, { vin, profileId, role, validFrom, open: requestedTo === null });
-    if (same) return { relation: relationWithVin(same), created: false };
-    let validTo = requestedTo;
-    if (role === 'owner') {
-      await repo.closeOtherOwners(trx, tenantId, vin, profileId, validFrom);
-      if (validTo === null) validTo = await repo.nextOwnerStart(trx, tenantId, vin, profileId, validFrom);
-    }
-    const row = await repo.insertRelation(trx, tenantId, { id: newId(), vin, profileId, role, validFrom, validTo, source: input.source ?? null });
-    await markHoldersChanged(trx, tenantId, vin, deps.clock.now());
-    return { relation: relationWithVin(row), created: true };
-  });
+  return { validFrom, requestedTo };
+}
+
+/**
+ * addVehicleRelation inside the caller's transaction (an order's delivery relates the buyer in its
+ * own). Locks the profile, then the vehicle: callers that lock other rows first must lock the
+ * profile before them too.
+ */
+export async function addVehicleRelationInTransaction(
+  trx: Db,
+  tenantId: string,
+  rawVin: string,
+  input: VehicleRelationCreate,
+  now: Date,
+): Promise<{ relation: VehicleRelationWithVin; created: boolean }> {
+  const vin = requireVin(rawVin);
+  const { validFrom, requestedTo } = checkRelationTimes(input, now);
+  // Profile before vehicle: the order ingestion and merges lock them in.
+  const profileId = await requireLiveProfileRef(trx, tenantId, input.profileId, 'profileId');
+  if (!(await repo.lockVehicle(trx, tenantId, vin))) {
+    throw new AppError('not_found', `no vehicle with VIN ${vin}; create it with PUT /api/v1/vehicles/${vin} first`, { vin });
+  }
+  const role: VehicleRole = input.role;
+  const same = await repo.findSameRelation(trx, tenantId, { vin, profileId, role, validFrom, open: requestedTo === null });
+  if (same) return { relation: relationWithVin(same), created: false };
+  let validTo = requestedTo;
+  if (role === 'owner') {
+    await repo.closeOtherOwners(trx, tenantId, vin, profileId, validFrom);
+    if (validTo === null) validTo = await repo.nextOwnerStart(trx, tenantId, vin, profileId, validFrom);
+  }
+  const row = await repo.insertRelation(trx, tenantId, { id: newId(), vin, profileId, role, validFrom, validTo, source: input.source ?? null });
+  await markHoldersChanged(trx, tenantId, vin, now);
+  return { relation: relationWithVin(row), created: true };
 }
 
 /** Ends a relation (default now). Ending an ended relation again is a no-op; at another time, a 409. */
 export async function endVehicleRelation(
   deps: ProfilesDeps,
-  tenantId: string,
+  principal: Principal,
   rawVin: string,
   relationId: string,
   input: VehicleRelationEnd,
 ): Promise<VehicleRelationWithVin> {
   const vin = requireVin(rawVin);
+  const tenantId = principal.tenantId;
   return deps.db.transaction().execute(async (trx) => {
-    const r = await repo.findRelation(trx, tenantId, vin, relationId, { forUpdate: true });
+    const visible = await repo.findVisibleRelation(trx, principal, vin, relationId);
+    const r = visible ? await repo.findRelation(trx, tenantId, vin, relationId, { forUpdate: true }) : undefined;
     if (!r) throw new AppError('not_found', `vehicle ${vin} has no relation ${relationId}`, { vin, relationId });
     const validTo = input.validTo ? new Date(input.validTo) : null;
     if (r.valid_to !== null) {

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.js';
+import { customerVisible, type Principal } from '../tenancy/index.js';
 
 /** SQL for saved segments: definitions, members, change records, daily counts. */
 
@@ -86,16 +87,26 @@ export async function deleteSegment(trx: Db, tenantId: string, id: string): Prom
   await trx.deleteFrom('segments').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }
 
-/** The segment's change records after a cursor (journeys read them in id order). */
-export async function listChanges(db: Db, tenantId: string, segmentId: string, after: string | undefined, limit: number) {
-  let q = db.selectFrom('segment_changes').select(['id', 'profile_id', 'kind', 'at']).where('tenant_id', '=', tenantId).where('segment_id', '=', segmentId);
+/** The segment's change records about people in the caller's scope after a cursor (journeys read them in id order). */
+export async function listChanges(db: Db, principal: Principal, segmentId: string, after: string | undefined, limit: number) {
+  let q = db
+    .selectFrom('segment_changes')
+    .select(['id', 'profile_id', 'kind', 'at'])
+    .where('tenant_id', '=', principal.tenantId)
+    .where('segment_id', '=', segmentId)
+    .where(customerVisible(principal, sql.ref('segment_changes.profile_id')));
   if (after !== undefined) q = q.where('id', '>', after);
   return q.orderBy('id').limit(limit).execute();
 }
 
-/** Members in profile id order after a cursor. */
-export async function listMembers(db: Db, tenantId: string, segmentId: string, after: string | undefined, limit: number) {
-  let q = db.selectFrom('segment_members').select(['profile_id', 'entered_at']).where('tenant_id', '=', tenantId).where('segment_id', '=', segmentId);
+/** Members in the caller's scope in profile id order after a cursor. */
+export async function listMembers(db: Db, principal: Principal, segmentId: string, after: string | undefined, limit: number) {
+  let q = db
+    .selectFrom('segment_members')
+    .select(['profile_id', 'entered_at'])
+    .where('tenant_id', '=', principal.tenantId)
+    .where('segment_id', '=', segmentId)
+    .where(customerVisible(principal, sql.ref('segment_members.profile_id')));
   if (after !== undefined) q = q.where('profile_id', '>', after);
   return q.orderBy('profile_id').limit(limit).execute();
 }

@@ -14,7 +14,8 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import { canonicalJson, isRecord } from '../../platform/json.js';
-import { insertAudit } from '../tenancy/index.js';
+import { maskTraits } from '../../platform/pii.js';
+import { insertAudit, type Principal } from '../tenancy/index.js';
 import { compileCondition, type CompileContext } from './compile.repo.js';
 import { dayIn, evaluationContext } from './context.js';
 import { countAndSample, recordRefresh, refreshMembership, tuneForEvaluation } from './membership.repo.js';
@@ -50,8 +51,11 @@ function view(r: repo.SegmentRow): Segment {
   };
 }
 
-/** Count and a sample of who matches a definition now, evaluated in the database. */
-export async function previewSegment(deps: SegmentsDeps, tenantId: string, definition: SegmentDefinition): Promise<SegmentPreviewResult> {
+/**
+ * Count and a sample of who matches a definition now, evaluated in the database; with `maskPii`
+ * (analysts), the sample's personal traits are masked.
+ */
+export async function previewSegment(deps: SegmentsDeps, tenantId: string, definition: SegmentDefinition, options: { maskPii?: boolean } = {}): Promise<SegmentPreviewResult> {
   const now = deps.clock.now();
   await checkReferences(deps.db, tenantId, definition.condition, { allowStages: true, allowRuleTags: true });
   const ctx = await evaluationContext(deps.db, tenantId, now, 'set');
@@ -62,7 +66,7 @@ export async function previewSegment(deps: SegmentsDeps, tenantId: string, defin
     const count = found.count;
     const sample = found.sample.map((r) => ({
       id: r.id,
-      traits: isRecord(r.traits) ? r.traits : {},
+      traits: isRecord(r.traits) ? (options.maskPii ? maskTraits(r.traits) : r.traits) : {},
       firstSeen: r.first_seen.toISOString(),
       lastSeen: r.last_seen.toISOString(),
     }));
@@ -155,18 +159,20 @@ export async function deleteSegment(deps: SegmentsDeps, tenantId: string, id: st
   });
 }
 
-export async function segmentMembers(db: Db, tenantId: string, id: string, after: string | undefined, limit: number): Promise<{ data: SegmentMember[]; nextCursor: string | null }> {
-  await getSegment(db, tenantId, id);
-  const rows = await repo.listMembers(db, tenantId, id, after, limit);
+/** Current members in the caller's data scope, in profile id order (the segment's memberCount stays tenant-wide). */
+export async function segmentMembers(db: Db, principal: Principal, id: string, after: string | undefined, limit: number): Promise<{ data: SegmentMember[]; nextCursor: string | null }> {
+  await getSegment(db, principal.tenantId, id);
+  const rows = await repo.listMembers(db, principal, id, after, limit);
   return {
     data: rows.map((r) => ({ profileId: r.profile_id, enteredAt: r.entered_at.toISOString() })),
     nextCursor: rows.length === limit ? rows[rows.length - 1]!.profile_id : null,
   };
 }
 
-export async function segmentChanges(db: Db, tenantId: string, id: string, after: string | undefined, limit: number): Promise<{ data: SegmentChange[]; nextCursor: string | null }> {
-  await getSegment(db, tenantId, id);
-  const rows = await repo.listChanges(db, tenantId, id, after, limit);
+/** Change records about people in the caller's data scope, in id order. */
+export async function segmentChanges(db: Db, principal: Principal, id: string, after: string | undefined, limit: number): Promise<{ data: SegmentChange[]; nextCursor: string | null }> {
+  await getSegment(db, principal.tenantId, id);
+  const rows = await repo.listChanges(db, principal, id, after, limit);
   return {
     data: rows.map((r) => ({ id: r.id, profileId: r.profile_id, kind: r.kind === 'segment_exited' ? 'segment_exited' : 'segment_entered', at: r.at.toISOString() })),
     nextCursor: rows.length === limit ? rows[rows.length - 1]!.id : null,

@@ -2,6 +2,7 @@ import { tagKindSchema, type ProfileTag, type TagApplied, type TagApply, type Ta
 import type { Db } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import { requireLiveProfile } from '../identity/index.js';
+import type { Principal } from '../tenancy/index.js';
 import { checkReferences, compileCondition, evaluationContext, requestRefresh, storedDefinition } from '../segments/index.js';
 import * as pt from './profile-tags.repo.js';
 import * as repo from './tags.repo.js';
@@ -114,8 +115,9 @@ export async function profileTagHistory(db: Db, tenantId: string, profileId: str
   return page(await pt.history(db, tenantId, { profileId }, after, limit), limit);
 }
 
-/** A tag's history, oldest first, after a cursor. */
-export async function tagHistory(db: Db, tenantId: string, tagId: string, after: string | undefined, limit: number): Promise<TagHistoryPage> {
+/** A tag's history, oldest first, after a cursor: the rows about people in the caller's data scope. */
+export async function tagHistory(db: Db, principal: Principal, tagId: string, after: string | undefined, limit: number): Promise<TagHistoryPage> {
+  const tenantId = principal.tenantId;
   if (!(await repo.findTag(db, tenantId, tagId))) throw new AppError('not_found', `no tag ${tagId}`);
-  return page(await pt.history(db, tenantId, { tagId }, after, limit), limit);
+  return page(await pt.history(db, tenantId, { tagId }, after, limit, principal), limit);
 }

@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../platform/db/index.js';
+import { customerVisible, type Principal } from '../tenancy/index.js';
 
 /**
  * SQL for who holds which tag. Every change is one data-modifying-CTE statement that writes the
@@ -174,10 +175,21 @@ export async function profileTags(db: Db, tenantId: string, profileId: string) {
     .execute();
 }
 
-/** History in id order after a cursor, of one tag or of one profile. */
-export async function history(db: Db, tenantId: string, by: { tagId: string } | { profileId: string }, after: string | undefined, limit: number) {
+/**
+ * History in id order after a cursor, of one tag or of one profile; with `visibleTo`, only the rows
+ * about people in that caller's data scope.
+ */
+export async function history(
+  db: Db,
+  tenantId: string,
+  by: { tagId: string } | { profileId: string },
+  after: string | undefined,
+  limit: number,
+  visibleTo?: Principal,
+) {
   let q = db.selectFrom('tag_history').select(['id', 'tag_id', 'profile_id', 'action', 'actor', 'reason', 'at']).where('tenant_id', '=', tenantId);
   q = 'tagId' in by ? q.where('tag_id', '=', by.tagId) : q.where('profile_id', '=', by.profileId);
+  if (visibleTo) q = q.where(customerVisible(visibleTo, sql.ref('tag_history.profile_id')));
   if (after !== undefined) q = q.where('id', '>', after);
   return q.orderBy('id').limit(limit).execute();
 }

@@ -19,20 +19,23 @@ import {
 } from '../../contracts/tenancy.js';
 import { listEvents } from '../../modules/ingest/index.js';
 import * as tenancy from '../../modules/tenancy/index.js';
-import { adminSecurity as security, requireAdmin } from '../auth.js';
+import { adminSecurity as security, requireAdmin, requirePrincipal } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 
-const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
+const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
 
-/** The management API under `/api/v1`, authenticated by an admin token, scoped to its tenant. */
+/**
+ * Tenant configuration under `/api/v1` (sources, write keys, admin tokens: the admin role only) and
+ * the raw event stream of everyone (admin, hq_ops).
+ */
 export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
   const t = { db: deps.store.db, clock: deps.clock };
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.get(
     '/api/v1/events',
-    { schema: { tags: ['events'], summary: 'Stored events, newest first', querystring: eventsQuerySchema, response: { 200: eventsPageSchema, ...errors }, security } },
-    async (request) => listEvents(deps.store.db, requireAdmin(request).tenantId, request.query),
+    { schema: { tags: ['events'], summary: 'Stored events of everyone, newest first (admin, hq_ops)', querystring: eventsQuerySchema, response: { 200: eventsPageSchema, ...errors }, security } },
+    async (request) => listEvents(deps.store.db, requirePrincipal(request, tenancy.OPS_ROLES).tenantId, request.query),
   );
 
   r.get(

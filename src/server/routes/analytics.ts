@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import {
   funnelQuerySchema,
@@ -11,10 +11,13 @@ import {
 } from '../../contracts/analytics.js';
 import { errorBodySchema } from '../../contracts/common.js';
 import { funnel, reachablePool, stageDistribution, stageFlows } from '../../modules/analytics/index.js';
-import { adminSecurity as security, requireAdmin } from '../auth.js';
+import { HQ_ROLES } from '../../modules/tenancy/index.js';
+import { adminSecurity as security, requirePrincipal } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 
-const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema };
+const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema };
+/** Tenant-wide aggregates: HQ roles only (dealer staff read their own figures from the KPIs API). */
+const hq = (request: FastifyRequest) => requirePrincipal(request, HQ_ROLES).tenantId;
 const tags = ['analytics'];
 
 /** Read-only analytics over stage models, first touches and reachability (management API). */
@@ -33,7 +36,7 @@ export async function analyticsRoutes(app: FastifyInstance, deps: AppDeps) {
         security,
       },
     },
-    async (request) => stageDistribution(db, requireAdmin(request).tenantId, request.query),
+    async (request) => stageDistribution(db, hq(request), request.query),
   );
 
   r.get(
@@ -47,7 +50,7 @@ export async function analyticsRoutes(app: FastifyInstance, deps: AppDeps) {
         security,
       },
     },
-    async (request) => stageFlows(db, requireAdmin(request).tenantId, { ...request.query, now: deps.clock.now() }),
+    async (request) => stageFlows(db, hq(request), { ...request.query, now: deps.clock.now() }),
   );
 
   r.get(
@@ -61,7 +64,7 @@ export async function analyticsRoutes(app: FastifyInstance, deps: AppDeps) {
         security,
       },
     },
-    async (request) => funnel(db, requireAdmin(request).tenantId, { ...request.query, now: deps.clock.now() }),
+    async (request) => funnel(db, hq(request), { ...request.query, now: deps.clock.now() }),
   );
 
   r.get(
@@ -74,6 +77,6 @@ export async function analyticsRoutes(app: FastifyInstance, deps: AppDeps) {
         security,
       },
     },
-    async (request) => reachablePool(db, requireAdmin(request).tenantId, { now: deps.clock.now() }),
+    async (request) => reachablePool(db, hq(request), { now: deps.clock.now() }),
   );
 }

@@ -15,13 +15,15 @@ import {
 } from '../../contracts/identity.js';
 import { profileParams } from '../../contracts/profiles.js';
 import * as identity from '../../modules/identity/index.js';
-import { adminSecurity as security, requireAdmin } from '../auth.js';
+import { requireVisibleProfile } from '../../modules/profiles/index.js';
+import { OPS_ROLES } from '../../modules/tenancy/index.js';
+import { adminSecurity as security, requireAdmin, requirePrincipal } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 
-const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
+const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
 const withNullScope = <T extends { scope: string }>(i: T) => ({ ...i, scope: i.scope === '' ? null : i.scope });
 
-/** Identity rules (identifier types, junk list, trait strategies) and the audited split. */
+/** Identity rules (identifier types, junk list, trait strategies: admin only) and the audited split (admin, hq_ops). */
 export async function identityRoutes(app: FastifyInstance, deps: AppDeps) {
   const db = deps.store.db;
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -31,10 +33,10 @@ export async function identityRoutes(app: FastifyInstance, deps: AppDeps) {
     {
       schema: {
         tags: ['profiles'],
-        summary: 'Move identifiers (and the events they brought) out of a profile into a new one',
+        summary: 'Move identifiers (and the events they brought) out of a profile into a new one (admin, hq_ops)',
         description:
           'An event moves with its highest-priority identifier the profile held. Both profiles’ traits are recomputed from their events; ' +
-          'denied and withdrawn consents are copied to the new profile. Audited. Replaying the same split answers the first result.',
+          'denied and withdrawn consents are copied to the new profile. Audited (audit log action profile.split). Replaying the same split answers the first result.',
         params: profileParams,
         body: splitRequestSchema,
         response: { 201: splitResultSchema, 200: splitResultSchema, 308: errorBodySchema, ...errors },
@@ -42,8 +44,9 @@ export async function identityRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request, reply) => {
-      const admin = requireAdmin(request);
-      const result = await identity.splitProfile(deps.store, admin.tenantId, request.params.id, request.body.identifiers, admin.actor);
+      const principal = requirePrincipal(request, OPS_ROLES);
+      await requireVisibleProfile(db, principal, request.params.id);
+      const result = await identity.splitProfile(deps.store, principal.tenantId, request.params.id, request.body.identifiers, principal.actor);
       return reply.code(result.replayed ? 200 : 201).send({ ...result, identifiers: result.identifiers.map(withNullScope) });
     },
   );

@@ -12,15 +12,20 @@ import {
   profileSearchQuerySchema,
   profilesPageSchema,
 } from '../../contracts/profiles.js';
-import { eraseProfile, getProfile, lookupProfile, profileEvents, profileMerges, searchProfiles } from '../../modules/profiles/index.js';
-import { adminSecurity as security, requireAdmin } from '../auth.js';
+import { eraseProfile, getProfile, lookupProfile, profileEvents, profileMerges, requireVisibleProfile, searchProfiles } from '../../modules/profiles/index.js';
+import { OPS_ROLES } from '../../modules/tenancy/index.js';
+import { adminSecurity as security, requirePrincipal } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 
-const errors = { 308: errorBodySchema, 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema };
+const errors = { 308: errorBodySchema, 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema };
 const tags = ['profiles'];
-const merged = ' A merged-away id answers 308 with Location naming the surviving profile.';
+const merged =
+  ' A merged-away id answers 308 with Location naming the surviving profile. A profile outside the caller’s data scope answers 404 like an unknown id; analysts see personal values masked.';
 
-/** Customer 360 under `/api/v1/profiles`, authenticated by an admin token, scoped to its tenant. */
+/**
+ * Customer 360 under `/api/v1/profiles`: every role reads the customers in its data scope (dealer
+ * staff their dealer's, consultants their own; HQ roles the tenant), analysts masked; erasure: hq_ops.
+ */
 export async function profileRoutes(app: FastifyInstance, deps: AppDeps) {
   const db = deps.store.db;
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -30,13 +35,14 @@ export async function profileRoutes(app: FastifyInstance, deps: AppDeps) {
     {
       schema: {
         tags,
-        summary: 'Search live profiles by name, phone suffix (4+ digits) or exact identifier value; without q, most recently updated first',
+        summary:
+          'Search the live profiles in the caller’s data scope by name, phone suffix (4+ digits) or exact identifier value; without q, most recently updated first',
         querystring: profileSearchQuerySchema,
         response: { 200: profilesPageSchema, ...errors },
         security,
       },
     },
-    async (request) => searchProfiles(db, requireAdmin(request).tenantId, request.query),
+    async (request) => searchProfiles(db, requirePrincipal(request), request.query),
   );
 
   // A static segment: the router prefers it to `/:id` whatever the order, so `lookup` is never taken for an id.
@@ -45,19 +51,19 @@ export async function profileRoutes(app: FastifyInstance, deps: AppDeps) {
     {
       schema: {
         tags,
-        summary: 'The live profile holding an identifier; the value is normalised as on ingest (phone → E.164)',
+        summary: 'The live profile holding an identifier (404 when none in the caller’s scope does); the value is normalised as on ingest (phone → E.164)',
         querystring: profileLookupQuerySchema,
         response: { 200: profileSchema, ...errors },
         security,
       },
     },
-    async (request) => lookupProfile(db, requireAdmin(request).tenantId, request.query),
+    async (request) => lookupProfile(db, requirePrincipal(request), request.query),
   );
 
   r.get(
     '/api/v1/profiles/:id',
     { schema: { tags, summary: `A profile: traits, identities, vehicles, household, consents.${merged}`, params: profileParams, response: { 200: profileSchema, ...errors }, security } },
-    async (request) => getProfile(db, requireAdmin(request).tenantId, request.params.id),
+    async (request) => getProfile(db, requirePrincipal(request), request.params.id),
   );
 
   r.get(
@@ -72,7 +78,7 @@ export async function profileRoutes(app: FastifyInstance, deps: AppDeps) {
         security,
       },
     },
-    async (request) => profileEvents(db, requireAdmin(request).tenantId, request.params.id, request.query),
+    async (request) => profileEvents(db, requirePrincipal(request), request.params.id, request.query),
   );
 
   r.get(
@@ -86,7 +92,7 @@ export async function profileRoutes(app: FastifyInstance, deps: AppDeps) {
         security,
       },
     },
-    async (request) => profileMerges(db, requireAdmin(request).tenantId, request.params.id),
+    async (request) => profileMerges(db, requirePrincipal(request), request.params.id),
   );
 
   r.delete(
@@ -94,15 +100,16 @@ export async function profileRoutes(app: FastifyInstance, deps: AppDeps) {
     {
       schema: {
         tags,
-        summary: `Erase a person (PIPL): the profile, profiles merged into it, their events, identifiers, vehicles relations, household membership and consents; the identity log keeps ids and times only.${merged}`,
+        summary: `Erase a person (PIPL; admin, hq_ops): the profile, profiles merged into it, their events, identifiers, vehicles relations, household membership and consents; the identity log keeps ids and times only.${merged}`,
         params: profileParams,
         response: { 200: profileErasedSchema, ...errors },
         security,
       },
     },
     async (request) => {
-      const admin = requireAdmin(request);
-      return eraseProfile(db, admin.tenantId, request.params.id, admin.actor);
+      const principal = requirePrincipal(request, OPS_ROLES);
+      await requireVisibleProfile(db, principal, request.params.id);
+      return eraseProfile(db, principal.tenantId, request.params.id, principal.actor);
     },
   );
 }

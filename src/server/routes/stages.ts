@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBodySchema } from '../../contracts/common.js';
@@ -21,16 +21,27 @@ import {
   profileStages,
   putStageModel,
 } from '../../modules/stages/index.js';
-import { adminSecurity as security, requireAdmin } from '../auth.js';
+import { requireVisibleProfile } from '../../modules/profiles/index.js';
+import { OPS_ROLES } from '../../modules/tenancy/index.js';
+import { adminSecurity as security, requirePrincipal } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 
-const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
+const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
 const tags = ['stages'];
 
-/** Operating models (stage models) and each profile's stages, under the management API. */
+/**
+ * Operating models (stage models: read by every role, changed by admin and hq_ops) and each profile's
+ * stages (profiles in the caller's data scope; others answer 404 like unknown ids).
+ */
 export async function stageRoutes(app: FastifyInstance, deps: AppDeps) {
   const d = { db: deps.store.db, clock: deps.clock };
   const r = app.withTypeProvider<ZodTypeProvider>();
+  /** The tenant of a caller who may see profile `id`. */
+  const visible = async (request: FastifyRequest, id: string) => {
+    const principal = requirePrincipal(request);
+    await requireVisibleProfile(d.db, principal, id);
+    return principal.tenantId;
+  };
 
   r.get(
     '/api/v1/stage-models',
@@ -42,13 +53,13 @@ export async function stageRoutes(app: FastifyInstance, deps: AppDeps) {
         security,
       },
     },
-    async (request) => ({ data: await listStageModels(d, requireAdmin(request).tenantId) }),
+    async (request) => ({ data: await listStageModels(d, requirePrincipal(request).tenantId) }),
   );
 
   r.get(
     '/api/v1/stage-models/:key',
     { schema: { tags, summary: 'One stage model', params: stageModelParams, response: { 200: stageModelSchema, ...errors }, security } },
-    async (request) => getStageModel(d.db, requireAdmin(request).tenantId, request.params.key),
+    async (request) => getStageModel(d.db, requirePrincipal(request).tenantId, request.params.key),
   );
 
   r.put(
@@ -64,7 +75,7 @@ export async function stageRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request, reply) => {
-      const { tenantId, actor } = requireAdmin(request);
+      const { tenantId, actor } = requirePrincipal(request, OPS_ROLES);
       const result = await putStageModel(d, tenantId, request.params.key, request.body, actor);
       return reply.code(result.created ? 201 : 200).send(result.model);
     },
@@ -82,7 +93,7 @@ export async function stageRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request, reply) => {
-      const { tenantId, actor } = requireAdmin(request);
+      const { tenantId, actor } = requirePrincipal(request, OPS_ROLES);
       const result = await installPreset(d, tenantId, request.params.preset, actor);
       return reply.code(result.installed ? 201 : 200).send(result.model);
     },
@@ -100,7 +111,7 @@ export async function stageRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request, reply) => {
-      const { tenantId, actor } = requireAdmin(request);
+      const { tenantId, actor } = requirePrincipal(request, OPS_ROLES);
       await deleteStageModel(d, tenantId, request.params.key, actor);
       return reply.code(204).send(null);
     },
@@ -117,7 +128,7 @@ export async function stageRoutes(app: FastifyInstance, deps: AppDeps) {
         security,
       },
     },
-    async (request) => ({ data: await profileStages(d.db, requireAdmin(request).tenantId, request.params.id) }),
+    async (request) => ({ data: await profileStages(d.db, await visible(request, request.params.id), request.params.id) }),
   );
 
   r.get(
@@ -132,6 +143,6 @@ export async function stageRoutes(app: FastifyInstance, deps: AppDeps) {
         security,
       },
     },
-    async (request) => ({ data: await profileStageHistory(d.db, requireAdmin(request).tenantId, request.params.id, request.query) }),
+    async (request) => ({ data: await profileStageHistory(d.db, await visible(request, request.params.id), request.params.id, request.query) }),
   );
 }

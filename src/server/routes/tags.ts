@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBodySchema } from '../../contracts/common.js';
@@ -33,18 +33,31 @@ import {
   tagsOfProfile,
   updateTag,
 } from '../../modules/tags/index.js';
-import { adminSecurity as security, requireAdmin } from '../auth.js';
+import { requireVisibleProfile } from '../../modules/profiles/index.js';
+import { OPS_ROLES } from '../../modules/tenancy/index.js';
+import { adminSecurity as security, requirePrincipal } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 
-const errors = { 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
+const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
 const tags = ['tags'];
 const idParams = profileParams;
+/** Definitions (groups, tags) and who is given a manual tag are changed by operations roles only. */
+const ops = (request: FastifyRequest) => requirePrincipal(request, OPS_ROLES);
 
-
-/** Tag groups, manual and rule tags, who holds them and their history (management API). */
+/**
+ * Tag groups, manual and rule tags, who holds them and their history (management API). Every role
+ * reads the definitions; admin and hq_ops change them and apply or remove tags. Histories list the
+ * rows about people in the caller's data scope; a tag's memberCount is tenant-wide.
+ */
 export async function tagRoutes(app: FastifyInstance, deps: AppDeps) {
   const d = { db: deps.store.db, clock: deps.clock };
   const r = app.withTypeProvider<ZodTypeProvider>();
+  /** The tenant of a caller who may see profile `id` (404 like an unknown id otherwise). */
+  const visible = async (request: FastifyRequest, id: string) => {
+    const principal = requirePrincipal(request);
+    await requireVisibleProfile(d.db, principal, id);
+    return principal.tenantId;
+  };
 
   r.post(
     '/api/v1/tag-groups',
@@ -58,7 +71,7 @@ export async function tagRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request, reply) => {
-      const { tenantId, actor } = requireAdmin(request);
+      const { tenantId, actor } = ops(request);
       const result = await createTagGroup(d, tenantId, request.body, actor);
       return reply.code(result.created ? 201 : 200).send(result.group);
     },
@@ -67,14 +80,14 @@ export async function tagRoutes(app: FastifyInstance, deps: AppDeps) {
   r.get(
     '/api/v1/tag-groups',
     { schema: { tags, summary: 'Tag groups with their tags', response: { 200: z.object({ data: z.array(tagGroupSchema) }), ...errors }, security } },
-    async (request) => ({ data: await listTagGroups(deps.store.db, requireAdmin(request).tenantId) }),
+    async (request) => ({ data: await listTagGroups(deps.store.db, requirePrincipal(request).tenantId) }),
   );
 
   r.delete(
     '/api/v1/tag-groups/:id',
     { schema: { tags, summary: 'Delete an empty tag group (409 while it holds tags)', params: idParams, response: { 204: z.null(), ...errors }, security } },
     async (request, reply) => {
-      const { tenantId, actor } = requireAdmin(request);
+      const { tenantId, actor } = ops(request);
       await deleteTagGroup(d, tenantId, request.params.id, actor);
       return reply.code(204).send(null);
     },
@@ -92,7 +105,7 @@ export async function tagRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request, reply) => {
-      const { tenantId, actor } = requireAdmin(request);
+      const { tenantId, actor } = ops(request);
       const result = await createTag(d, tenantId, request.body, actor);
       return reply.code(result.created ? 201 : 200).send(result.tag);
     },
@@ -101,13 +114,13 @@ export async function tagRoutes(app: FastifyInstance, deps: AppDeps) {
   r.get(
     '/api/v1/tags',
     { schema: { tags, summary: 'Tags, optionally of one group', querystring: tagListQuery, response: { 200: z.object({ data: z.array(tagSchema) }), ...errors }, security } },
-    async (request) => ({ data: await listTags(deps.store.db, requireAdmin(request).tenantId, request.query.groupId) }),
+    async (request) => ({ data: await listTags(deps.store.db, requirePrincipal(request).tenantId, request.query.groupId) }),
   );
 
   r.get(
     '/api/v1/tags/:id',
-    { schema: { tags, summary: 'A tag with its member count', params: idParams, response: { 200: tagDetailSchema, ...errors }, security } },
-    async (request) => getTag(deps.store.db, requireAdmin(request).tenantId, request.params.id),
+    { schema: { tags, summary: 'A tag with its member count (tenant-wide)', params: idParams, response: { 200: tagDetailSchema, ...errors }, security } },
+    async (request) => getTag(deps.store.db, requirePrincipal(request).tenantId, request.params.id),
   );
 
   r.put(
@@ -123,7 +136,7 @@ export async function tagRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request) => {
-      const { tenantId, actor } = requireAdmin(request);
+      const { tenantId, actor } = ops(request);
       return updateTag(d, tenantId, request.params.id, request.body, actor);
     },
   );
@@ -140,7 +153,7 @@ export async function tagRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request, reply) => {
-      const { tenantId, actor } = requireAdmin(request);
+      const { tenantId, actor } = ops(request);
       await deleteTag(d, tenantId, request.params.id, actor);
       return reply.code(204).send(null);
     },
@@ -159,7 +172,7 @@ export async function tagRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request) => {
-      const { tenantId, actor } = requireAdmin(request);
+      const { tenantId, actor } = ops(request);
       return applyManualTag(d, tenantId, request.params.id, request.body, actor);
     },
   );
@@ -177,21 +190,30 @@ export async function tagRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request) => {
-      const { tenantId, actor } = requireAdmin(request);
+      const { tenantId, actor } = ops(request);
       return removeManualTag(d, tenantId, request.params.id, request.body, actor);
     },
   );
 
   r.get(
     '/api/v1/tags/:id/history',
-    { schema: { tags, summary: "A tag's history, oldest first (cursor: ?after=<id>)", params: idParams, querystring: cursorQuery, response: { 200: tagHistoryPageSchema, ...errors }, security } },
-    async (request) => tagHistory(deps.store.db, requireAdmin(request).tenantId, request.params.id, request.query.after, request.query.limit),
+    {
+      schema: {
+        tags,
+        summary: "A tag's history about people in the caller's data scope, oldest first (cursor: ?after=<id>)",
+        params: idParams,
+        querystring: cursorQuery,
+        response: { 200: tagHistoryPageSchema, ...errors },
+        security,
+      },
+    },
+    async (request) => tagHistory(deps.store.db, requirePrincipal(request), request.params.id, request.query.after, request.query.limit),
   );
 
   r.get(
     '/api/v1/profiles/:id/tags',
     { schema: { tags, summary: "A profile's current tags", params: profileParams, response: { 200: z.object({ data: z.array(profileTagSchema) }), 308: errorBodySchema, ...errors }, security } },
-    async (request) => ({ data: await tagsOfProfile(deps.store.db, requireAdmin(request).tenantId, request.params.id) }),
+    async (request) => ({ data: await tagsOfProfile(deps.store.db, await visible(request, request.params.id), request.params.id) }),
   );
 
   r.get(
@@ -206,6 +228,6 @@ export async function tagRoutes(app: FastifyInstance, deps: AppDeps) {
         security,
       },
     },
-    async (request) => profileTagHistory(deps.store.db, requireAdmin(request).tenantId, request.params.id, request.query.after, request.query.limit),
+    async (request) => profileTagHistory(deps.store.db, await visible(request, request.params.id), request.params.id, request.query.after, request.query.limit),
   );
 }

@@ -11,13 +11,18 @@ import {
   vehicleSchema,
 } from '../../contracts/vehicles.js';
 import { addVehicleRelation, endVehicleRelation, getVehicle, putVehicle } from '../../modules/profiles/index.js';
-import { adminSecurity as security, requireAdmin } from '../auth.js';
+import { WRITER_ROLES } from '../../modules/tenancy/index.js';
+import { adminSecurity as security, requirePrincipal } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 
-const errors = { 308: errorBodySchema, 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
+const errors = { 308: errorBodySchema, 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
 const tags = ['vehicles'];
 
-/** Vehicles by VIN and people's roles on them (management API). */
+/**
+ * Vehicles by VIN and people's roles on them (management API). Every role reads the vehicles of
+ * people in its data scope (and vehicles nobody is related to), with only those people's relations;
+ * writers (not analysts) change them for people in their scope. Others answer 404 like unknown VINs.
+ */
 export async function vehicleRoutes(app: FastifyInstance, deps: AppDeps) {
   const d = { db: deps.store.db, clock: deps.clock };
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -34,13 +39,13 @@ export async function vehicleRoutes(app: FastifyInstance, deps: AppDeps) {
         security,
       },
     },
-    async (request) => putVehicle(d, requireAdmin(request).tenantId, request.params.vin, request.body),
+    async (request) => putVehicle(d, requirePrincipal(request, WRITER_ROLES), request.params.vin, request.body),
   );
 
   r.get(
     '/api/v1/vehicles/:vin',
-    { schema: { tags, summary: 'A vehicle with its relations, current and past', params: vehicleParams, response: { 200: vehicleSchema, ...errors }, security } },
-    async (request) => getVehicle(deps.store.db, requireAdmin(request).tenantId, request.params.vin),
+    { schema: { tags, summary: 'A vehicle with its relations, current and past (those of people in the caller’s scope)', params: vehicleParams, response: { 200: vehicleSchema, ...errors }, security } },
+    async (request) => getVehicle(deps.store.db, requirePrincipal(request), request.params.vin),
   );
 
   r.post(
@@ -56,7 +61,7 @@ export async function vehicleRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request, reply) => {
-      const { relation, created } = await addVehicleRelation(d, requireAdmin(request).tenantId, request.params.vin, request.body);
+      const { relation, created } = await addVehicleRelation(d, requirePrincipal(request, WRITER_ROLES), request.params.vin, request.body);
       return reply.code(created ? 201 : 200).send(relation);
     },
   );
@@ -73,6 +78,6 @@ export async function vehicleRoutes(app: FastifyInstance, deps: AppDeps) {
         security,
       },
     },
-    async (request) => endVehicleRelation(d, requireAdmin(request).tenantId, request.params.vin, request.params.id, request.body),
+    async (request) => endVehicleRelation(d, requirePrincipal(request, WRITER_ROLES), request.params.vin, request.params.id, request.body),
   );
 }
