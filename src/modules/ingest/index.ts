@@ -4,3 +4,4 @@ export { checkNesting, decodeBody } from './body.js';
 export { checkRows } from './limits.js';
 export { correctedTimestamp, normalizeBatch, normalizeMessage, type EventRow } from './normalize.js';
 export { COPY_EVENTS_SQL, appendEvents, encodeEventRows, ensureEventPartitions, monthKey } from './repo.js';
+export { ingestOwnMessages, type OwnMessage, type OwnMessageResult } from './within.js';
