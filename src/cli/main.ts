@@ -5,6 +5,7 @@ import { systemClock } from '../platform/clock.js';
 import { ConfigError, loadConfig, type Config } from '../platform/config.js';
 import { migrate, openStore } from '../platform/db/index.js';
 import { registerIdentityCommands } from './identity.js';
+import { registerLeadCommands } from './leads.js';
 import { serve } from './serve.js';
 import { createLogger } from '../platform/logger.js';
 import { siyuWorker } from '../worker/index.js';
@@ -43,7 +44,7 @@ program
     const c = config();
     const logger = createLogger(c.logLevel);
     const store = await openStore(c.store, { onBackgroundError: (err) => logger.error({ err }, 'store background error') });
-    const worker = siyuWorker({ db: store.db, clock: systemClock, logger });
+    const worker = siyuWorker({ db: store.db, store, secretKey: c.secretKey, clock: systemClock, logger });
     worker.start(c.worker.pollMs);
     logger.info({ pollMs: c.worker.pollMs }, 'siyu worker running');
     const shutdown = () => {
@@ -98,6 +99,7 @@ tenant
   });
 
 registerIdentityCommands(program, config);
+registerLeadCommands(program, config);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`siyu: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -20,7 +20,7 @@ export interface RunningServer {
 export async function serve(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const store = await openStore(config.store, { onBackgroundError: (err) => logger.error({ err }, 'store background error') });
   logger.info({ store: store.engine, ...(config.store.engine === 'pglite' ? { dataDir: config.store.dataDir } : {}) }, 'store ready');
-  const app = await buildApp({ store, clock: systemClock }, { logger });
+  const app = await buildApp({ store, clock: systemClock, secretKey: config.secretKey }, { logger });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
@@ -28,7 +28,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     await store.close();
     throw err;
   }
-  const worker = config.worker.enabled ? siyuWorker({ db: store.db, clock: systemClock, logger }) : null;
+  const worker = config.worker.enabled ? siyuWorker({ db: store.db, store, secretKey: config.secretKey, clock: systemClock, logger }) : null;
   worker?.start(config.worker.pollMs);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -38,7 +38,27 @@ const configSchema = z.object({
     .min(50, 'must be at least 50')
     .max(60_000, 'must be at most 60000')
     .default(1000),
+  SIYU_SECRET_KEY: z
+    .string()
+    .transform((v, ctx) => {
+      const key = secretKeyBytes(v);
+      if (!key) ctx.addIssue({ code: 'custom', message: 'must be 32 random bytes as 64 hex characters or base64 (e.g. the output of `openssl rand -base64 32`)' });
+      return key ?? Buffer.alloc(0);
+    })
+    .optional(),
 });
+
+/** Settings whose value is never printed back in an error. */
+const SECRET_SETTINGS = new Set(['SIYU_SECRET_KEY']);
+
+/** A 256-bit key given as 64 hex characters or as base64 (standard or URL-safe). */
+function secretKeyBytes(value: string): Buffer | null {
+  const v = value.trim();
+  if (/^[0-9a-f]{64}$/i.test(v)) return Buffer.from(v, 'hex');
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(v)) return null;
+  const bytes = Buffer.from(v, 'base64');
+  return bytes.length === 32 ? bytes : null;
+}
 
 /** Variables with these prefixes belong to tests and benchmarks, not to the service. */
 const FOREIGN_PREFIXES = ['SIYU_TEST_', 'SIYU_BENCH_'];
@@ -60,6 +80,8 @@ export interface Config {
   shutdownGraceMs: number;
   /** Whether `siyu serve` also runs the job worker in its process (the only way on PGlite). */
   worker: { enabled: boolean; pollMs: number };
+  /** SIYU_SECRET_KEY: encrypts stored third-party credentials (lead platform tokens); absent, none can be stored. */
+  secretKey?: Buffer;
 }
 
 export class ConfigError extends Error {
@@ -89,7 +111,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : parsed.error.issues.map((issue) => {
           const name = String(issue.path[0] ?? 'environment');
           const got = present[name];
-          return `${name} ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(masked(got))})`}`;
+          return `${name} ${issue.message}${got === undefined || SECRET_SETTINGS.has(name) ? '' : ` (got ${JSON.stringify(masked(got))})`}`;
         });
     throw new ConfigError([...unknown, ...invalid]);
   }
@@ -103,5 +125,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: c.SIYU_LOG_LEVEL,
     shutdownGraceMs: c.SIYU_SHUTDOWN_GRACE_MS,
     worker: { enabled: c.SIYU_WORKER === 'on', pollMs: c.SIYU_WORKER_POLL_MS },
+    ...(c.SIYU_SECRET_KEY ? { secretKey: c.SIYU_SECRET_KEY } : {}),
   };
 }

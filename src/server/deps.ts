@@ -5,4 +5,6 @@ import type { Store } from '../platform/db/index.js';
 export interface AppDeps {
   store: Store;
   clock: Clock;
+  /** SIYU_SECRET_KEY (config.secretKey): encrypts stored lead-platform tokens; without it none are stored. */
+  secretKey?: Buffer | undefined;
 }
