@@ -26,7 +26,10 @@ const benchmarks: Record<string, Benchmark> = {
     description: 'segment preview of 4 conditions on 1M profiles × 10M events (PGlite smaller), per-condition times, RSS vs segment size, materialisation, refresh per 10k events',
     load: () => import('./segments.js'),
   },
-  // leads: add { description, load: () => import('./<name>.js') } here.
+  leads: {
+    description: 'lead KPIs over 1M leads (PGlite smaller) per scope; intake + dedup + routing of 100k leads through POST /api/v1/leads vs raw COPY; server peak RSS',
+    load: () => import('./leads.js'),
+  },
 };
 
 /** Whatever happens, a benchmark stops: after this long the process exits (children are killed). */
