@@ -3,7 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler } from 'fastify-type-provider-zod';
-import { authenticateAdmin } from './auth.js';
+import { authenticateBearer } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { adminRoutes } from './routes/admin.js';
@@ -18,6 +18,14 @@ import { analyticsRoutes } from './routes/analytics.js';
 import { segmentRoutes } from './routes/segments.js';
 import { stageRoutes } from './routes/stages.js';
 import { tagRoutes } from './routes/tags.js';
+import { orgRoutes } from './routes/org.js';
+import { leadRoutes } from './routes/leads.js';
+import { funnelRoutes } from './routes/funnel.js';
+import { salesRoutes } from './routes/sales.js';
+import { leadSourceRoutes } from './routes/lead-sources.js';
+import { leadFormRoutes } from './routes/lead-forms.js';
+import { kpiRoutes } from './routes/kpis.js';
+import { exportRoutes } from './routes/exports.js';
 import { zodValidatorCompiler } from './validation.js';
 import { AppError } from '../platform/errors.js';
 import { depthExceeds } from '../platform/json.js';
@@ -69,7 +77,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
       components: {
         securitySchemes: {
           writeKeyBasic: { type: 'http', scheme: 'basic', description: 'Write key as the user name, empty password' },
-          adminBearer: { type: 'http', scheme: 'bearer', description: 'Admin token' },
+          adminBearer: { type: 'http', scheme: 'bearer', description: 'Admin token (at_…) or staff session token (st_… from POST /api/v1/auth/login)' },
         },
       },
     },
@@ -81,10 +89,13 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
 
   await app.register(healthRoutes, deps);
   await app.register(ingestRoutes, deps);
+  await app.register(leadFormRoutes, deps);
   // The management API: one scope, one admin-token check for every route in it.
   await app.register(async (api) => {
     api.addHook('onRequest', async (request) => {
-      await authenticateAdmin(deps.store.db, request);
+      // Login is the one management route without a token.
+      if (request.routeOptions.config.public === true) return;
+      await authenticateBearer(deps.store.db, request, deps.clock.now());
     });
     // Before validation: nothing recursive (zod, the segment compiler) may see a pathological tree.
     api.addHook('preValidation', async (request) => {
@@ -92,7 +103,11 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
         throw new AppError('invalid_request', `the request body nests objects or arrays deeper than ${MAX_JSON_DEPTH} levels`, { maxDepth: MAX_JSON_DEPTH });
       }
     });
-    for (const routes of [adminRoutes, profileRoutes, vehicleRoutes, householdRoutes, consentRoutes, identityRoutes, tagRoutes, segmentRoutes, stageRoutes, analyticsRoutes]) await api.register(routes, deps);
+    const routeSets = [
+      adminRoutes, orgRoutes, profileRoutes, vehicleRoutes, householdRoutes, consentRoutes, identityRoutes, tagRoutes, segmentRoutes, stageRoutes,
+      analyticsRoutes, leadRoutes, funnelRoutes, salesRoutes, leadSourceRoutes, kpiRoutes, exportRoutes,
+    ];
+    for (const routes of routeSets) await api.register(routes, deps);
   });
   return app;
 }

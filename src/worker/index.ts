@@ -7,16 +7,25 @@ import {
   SCHEDULED_PASS_INTERVAL_MS,
   SCHEDULED_PASS_JOB,
 } from '../modules/segments/index.js';
+import { refreshReachabilityFor, SLA_JOB, slaJobHandler } from '../modules/leads/index.js';
 import { refreshStagesFor, refreshStagesFull } from '../modules/stages/index.js';
 import { refreshRuleTagsFor, refreshRuleTagsFull } from '../modules/tags/index.js';
 import { refreshChanged, refreshScheduled, type RefreshDeps, type RefreshSteps } from './refresh.js';
 import { createWorker, type Worker, type WorkerDeps } from './runner.js';
+import { leadConnectorHandlers } from './lead-connectors.js';
+import type { Store } from '../platform/db/index.js';
 
 export { createWorker, type JobHandler, type Worker, type WorkerDeps } from './runner.js';
 
-/** Dependency order: rollups feed every condition; rule tags feed stages; both feed segments. */
+/** Dependency order: rollups feed every condition; rule tags feed stages; both feed segments. Leads' reachable_at feeds the KPIs. */
 export const refreshSteps: RefreshSteps = {
-  forProfiles: [(trx, ctx, ids) => refreshRollupsFor(trx, ctx.tenantId, ids, ctx.now), refreshRuleTagsFor, refreshStagesFor, refreshSegmentsFor],
+  forProfiles: [
+    (trx, ctx, ids) => refreshRollupsFor(trx, ctx.tenantId, ids, ctx.now),
+    refreshRuleTagsFor,
+    refreshStagesFor,
+    refreshSegmentsFor,
+    (trx, ctx, ids) => refreshReachabilityFor(trx, ctx.tenantId, ids),
+  ],
   full: [refreshRuleTagsFull, refreshStagesFull, refreshSegmentsFull],
 };
 
@@ -25,8 +34,14 @@ export function refreshChangedProfiles(deps: RefreshDeps, tenantId: string): Pro
   return refreshChanged(deps, refreshSteps, tenantId);
 }
 
-/** The worker with every job Siyu runs. */
-export function siyuWorker(deps: WorkerDeps): Worker {
+/** The runner's needs, plus the store (lead intake) and SIYU_SECRET_KEY (connector tokens) for the lead connectors' jobs. */
+export interface SiyuWorkerDeps extends WorkerDeps {
+  store?: Store;
+  secretKey?: Buffer | undefined;
+}
+
+/** The worker with every job Siyu runs (the lead connectors' jobs only when given the store). */
+export function siyuWorker(deps: SiyuWorkerDeps): Worker {
   return createWorker(deps, {
     [REFRESH_JOB]: async (job) => {
       await refreshChangedProfiles(deps, job.tenantId);
@@ -36,5 +51,8 @@ export function siyuWorker(deps: WorkerDeps): Worker {
       await refreshScheduled(deps, refreshSteps, job.tenantId, { all: false });
       return new Date(deps.clock.now().getTime() + SCHEDULED_PASS_INTERVAL_MS);
     },
+    // Follow-up SLA of assigned leads: reclaim and reassign when it runs out.
+    [SLA_JOB]: slaJobHandler(deps),
+    ...(deps.store ? leadConnectorHandlers({ store: deps.store, clock: deps.clock, secretKey: deps.secretKey }) : {}),
   });
 }
