@@ -190,7 +190,8 @@ export const leadFormSchema = z
   .meta({ id: 'LeadForm' });
 export type LeadForm = z.infer<typeof leadFormSchema>;
 
-export const leadFormResultSchema = leadOutcome.omit({ created: true }).meta({ id: 'LeadFormResult' });
+/** Only the id: a public form must not tell a visitor whether a phone number is a known customer. */
+export const leadFormResultSchema = z.object({ id: z.string() }).meta({ id: 'LeadFormResult' });
 
 // --- DMS CSV import --------------------------------------------------------------------------------
 

@@ -151,8 +151,8 @@ export const passwordResetSchema = z.strictObject({ password: passwordSchema });
 
 export const loginSchema = z
   .strictObject({
-    username: z.string({ error: 'username is required' }).trim().min(1, 'username is required').max(64).transform((s) => s.toLowerCase()),
-    password: z.string({ error: 'password is required' }).min(1, 'password is required').max(200),
+    username: z.string({ error: 'username is required' }).trim().min(1, 'username is required').max(64).pipe(storableText).transform((s) => s.toLowerCase()),
+    password: z.string({ error: 'password is required' }).min(1, 'password is required').max(200).pipe(storableText),
   })
   .meta({ id: 'Login' });
 
@@ -179,11 +179,11 @@ export const meSchema = z
   .meta({ id: 'Me' });
 
 export const auditQuery = z.strictObject({
-  action: z.string().trim().max(100).optional().describe('Exact action, or a prefix ending in "." (e.g. "staff.")'),
-  actor: z.string().trim().max(200).optional(),
+  action: z.string().trim().max(100).pipe(storableText).optional().describe('Exact action, or a prefix ending in "." (e.g. "staff.")'),
+  actor: z.string().trim().max(200).pipe(storableText).optional(),
   from: isoDateTime.optional(),
   to: isoDateTime.optional(),
-  cursor: z.string().regex(/^\d{1,19}$/, 'must be a cursor from a previous page').optional(),
+  cursor: z.string().regex(/^\d{1,18}$/, 'must be a cursor from a previous page').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 

@@ -68,6 +68,14 @@ function cases(): IsolationCase<World>[] {
         return JSON.stringify(got) === JSON.stringify(want[who].sort()) ? null : `saw ${got.join(',')}`;
       },
     },
+    {
+      name: "re-sending A1's lead (same source and externalId)",
+      method: 'POST',
+      url: () => '/api/v1/leads',
+      body: () => ({ source: 'website', externalId: 'f-13900000001', phone: '13900000001', createdAt: '2026-11-20T01:00:00Z' }),
+      expect: { managerB: 404, consultantB1: 404, consultantA2: 404, analyst: 403 },
+      check: () => 'must not answer',
+    },
     { name: "A1's lead transitions", method: 'GET', url: (w) => `/api/v1/leads/${w.leadA1}/transitions`, expect: only(readLeadA1) },
     { name: "A1's lead follow-ups", method: 'GET', url: (w) => `/api/v1/leads/${w.leadA1}/follow-ups`, expect: only(readLeadA1) },
     {

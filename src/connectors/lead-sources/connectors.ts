@@ -60,6 +60,11 @@ export async function putOceanEngineConnector(deps: ConnectorConfigDeps, princip
     if (secretEnc === null) {
       const existing = await repo.findConnector(trx, tenantId, 'ocean_engine', CONNECTOR_KEY);
       if (!existing?.secretEnc) throw new AppError('invalid_request', 'accessToken is required the first time the connector is configured', { field: 'accessToken' });
+      // The stored token goes only to the host it was given for: a new host needs the token again.
+      const before = existing.config !== null && typeof existing.config === 'object' && 'baseUrl' in existing.config ? String(existing.config.baseUrl) : null;
+      if (before === null || new URL(before).origin !== new URL(config.baseUrl).origin) {
+        throw new AppError('invalid_request', 'baseUrl points to another host: send the accessToken again with it', { field: 'accessToken' });
+      }
     }
     await repo.putConnector(trx, { tenantId, kind: 'ocean_engine', key: CONNECTOR_KEY, config, secretEnc, now });
     await insertAudit(trx, {

@@ -65,5 +65,5 @@ export async function submitLeadForm(deps: LeadSourceDeps, key: WriteKeyPrincipa
   }
   const [result] = await intakeLeads(deps, systemPrincipal(key.tenantId, `lead_form:${source.kind}`), [parsed.data], { now });
   if (!result) throw new Error('the intake answered no result for one lead');
-  return { id: result.id, status: result.status, dedup: result.dedup, created: result.created };
+  return { id: result.id, created: result.created };
 }

@@ -10,7 +10,7 @@ import { lockIdentityGraph, loadIdentityConfig, normalizePhone, normalizeValue, 
 import { ensureEventPartitions, ingestOwnMessages, type OwnMessage } from '../ingest/index.js';
 import type { Principal } from '../tenancy/index.js';
 import * as repo from './intake.repo.js';
-import { findLeadViews, type LeadViewRow } from './leads.repo.js';
+import { findLeadViews, visibleLeadIds, type LeadViewRow } from './leads.repo.js';
 import { intakeResultOf } from './leads.js';
 import { candidateSets, decideBatch, indexDealers, type LeadToRoute, type RoutedLead } from './routing.js';
 import { intentOf, REPEAT_INQUIRY_POINTS, scoreLead, type PhoneKind } from './scoring.js';
@@ -221,15 +221,24 @@ export async function intakeLeads(deps: LeadsDeps, principal: Principal, inputs:
     return todo.length === 0 ? new Map<string, LeadIntakeResult>() : writeFresh(trx, principal, todo, config, now);
   });
 
-  // Leads stored before are answered as they are now.
+  // Leads stored before are answered as they are now, but only within the caller's scope: a re-sent
+  // (source, externalId) of another dealer's lead answers like an unknown dealer, never with that lead.
   const old = [...first.keys()].filter((id) => !fresh.has(id));
+  const duplicateOf = [...fresh.values()].flatMap((r) => (r.duplicateOf ? [r.duplicateOf] : []));
+  const visible = principal.scope.kind === 'all' ? null : await visibleLeadIds(db, principal, [...old, ...duplicateOf]);
+  const hidden = old.filter((id) => visible !== null && !visible.has(id));
+  if (hidden.length > 0) {
+    throw new AppError('not_found', 'a lead with this source and externalId is stored outside your dealer; ask your manager or HQ to check it');
+  }
   const views = new Map<string, LeadViewRow>((await findLeadViews(db, tenantId, old)).map((v) => [v.id, v]));
   const answered = new Set<string>();
   return prepared.map((p) => {
     const made = fresh.get(p.id);
     const view = views.get(p.id);
-    const result = made && !answered.has(p.id) ? made : made ? { ...made, created: false } : view ? intakeResultOf(view, false) : null;
+    let result = made && !answered.has(p.id) ? made : made ? { ...made, created: false } : view ? intakeResultOf(view, false) : null;
     if (!result) throw new AppError('conflict', `lead ${p.id} was removed while this request ran; send it again`);
+    // The original of a duplicate may belong to another dealer: its id is not the caller's to know.
+    if (visible !== null && result.duplicateOf && !visible.has(result.duplicateOf)) result = { ...result, duplicateOf: null };
     answered.add(p.id);
     return result;
   });

@@ -27,7 +27,20 @@ export async function findVisibleLead(db: Db, principal: Principal, id: string):
     .executeTakeFirst();
 }
 
-/** Leads by id, unscoped (intake answers; the caller created or re-sent them). */
+/** Which of these leads the principal may see (scope in SQL). */
+export async function visibleLeadIds(db: Db, principal: Principal, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('leads as l')
+    .select('l.id')
+    .where('l.tenant_id', '=', principal.tenantId)
+    .where('l.id', 'in', [...ids])
+    .where(leadVisible(principal, sql.ref('l.dealer_id'), sql.ref('l.consultant_id')))
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Leads by id, unscoped: callers check visibility (visibleLeadIds) before answering with them. */
 export async function findLeadViews(db: Db, tenantId: string, ids: readonly string[]): Promise<LeadViewRow[]> {
   if (ids.length === 0) return [];
   return viewQuery(db, tenantId).where('l.id', 'in', [...ids]).execute();

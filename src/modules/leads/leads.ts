@@ -137,7 +137,9 @@ const cursorSchema = z.tuple([
 function decodeCursor(cursor: string): { at: string; id: string } {
   try {
     const parsed = cursorSchema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    if (parsed.success) return { at: parsed.data[0], id: parsed.data[1] };
+    const at = parsed.success ? parseDateTime(parsed.data[0]) : null;
+    // Only times the database can hold (a tampered year 0000 would be a cast error).
+    if (parsed.success && at && at.getUTCFullYear() >= 1970 && at.getUTCFullYear() <= 2200) return { at: at.toISOString(), id: parsed.data[1] };
   } catch {
     // fall through
   }

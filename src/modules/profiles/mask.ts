@@ -45,6 +45,8 @@ export function maskProfile(p: Profile, config: IdentityConfig): Profile {
     traits: maskPersonTraits(p.traits, config) as Record<string, unknown>,
     identities: p.identities.map((i) => ({ ...i, value: maskIdentifierValue(i.type, i.value) })),
     formerIdentities: p.formerIdentities.map((i) => ({ ...i, value: maskIdentifierValue(i.type, i.value) })),
+    // A VIN leads to the person through registration records: masked like other identifying values.
+    vehicles: p.vehicles.map((v) => ({ ...v, vin: maskValue(v.vin) })),
     household: p.household && maskHousehold(p.household),
   };
 }

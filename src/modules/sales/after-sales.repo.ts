@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.js';
-import { unitVisible, type Principal } from '../tenancy/index.js';
+import { customerVisible, unitVisible, type Principal } from '../tenancy/index.js';
 
 /** SQL for after-sales records (first maintenance, repair, insurance renewal …). */
 
@@ -93,16 +93,18 @@ export async function insertRecord(
  * The owner of the vehicle at `at` (the ownership that covers it), else its current owner.
  * null when nobody is known to own it.
  */
-export async function ownerOfVehicle(db: Db, tenantId: string, vin: string, at: Date): Promise<string | null> {
+/** The vehicle's owner at `at` (else its current owner), among the customers the principal may see. */
+export async function ownerOfVehicle(db: Db, principal: Principal, vin: string, at: Date): Promise<string | null> {
   const row = await db
-    .selectFrom('vehicle_relations')
-    .select('profile_id')
-    .where('tenant_id', '=', tenantId)
-    .where('vin', '=', vin)
-    .where('role', '=', 'owner')
-    .where((eb) => eb.or([eb('valid_to', 'is', null), eb.and([eb('valid_from', '<=', at), eb('valid_to', '>', at)])]))
-    .orderBy(sql`CASE WHEN valid_from <= ${at} AND (valid_to IS NULL OR valid_to > ${at}) THEN 0 ELSE 1 END`)
-    .orderBy('valid_from', 'desc')
+    .selectFrom('vehicle_relations as vr')
+    .select('vr.profile_id')
+    .where('vr.tenant_id', '=', principal.tenantId)
+    .where('vr.vin', '=', vin)
+    .where('vr.role', '=', 'owner')
+    .where((eb) => eb.or([eb('vr.valid_to', 'is', null), eb.and([eb('vr.valid_from', '<=', at), eb('vr.valid_to', '>', at)])]))
+    .where(customerVisible(principal, sql.ref('vr.profile_id')))
+    .orderBy(sql`CASE WHEN vr.valid_from <= ${at} AND (vr.valid_to IS NULL OR vr.valid_to > ${at}) THEN 0 ELSE 1 END`)
+    .orderBy('vr.valid_from', 'desc')
     .limit(1)
     .executeTakeFirst();
   return row?.profile_id ?? null;

@@ -54,9 +54,10 @@ async function writeOne(trx: Db, principal: Principal, input: AfterSalesCreate, 
   if (input.profileId !== undefined) {
     profileRef = await requireProfileRef(trx, principal, input.profileId, 'profileId');
   } else {
-    // The car is at the store: its owner becomes the dealer's customer even if they were not yet.
-    const owner = vin === null ? null : await repo.ownerOfVehicle(trx, t, vin, at);
-    if (!owner) throw new AppError('not_found', `vin: no owner of ${vin ?? ''} is known; give the profileId`, { field: 'vin', vin });
+    // Only an owner among the caller's customers: a VIN must not open another dealer's customer to them
+    // (a DMS import with an HQ or admin token links a new service customer).
+    const owner = vin === null ? null : await repo.ownerOfVehicle(trx, principal, vin, at);
+    if (!owner) throw new AppError('not_found', `vin: no owner of ${vin ?? ''} is known among your customers; give the profileId`, { field: 'vin', vin });
     profileRef = owner;
   }
   const profileId = await requireLiveProfile(trx, t, profileRef, { forUpdate: true });

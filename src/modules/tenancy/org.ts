@@ -142,7 +142,7 @@ export async function listOrgUnits(db: Db, principal: Principal, underCode?: str
   let under: string | undefined;
   if (underCode) {
     const unit = await repo.findUnitByCode(db, principal.tenantId, underCode);
-    if (!unit) throw new AppError('not_found', `no org unit with code ${underCode}`);
+    if (!unit || (principal.scope.kind !== 'all' && !principal.scope.unitIds.includes(unit.id))) throw new AppError('not_found', `no org unit with code ${underCode}`);
     under = unit.id;
   }
   return unitViews(db, principal.tenantId, await repo.listUnits(db, principal, under));

@@ -51,6 +51,8 @@ export async function staffPrincipal(db: Db, tenantId: string, staffId: string):
     .where('s.tenant_id', '=', tenantId)
     .where('s.id', '=', staffId)
     .where('s.active', '=', true)
+    // Staff of a closed unit (a dealer that left the network) act no more.
+    .where('u.active', '=', true)
     .executeTakeFirst();
   if (!s || !isRole(s.role)) return null;
   return {

@@ -58,6 +58,10 @@ export async function findLogin(db: Db, username: string) {
     .executeTakeFirst();
 }
 
+export async function lockLogin(db: Db, tenantId: string, id: string) {
+  return db.selectFrom('staff').select(['active', 'locked_until']).where('tenant_id', '=', tenantId).where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
 export async function usernameTaken(db: Db, username: string): Promise<{ tenant_id: string; id: string; password_hash: string } | undefined> {
   return db.selectFrom('staff').select(['tenant_id', 'id', 'password_hash']).where(sql<boolean>`lower(username) = ${username}`).executeTakeFirst();
 }

@@ -48,6 +48,16 @@ export function staffView(r: repo.StaffRow, principal?: Principal): StaffView {
   };
 }
 
+/**
+ * Binding a WeCom user id widens a scope (that user's WeCom friends become visible): admins only,
+ * or a dealer manager could make any customer of the brand theirs.
+ */
+function requireMayBindWecom(principal: Principal, wecomUserId: string | null | undefined) {
+  if (wecomUserId && !ADMIN_ROLES.includes(principal.role)) {
+    throw new AppError('forbidden', 'only an admin binds WeCom user ids (it decides whose WeCom friends a person sees)', { field: 'wecomUserId' });
+  }
+}
+
 /** Who may give `role` at `unitId`: admins anything; a dealer manager consultants and advisors in their units. */
 function requireMayGrant(principal: Principal, role: Role, unitId: string) {
   if (ADMIN_ROLES.includes(principal.role)) return;
@@ -77,16 +87,20 @@ async function requireFreeWecom(db: Db, tenantId: string, wecomUserId: string | 
  */
 export async function createStaff(deps: TenancyDeps, principal: Principal, input: StaffCreate): Promise<{ staff: StaffView; created: boolean }> {
   const tenantId = principal.tenantId;
+  // Who may grant what is decided first: nothing below may answer differently for a caller who may not.
+  const placement = await requirePlacement(deps.db, tenantId, input.role, input.orgUnitCode);
+  requireMayGrant(principal, input.role, placement.id);
+  requireMayBindWecom(principal, input.wecomUserId);
   const taken = await repo.usernameTaken(deps.db, input.username);
   if (taken) {
+    // A replay of the same request answers the person; the password is never compared (no oracle).
     const existing = taken.tenant_id === tenantId ? await repo.findVisibleStaff(deps.db, principal, taken.id) : undefined;
     if (
       existing &&
       existing.name === input.name &&
       existing.role === input.role &&
       existing.org_unit_code === input.orgUnitCode &&
-      existing.wecom_user_id === (input.wecomUserId ?? null) &&
-      (await verifyPassword(input.password, taken.password_hash))
+      existing.wecom_user_id === (input.wecomUserId ?? null)
     ) {
       return { staff: staffView(existing, principal), created: false };
     }
@@ -141,7 +155,10 @@ export async function updateStaff(deps: TenancyDeps, principal: Principal, id: s
     const role = input.role ?? currentRole;
     const unit = input.orgUnitCode !== undefined || input.role !== undefined ? await requirePlacement(trx, tenantId, role, input.orgUnitCode ?? visible.org_unit_code) : null;
     if (unit) requireMayGrant(principal, role, unit.id);
-    if (input.wecomUserId !== undefined) await requireFreeWecom(trx, tenantId, input.wecomUserId, id);
+    if (input.wecomUserId !== undefined) {
+      requireMayBindWecom(principal, input.wecomUserId ?? 'unbind');
+      await requireFreeWecom(trx, tenantId, input.wecomUserId, id);
+    }
 
     const set: Parameters<typeof repo.updateStaff>[3] = {};
     if (input.name !== undefined) set.name = input.name;
@@ -244,6 +261,12 @@ export async function login(deps: TenancyDeps, input: { username: string; passwo
   const token = newSecret('st');
   const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3_600_000);
   return deps.db.transaction().execute(async (trx) => {
+    // Re-read under a row lock: a lock-out or deactivation by a parallel attempt wins over this one.
+    const current = await repo.lockLogin(trx, tenantId, account.id);
+    if (!current?.active) throw new AppError('unauthorized', WRONG);
+    if (current.locked_until && current.locked_until > now) {
+      throw new AppError('account_locked', `too many wrong passwords: the account is locked until ${current.locked_until.toISOString()}`, { lockedUntil: current.locked_until.toISOString() });
+    }
     await repo.recordLogin(trx, tenantId, account.id, now);
     const sessionId = newId();
     await repo.insertSession(trx, { tenantId, id: sessionId, staffId: account.id, tokenHash: hashSecret(token), createdAt: now, expiresAt });

@@ -27,7 +27,7 @@ import {
   putOceanEngineConnector,
   requestOceanEnginePoll,
 } from '../../connectors/lead-sources/index.js';
-import { OPS_ROLES, WRITER_ROLES } from '../../modules/tenancy/index.js';
+import { ADMIN_ROLES, OPS_ROLES, WRITER_ROLES } from '../../modules/tenancy/index.js';
 import { AppError } from '../../platform/errors.js';
 import { adminSecurity as security, requirePrincipal } from '../auth.js';
 import type { AppDeps } from '../deps.js';
@@ -85,7 +85,7 @@ export async function leadSourceRoutes(app: FastifyInstance, deps: AppDeps) {
         security,
       },
     },
-    async (request) => putOceanEngineConnector(deps, requirePrincipal(request, OPS_ROLES), request.body),
+    async (request) => putOceanEngineConnector(deps, requirePrincipal(request, ADMIN_ROLES), request.body),
   );
 
   r.delete(

@@ -11,6 +11,7 @@ import {
   notificationParams,
   notificationSchema,
   notificationsQuery,
+  orgUnitCode,
   orgUnitCreateSchema,
   orgUnitParams,
   orgUnitSchema,
@@ -60,7 +61,7 @@ export async function orgRoutes(app: FastifyInstance, deps: AppDeps) {
       schema: {
         tags: ['org'],
         summary: 'Org units in tree order (dealer-side staff: their own units)',
-        querystring: z.strictObject({ under: z.string().max(64).optional().describe('Only this unit and everything under it (a code)') }),
+        querystring: z.strictObject({ under: orgUnitCode.optional().describe('Only this unit and everything under it (a code)') }),
         response: { 200: z.object({ data: z.array(orgUnitSchema) }), ...errors },
         security,
       },
