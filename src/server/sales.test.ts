@@ -220,6 +220,24 @@ describe.each(testEngines)('after-sales and LTV on %s', (engine) => {
     expect((await as('consultantA1', net, 'GET', `/api/v1/profiles/${profileId}/ltv`)).status).toBe(200);
   });
 
+  it("a VIN never opens another dealer's customer: after-sales by VIN and deliveries see only owners in scope", async () => {
+    const { net, profileId } = await delivered();
+    // Dealer B's staff: the owner (dealer A's customer) is not theirs, so no owner is known to them.
+    const byVin = await as('managerB', net, 'POST', '/api/v1/after-sales', { vin: VIN, kind: 'repair', amountFen: 100, at: '2026-03-09T01:00:00Z' });
+    expect(byVin.status).toBe(404);
+    expect(JSON.stringify(byVin.body)).not.toContain(profileId);
+    expect((await as('managerB', net, 'GET', `/api/v1/profiles/${profileId}`)).status).toBe(404);
+    // Dealer B delivering a car with that VIN would end A's customer's ownership: refused, nothing changes.
+    const buyer = await person(fx.app, fx.store, fx.tenant, `b-buyer-${Math.random()}`);
+    const leadB = await insertLead(fx.store, t(), { profileId: buyer, dealerId: net.units.dealerB.id, consultantId: net.staff.consultantB1.id, status: 'visited', createdAt: CREATED });
+    expect((await as('managerB', net, 'POST', '/api/v1/orders', { leadId: leadB, orderNo: 'SO-B', series: '汉', amountFen: 1, orderedAt: '2026-03-09T06:00:00Z' })).status).toBe(201);
+    const relationsBefore = await countRows(fx.store, t(), 'vehicle_relations');
+    const deliver = await as('managerB', net, 'POST', '/api/v1/orders/SO-B/deliver', { at: '2026-03-09T08:00:00Z', vin: VIN });
+    expect(deliver.status).toBe(409);
+    expect(await countRows(fx.store, t(), 'vehicle_relations')).toBe(relationsBefore);
+    expect(await countRows(fx.store, t(), 'after_sales')).toBe(0);
+  });
+
   it('CSV import: a bad row rejects the whole file naming its line; the good file imports once', async () => {
     const { net, profileId } = await delivered();
     const header = '工单号,车架号,业务类型,金额(元),时间,备注';

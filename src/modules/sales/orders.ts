@@ -113,7 +113,7 @@ export async function createOrder(deps: SalesDeps, principal: Principal, input: 
     const profileRef = input.profileId ?? lead?.profile_id ?? null;
     if (!profileRef) throw new AppError('invalid_request', `profileId: lead ${input.leadId ?? ''} has no person yet; give the profileId`, { field: 'profileId' });
     // The lead makes its person visible to the caller; without a lead the caller must see the person.
-    if (!lead) await requireProfileRef(trx, principal, profileRef, 'profileId');
+    if (!lead?.profile_id) await requireProfileRef(trx, principal, profileRef, 'profileId');
     const dealer = lead?.dealer_id && input.dealerCode === undefined ? await refs.findUnitById(trx, t, lead.dealer_id) : await resolveDealer(trx, principal, input.dealerCode);
     if (lead?.dealer_id && dealer && dealer.id !== lead.dealer_id) {
       throw new AppError('invalid_request', `dealerCode: lead ${lead.id} is at another dealer; an order of a lead is made at the lead's dealer`, { field: 'dealerCode' });
@@ -230,6 +230,9 @@ export async function deliverOrder(deps: SalesDeps, principal: Principal, orderN
     if (o.status !== 'ordered' && o.status !== 'invoiced') throw illegal(o, 'delivered');
     if (o.vin !== null && o.vin !== vin) throw new AppError('conflict', `vin: order ${orderNo} is for VIN ${o.vin}, not ${vin}`, { field: 'vin', orderVin: o.vin });
     notBefore(at, o.invoiced_at ?? o.ordered_at, 'at', o.invoiced_at ? 'the invoice' : 'the order');
+    if (await refs.hasHiddenOwner(trx, principal, vin, o.profile_id)) {
+      throw new AppError('conflict', `vin: ${vin} has a current owner among another dealer's customers; check the VIN or ask HQ to end that ownership`, { field: 'vin' });
+    }
     await repo.updateOrder(trx, t, o.id, { status: 'delivered', deliveredAt: at, vin, now });
     await putVehicleInTransaction(trx, t, vin, { ...(o.series ? { series: o.series } : {}), ...(o.model ? { model: o.model } : {}) }, now);
     const relation = { profileId: o.profile_id, validFrom: at.toISOString(), source: `order:${orderNo}` };

@@ -77,3 +77,22 @@ export async function ensureOrigin(
   const row = await db.selectFrom('profile_origins').select('org_unit_id').where('tenant_id', '=', tenantId).where('profile_id', '=', o.profileId).executeTakeFirstOrThrow();
   return row.org_unit_id;
 }
+
+/**
+ * Whether the vehicle has a current owner other than `profileId` whom the principal may not see: a
+ * delivery must not end another dealer's customer's ownership (or reveal who they are).
+ */
+export async function hasHiddenOwner(db: Db, principal: Principal, vin: string, profileId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('vehicle_relations as vr')
+    .select('vr.id')
+    .where('vr.tenant_id', '=', principal.tenantId)
+    .where('vr.vin', '=', vin)
+    .where('vr.role', '=', 'owner')
+    .where('vr.valid_to', 'is', null)
+    .where('vr.profile_id', '!=', profileId)
+    .where(sql<boolean>`NOT ${customerVisible(principal, sql.ref('vr.profile_id'))}`)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
