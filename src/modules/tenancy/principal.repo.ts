@@ -23,22 +23,15 @@ interface StaffRow {
 async function scopeOf(db: Db, s: StaffRow, role: Role): Promise<CustomerScope> {
   if (HQ_ROLES.includes(role)) return { kind: 'all' };
   const root = s.unit_type === 'team' && s.parent_id !== null && s.parent_type === 'dealer' ? s.parent_id : s.org_unit_id;
-  const units = await db
-    .selectFrom('org_units')
-    .select('id')
-    .where('tenant_id', '=', s.tenant_id)
-    .where(sql<boolean>`path @> ARRAY[${root}]::uuid[]`)
-    .execute();
-  const unitIds = units.map((u) => u.id);
+  // One query per request: the units under the root and the WeCom ids of the staff who work in them.
+  const { rows } = await sql<{ unit_ids: string[] | null; wecom_ids: string[] | null }>`
+    SELECT array_agg(DISTINCT u.id) AS unit_ids, array_agg(DISTINCT st.wecom_user_id) FILTER (WHERE st.wecom_user_id IS NOT NULL) AS wecom_ids
+    FROM org_units u
+    LEFT JOIN staff st ON st.tenant_id = u.tenant_id AND st.org_unit_id = u.id
+    WHERE u.tenant_id = ${s.tenant_id} AND u.path @> ARRAY[${root}]::uuid[]`.execute(db);
+  const unitIds = rows[0]?.unit_ids ?? [];
   if (role === 'consultant') return { kind: 'own', staffId: s.id, unitIds, wecomUserId: s.wecom_user_id };
-  const wecom = await db
-    .selectFrom('staff')
-    .select('wecom_user_id')
-    .where('tenant_id', '=', s.tenant_id)
-    .where('org_unit_id', 'in', unitIds)
-    .where('wecom_user_id', 'is not', null)
-    .execute();
-  return { kind: 'units', rootUnitId: root, unitIds, wecomUserIds: wecom.flatMap((w) => (w.wecom_user_id ? [w.wecom_user_id] : [])) };
+  return { kind: 'units', rootUnitId: root, unitIds, wecomUserIds: rows[0]?.wecom_ids ?? [] };
 }
 
 /** The principal of a staff member (active), with the data scope their role and unit give. */

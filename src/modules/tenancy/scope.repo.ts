@@ -18,10 +18,10 @@ export function customerVisible(principal: Principal, profileId: RawBuilder<unkn
     case 'all':
       return sql<boolean>`TRUE`;
     case 'units':
+      // Routing a lead, an order or an after-sales visit writes the link: customer_links alone says
+      // whose customer a person is (merges move it, erasure removes it).
       return sql<boolean>`(EXISTS (SELECT 1 FROM customer_links cl WHERE cl.tenant_id = ${t} AND cl.profile_id = ${profileId}
           AND cl.org_unit_id = ANY(${uuids(scope.unitIds)}))
-        OR EXISTS (SELECT 1 FROM leads sl WHERE sl.tenant_id = ${t} AND sl.profile_id = ${profileId}
-          AND sl.dealer_id = ANY(${uuids(scope.unitIds)}))
         OR (cardinality(${texts(scope.wecomUserIds)}) > 0 AND EXISTS (SELECT 1 FROM profile_rollups sr WHERE sr.tenant_id = ${t}
           AND sr.profile_id = ${profileId} AND sr.wecom_staff && ${texts(scope.wecomUserIds)})))`;
     case 'own':
