@@ -12,6 +12,23 @@ export const errorBodySchema = z
 
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
+const documented = new WeakMap<z.ZodType, Readonly<Record<string, z.ZodType>>>();
+
+/**
+ * How the API document shows a request or response schema that JSON Schema cannot say as it is
+ * checked: per media type, the schema to show. For a body told apart by its keys (one object or
+ * `{ leads: [...] }`), a CSV body, or a CSV response. Returns `schema`.
+ */
+export function documentAs<T extends z.ZodType>(schema: T, content: Readonly<Record<string, z.ZodType>>): T {
+  documented.set(schema, content);
+  return schema;
+}
+
+/** The media types and schemas `documentAs` gave a schema, if any. */
+export function documentedContent(schema: unknown): Readonly<Record<string, z.ZodType>> | undefined {
+  return schema instanceof z.ZodType ? documented.get(schema) : undefined;
+}
+
 /** NUL and unpaired UTF-16 surrogates: valid in JSON and JS, not storable in PostgreSQL text. */
 // eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
 const UNSTORABLE_CHARS = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTime, requiredText, storableText } from './common.js';
+import { documentAs, isoDateTime, requiredText, storableText } from './common.js';
 import { DEDUP_OUTCOMES, LEAD_STATUSES, PHONE_HASH, leadSourceSchema } from './leads.js';
 
 /**
@@ -230,6 +230,10 @@ export const leadImportJsonSchema = z
   })
   .meta({ id: 'LeadImport' });
 
+const leadImportCsvText = z
+  .string()
+  .describe('The CSV file, header row first, UTF-8 or GB18030 (say charset=gb18030 in the Content-Type); the column mapping goes in the mapping query parameter');
+
 export type LeadImportBody = { kind: 'csv'; text: string } | { kind: 'json'; mapping: CsvMapping; csv: string };
 
 /**
@@ -237,18 +241,21 @@ export type LeadImportBody = { kind: 'csv'; text: string } | { kind: 'json'; map
  * parameter) or JSON `{ mapping, csv }`. Checked as the one or the other, so that a bad mapping is
  * reported with its path.
  */
-export const leadImportBodySchema = z
-  .unknown()
-  .transform((body, ctx): LeadImportBody => {
-    if (typeof body === 'string') return { kind: 'csv', text: body };
-    const parsed = leadImportJsonSchema.safeParse(body);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: [...issue.path] });
-      return z.NEVER;
-    }
-    return { kind: 'json', ...parsed.data };
-  })
-  .describe('text/csv: the CSV (UTF-8 or GB18030), the mapping in ?mapping=; application/json: { "mapping": CsvMapping, "csv": "<the CSV text>" }');
+export const leadImportBodySchema = documentAs(
+  z
+    .unknown()
+    .transform((body, ctx): LeadImportBody => {
+      if (typeof body === 'string') return { kind: 'csv', text: body };
+      const parsed = leadImportJsonSchema.safeParse(body);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: [...issue.path] });
+        return z.NEVER;
+      }
+      return { kind: 'json', ...parsed.data };
+    })
+    .describe('text/csv: the CSV (UTF-8 or GB18030), the mapping in ?mapping=; application/json: { "mapping": CsvMapping, "csv": "<the CSV text>" }'),
+  { 'application/json': leadImportJsonSchema, 'text/csv': leadImportCsvText, 'text/plain': leadImportCsvText },
+);
 
 export const leadImportQuerySchema = z.strictObject({
   mapping: z.string().optional().describe('With Content-Type text/csv: the mapping as JSON'),

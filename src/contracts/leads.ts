@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTime, requiredText, storableText, uuidString } from './common.js';
+import { documentAs, isoDateTime, requiredText, storableText, uuidString } from './common.js';
 import { LEAD_STATUSES, type LeadStatus } from './funnel.js';
 
 /**
@@ -93,18 +93,25 @@ export type LeadCreateBody = { single: true; leads: LeadInput[] } | { single: fa
  * POST /api/v1/leads: one lead, or `{ leads: [...] }`. Checked as the one or the other (not as a
  * union), so that a bad item is reported with its path, e.g. `leads[3].phone`.
  */
-export const leadCreateBodySchema = z
-  .unknown()
-  .transform((body, ctx): LeadCreateBody => {
-    const batch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'leads' in body;
-    const parsed = batch ? leadBatchSchema.safeParse(body) : leadInputSchema.safeParse(body);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: [...issue.path] });
-      return z.NEVER;
-    }
-    return 'leads' in parsed.data ? { single: false, leads: parsed.data.leads } : { single: true, leads: [parsed.data] };
-  })
-  .describe('One LeadCreate object, or { "leads": [LeadCreate, ...] } (at most 500)');
+export const leadCreateBodySchema = documentAs(
+  z
+    .unknown()
+    .transform((body, ctx): LeadCreateBody => {
+      const batch = typeof body === 'object' && body !== null && !Array.isArray(body) && 'leads' in body;
+      const parsed = batch ? leadBatchSchema.safeParse(body) : leadInputSchema.safeParse(body);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: [...issue.path] });
+        return z.NEVER;
+      }
+      return 'leads' in parsed.data ? { single: false, leads: parsed.data.leads } : { single: true, leads: [parsed.data] };
+    })
+    .describe('One LeadCreate object, or { "leads": [LeadCreate, ...] } (at most 500)'),
+  { 'application/json': z.union([leadInputSchema, leadBatchSchema]).meta({ id: 'LeadCreateBody' }) },
+);
+
+/** GET /api/v1/exports/leads.csv answers CSV text. */
+const leadsCsvText = z.string().describe('UTF-8 CSV with a BOM, header row first');
+export const leadsCsvSchema = documentAs(z.unknown(), { 'text/csv': leadsCsvText });
 
 export const scoreFactorSchema = z.object({
   factor: z.string().describe('source, completeness, intent, recency, repeat_inquiry'),

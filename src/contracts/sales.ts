@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTime, requiredText, uuidString } from './common.js';
+import { documentAs, isoDateTime, requiredText, uuidString } from './common.js';
 
 /**
  * Orders and deliveries, after-sales records, lifetime value and origin credit (issue 5, items 7
@@ -126,6 +126,10 @@ export const AFTER_SALES_CSV_FIELDS = ['externalId', 'profileId', 'vin', 'dealer
 export type AfterSalesCsvField = (typeof AFTER_SALES_CSV_FIELDS)[number];
 
 const column = requiredText(200).optional();
+const afterSalesCsvText = z.string().describe('The CSV file (UTF-8), header row first');
+/** POST /api/v1/after-sales/import: the CSV text itself (Content-Type text/csv or text/plain). */
+export const afterSalesImportBodySchema = documentAs(z.string().describe('The CSV text'), { 'text/csv': afterSalesCsvText, 'text/plain': afterSalesCsvText });
+
 export const afterSalesImportQuery = z
   .strictObject({
     'map.externalId': column,

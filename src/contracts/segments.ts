@@ -200,7 +200,7 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
     ],
     { error: `type must be one of ${CONDITION_TYPES.join(', ')}` },
   ),
-);
+).meta({ id: 'SegmentCondition' });
 
 /** How deep and how large a definition may be: bounds the SQL it compiles to. */
 export const MAX_DEPTH = 8;

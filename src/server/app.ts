@@ -2,10 +2,14 @@ import { randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler } from 'fastify-type-provider-zod';
 import { authenticateBearer } from './auth.js';
 import type { AppDeps } from './deps.js';
-import { errorHandler, notFoundHandler } from './errors.js';
+import { clientErrorHandler, errorHandler, frameworkErrorHandler, notFoundHandler } from './errors.js';
+import { refuseUndocumentedBody } from './body-media.js';
+import { refuseUnstorableInput } from './input-guard.js';
+import { MethodIndex } from './method-index.js';
+import { TAGS, documentRouteErrors, transform, transformObject } from './openapi.js';
 import { adminRoutes } from './routes/admin.js';
 import { consentRoutes } from './routes/consents.js';
 import { healthRoutes } from './routes/health.js';
@@ -31,12 +35,17 @@ import { AppError } from '../platform/errors.js';
 import { depthExceeds } from '../platform/json.js';
 
 const MAX_JSON_DEPTH = 64;
+/** How long a client may take to send a whole request (slow senders hold a socket each). */
+const REQUEST_TIMEOUT_MS = 120_000;
 
 export interface BuildAppOptions {
   logger?: FastifyBaseLogger;
+  /** How long a client may take to send a whole request; 408 after (tests shorten it). */
+  requestTimeoutMs?: number;
 }
 
 export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // A caller's X-Request-Id is kept when it looks like an id (it ends up in every log line).
@@ -46,11 +55,27 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    // Every answer is Siyu's error shape, also for a malformed path, a too-long parameter, a request
+    // that does not arrive in time or bytes that are not HTTP.
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
+    requestTimeout,
+    // Node checks for late requests every connectionsCheckingInterval; headers may not take longer than the whole request.
+    http: { headersTimeout: Math.min(60_000, requestTimeout), connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(requestTimeout / 4))) },
   });
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler(notFoundHandler);
+  const methods = new MethodIndex();
+  app.addHook('onRoute', (route) => {
+    methods.add(route);
+    documentRouteErrors(route);
+  });
+  app.setNotFoundHandler(notFoundHandler(methods));
+  // A body of a type or coding the route does not document is refused before it is parsed, and text
+  // PostgreSQL cannot store before any route reads it.
+  app.addHook('onRequest', refuseUndocumentedBody);
+  app.addHook('preValidation', refuseUnstorableInput);
   // A POST with a JSON content type but no body (curl -X POST -H 'Content-Type: application/json')
   // means "no options", not malformed JSON.
   const jsonParser = app.getDefaultJsonParser('error', 'error');
@@ -73,7 +98,10 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
           'Siyu (私域): private-domain operations for car brands. `/v1/*` is the Segment-compatible tracking API ' +
           '(HTTP Basic, write key as user name); `/api/v1/*` is the management API (Bearer admin token).',
         version: '0.1.0',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
+      servers: [{ url: '/', description: 'The server that serves this document' }],
+      tags: TAGS,
       components: {
         securitySchemes: {
           writeKeyBasic: { type: 'http', scheme: 'basic', description: 'Write key as the user name, empty password' },
@@ -81,8 +109,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
         },
       },
     },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transform,
+    transformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -15,6 +15,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** A management route that needs no token (login). */
     public?: boolean;
+    /** The route inflates Content-Encoding gzip/deflate bodies itself (the tracking API). */
+    decodesBody?: boolean;
   }
   interface FastifyRequest {
     principal?: Principal;

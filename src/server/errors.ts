@@ -1,34 +1,57 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, formatKb, isSingleMessageRoute } from '../contracts/ingest.js';
-import { AppError, httpStatusFor, isAppError } from '../platform/errors.js';
+import { AppError, httpStatusFor, isAppError, type ErrorCode } from '../platform/errors.js';
+import { acceptedMediaTypes } from './body-media.js';
+import type { MethodIndex } from './method-index.js';
 
+function bodyTooLarge(request: FastifyRequest): AppError {
+  const route = request.routeOptions.url ?? '';
+  if (!route.startsWith('/v1/') || route === '/v1/leads') return new AppError('payload_too_large', 'the request body is larger than this operation accepts; split it into smaller requests');
+  return isSingleMessageRoute(route)
+    ? new AppError('message_too_large', `the message is larger than the limit of ${formatKb(MAX_MESSAGE_BYTES)} (${MAX_MESSAGE_BYTES} bytes) per message`, { limitBytes: MAX_MESSAGE_BYTES })
+    : new AppError('batch_too_large', `the request body is larger than the limit of ${formatKb(MAX_BATCH_BYTES)} (${MAX_BATCH_BYTES} bytes) per batch request; split it`, {
+        limitBytes: MAX_BATCH_BYTES,
+      });
+}
+
+/** Errors Fastify raises itself (body parsing, routing, timeouts) in Siyu's terms. */
 function fromFastify(err: FastifyError, request: FastifyRequest): AppError | null {
   switch (err.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE': {
-      const route = request.routeOptions.url ?? '';
-      if (!route.startsWith('/v1/')) return new AppError('payload_too_large', 'the request body is too large');
-      return isSingleMessageRoute(route)
-        ? new AppError('message_too_large', `the message is larger than the limit of ${formatKb(MAX_MESSAGE_BYTES)} (${MAX_MESSAGE_BYTES} bytes) per message`, { limitBytes: MAX_MESSAGE_BYTES })
-        : new AppError('batch_too_large', `the request body is larger than the limit of ${formatKb(MAX_BATCH_BYTES)} (${MAX_BATCH_BYTES} bytes) per batch request; split it`, {
-            limitBytes: MAX_BATCH_BYTES,
-          });
-    }
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return bodyTooLarge(request);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError('malformed_json', 'the body is not valid JSON');
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AppError('invalid_request', `Content-Type ${request.headers['content-type'] ?? '(none)'} is not supported; send application/json`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      const accepted = acceptedMediaTypes(request);
+      return new AppError('unsupported_media_type', `Content-Type ${request.headers['content-type'] ?? '(none)'} is not accepted here; send ${accepted.join(' or ')}`, { accepted });
+    }
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new AppError('malformed_request', 'the Content-Length header does not match the body that was sent');
+    case 'FST_ERR_BAD_URL':
+      return new AppError('malformed_url', 'the URL path is not valid percent-encoded UTF-8 (a lone % or a cut-off sequence such as %E4%B8); encode each path segment, e.g. with encodeURIComponent');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new AppError('uri_too_long', 'a path parameter is longer than 100 characters; no id, code or key of this API is that long');
+    case 'FST_ERR_HANDLER_TIMEOUT':
+      return new AppError('timeout', 'the request took too long to answer; try again, or narrow it (a shorter period, fewer rows)');
     default:
       break;
   }
+  // JSON that parses but is refused: keys such as __proto__ (prototype poisoning).
+  if (err instanceof SyntaxError && err.statusCode === 400) {
+    return new AppError('malformed_json', 'the body is not valid JSON, or uses a key that is not allowed (__proto__, constructor.prototype)');
+  }
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-    return new AppError(err.statusCode === 404 ? 'not_found' : 'invalid_request', err.message);
+    const code: ErrorCode = err.statusCode === 404 ? 'not_found' : err.statusCode === 413 ? 'payload_too_large' : err.statusCode === 415 ? 'unsupported_media_type' : 'invalid_request';
+    return new AppError(code, err.message);
   }
   return null;
 }
 
 /** The one place errors become HTTP responses: `{ error: { code, message, details } }`. */
-export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+export function errorHandler(err: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
   const appError = isAppError(err) ? err : fromFastify(err, request);
   if (!appError) {
     request.log.error({ err }, 'unhandled error');
@@ -47,8 +70,39 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
   return reply.code(status).send({ error: { code: appError.code, message: appError.message, details: appError.details } });
 }
 
-export function notFoundHandler(request: FastifyRequest, reply: FastifyReply) {
-  return reply
-    .code(404)
-    .send({ error: { code: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}`, details: null } });
+/** Routing errors Fastify raises before any route runs (a malformed path, a too-long parameter). */
+export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  void errorHandler(err, request, reply);
+}
+
+/** Unknown path: 404; a known path with another method: 405 naming the allowed ones. */
+export function notFoundHandler(methods: MethodIndex) {
+  return (request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split('?')[0] ?? request.url;
+    const allowed = methods.allowed(path);
+    if (allowed.length > 0) {
+      void reply.header('allow', allowed.join(', '));
+      return errorHandler(new AppError('method_not_allowed', `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`, { allowed }), request, reply);
+    }
+    return reply.code(404).send({ error: { code: 'not_found', message: `no route for ${request.method} ${path}`, details: null } });
+  };
+}
+
+/** Timeouts and unparseable HTTP on the socket, answered in the same error shape, then closed. */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [code, message]: [ErrorCode, string] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? ['request_timeout', 'the request was not received completely in time; send it again']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? ['headers_too_large', 'the request headers are too large']
+        : ['malformed_request', 'the request is not valid HTTP/1.1'];
+  const status = httpStatusFor(code);
+  const body = JSON.stringify({ error: { code, message, details: null } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }

@@ -19,7 +19,13 @@ function formatPath(path: readonly PropertyKey[]): string {
 
 const MAX_ISSUES = 20;
 
-export function validationError(issues: readonly z.core.$ZodIssue[], part: string): AppError {
+/** What a check found wrong at a path of a request part (zod issues have this shape). */
+export interface PathIssue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+export function validationError(issues: readonly PathIssue[], part: string): AppError {
   const details: IssueDetail[] = issues.slice(0, MAX_ISSUES).map((issue) => {
     const d: IssueDetail = { path: formatPath(issue.path), message: issue.message };
     if (issue.path[0] === 'batch' && typeof issue.path[1] === 'number') {

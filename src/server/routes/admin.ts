@@ -46,7 +46,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
 
   r.get(
     '/api/v1/sources/:sourceId',
-    { schema: { tags: ['sources'], params: sourceParams, response: { 200: sourceSchema, ...errors }, security } },
+    { schema: { tags: ['sources'], summary: 'A source and its write keys (prefixes only)', params: sourceParams, response: { 200: sourceSchema, ...errors }, security } },
     async (request) => tenancy.getSource(t, requireAdmin(request).tenantId, request.params.sourceId),
   );
 
@@ -90,7 +90,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
 
   r.get(
     '/api/v1/admin-tokens',
-    { schema: { tags: ['admin tokens'], response: { 200: z.object({ data: z.array(adminTokenInfoSchema) }), ...errors }, security } },
+    { schema: { tags: ['admin tokens'], summary: 'Admin tokens (names and prefixes, never the secret)', response: { 200: z.object({ data: z.array(adminTokenInfoSchema) }), ...errors }, security } },
     async (request) => ({ data: await tenancy.listAdminTokens(t, requireAdmin(request).tenantId) }),
   );
 

@@ -1,9 +1,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { errorBodySchema } from '../../contracts/common.js';
-import { leadListQuerySchema } from '../../contracts/leads.js';
+import { leadListQuerySchema, leadsCsvSchema } from '../../contracts/leads.js';
 import { EXPORT_MAX_ROWS, exportLeadsCsv } from '../../modules/leads/index.js';
 import { MANAGER_ROLES } from '../../modules/tenancy/index.js';
 import { adminSecurity as security, requirePrincipal } from '../auth.js';
@@ -21,7 +20,7 @@ export async function exportRoutes(app: FastifyInstance, deps: AppDeps) {
         tags: ['leads'],
         summary: `The caller's leads as CSV (UTF-8 with BOM; at most ${EXPORT_MAX_ROWS.toLocaleString('en-US')} rows; PII masked for analysts). Audited.`,
         querystring: leadListQuerySchema.omit({ cursor: true, limit: true }),
-        response: { 200: z.unknown().describe('text/csv'), 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema },
+        response: { 200: leadsCsvSchema, 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema },
         security,
       },
     },

@@ -12,7 +12,7 @@ const healthSchema = z.object({
 export async function healthRoutes(app: FastifyInstance, deps: AppDeps) {
   app.withTypeProvider<ZodTypeProvider>().get(
     '/healthz',
-    { schema: { tags: ['service'], summary: 'Liveness and store check', response: { 200: healthSchema, 503: healthSchema } } },
+    { schema: { tags: ['service'], summary: 'Liveness and store check', response: { 200: healthSchema, 503: healthSchema }, security: [] } },
     async (request, reply) => {
       try {
         await deps.store.ping();

@@ -43,7 +43,7 @@ export async function householdRoutes(app: FastifyInstance, deps: AppDeps) {
 
   r.get(
     '/api/v1/households/:id',
-    { schema: { tags, params: householdParams, response: { 200: householdSchema, ...errors }, security } },
+    { schema: { tags, summary: 'A household and its members', params: householdParams, response: { 200: householdSchema, ...errors }, security } },
     async (request) => getHousehold(deps.store.db, requirePrincipal(request), request.params.id),
   );
 

@@ -50,6 +50,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: AppDeps) {
       `/v1/${type}`,
       {
         schema: { tags: ['ingest'], summary: `Segment ${type} call`, body: singleMessageSchemas[type], response: responses, security },
+        config: { decodesBody: true },
         preValidation,
       },
       async (request) => {
@@ -63,6 +64,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: AppDeps) {
       path,
       {
         schema: { tags: ['ingest'], summary: 'Segment batch: up to 500 KB of messages, stored all or nothing', body: batchSchema, response: responses, security },
+        config: { decodesBody: true },
         preValidation,
       },
       async (request) => {

@@ -71,7 +71,7 @@ export async function orgRoutes(app: FastifyInstance, deps: AppDeps) {
 
   r.get(
     '/api/v1/org-units/:code',
-    { schema: { tags: ['org'], params: orgUnitParams, response: { 200: orgUnitSchema, ...errors }, security } },
+    { schema: { tags: ['org'], summary: 'An org unit (404 outside your scope)', params: orgUnitParams, response: { 200: orgUnitSchema, ...errors }, security } },
     async (request) => tenancy.getOrgUnit(db, requirePrincipal(request), request.params.code),
   );
 
@@ -106,7 +106,7 @@ export async function orgRoutes(app: FastifyInstance, deps: AppDeps) {
 
   r.get(
     '/api/v1/staff/:id',
-    { schema: { tags: ['staff'], params: staffParams, response: { 200: staffSchema, ...errors }, security } },
+    { schema: { tags: ['staff'], summary: 'A staff member (404 outside your scope)', params: staffParams, response: { 200: staffSchema, ...errors }, security } },
     async (request) => tenancy.getStaff(db, requirePrincipal(request), request.params.id),
   );
 
@@ -140,6 +140,7 @@ export async function orgRoutes(app: FastifyInstance, deps: AppDeps) {
         summary: `Staff login → a session token (${tenancy.SESSION_HOURS} h); ${tenancy.MAX_FAILED_LOGINS} wrong passwords in a row lock the account for ${tenancy.LOCK_MINUTES} min (423)`,
         body: loginSchema,
         response: { 200: loginResultSchema, 400: errorBodySchema, 401: errorBodySchema, 423: errorBodySchema },
+        security: [],
       },
     },
     async (request) => tenancy.login(t, request.body),
@@ -174,7 +175,7 @@ export async function orgRoutes(app: FastifyInstance, deps: AppDeps) {
 
   r.post(
     '/api/v1/notifications/:id/read',
-    { schema: { tags: ['notifications'], params: notificationParams, response: { 200: notificationSchema, ...errors }, security } },
+    { schema: { tags: ['notifications'], summary: 'Mark one of your notifications read', params: notificationParams, response: { 200: notificationSchema, ...errors }, security } },
     async (request) => tenancy.readNotification(db, requirePrincipal(request), request.params.id, deps.clock.now()),
   );
 }

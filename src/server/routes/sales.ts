@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { errorBodySchema } from '../../contracts/common.js';
 import { profileParams } from '../../contracts/profiles.js';
 import {
   afterSalesCreateSchema,
+  afterSalesImportBodySchema,
   afterSalesImportQuery,
   afterSalesImportResultSchema,
   afterSalesSchema,
@@ -142,7 +142,7 @@ export async function salesRoutes(app: FastifyInstance, deps: AppDeps) {
         summary:
           'Import after-sales records from a CSV file (Content-Type: text/csv; header row first). Map columns with map.<field>=<header> (fields: externalId, profileId, vin, dealerCode, kind, amountFen or amountYuan, at, note). All or nothing: any bad row rejects the file naming its line; re-importing changes nothing',
         querystring: afterSalesImportQuery,
-        body: z.string().describe('The CSV text'),
+        body: afterSalesImportBodySchema,
         response: { 200: afterSalesImportResultSchema, ...errors },
         security,
       },
