@@ -5,10 +5,23 @@ import type { LightMyRequestResponse } from 'fastify';
 import { systemClock, type Clock } from '../platform/clock.js';
 import type { Store } from '../platform/db/index.js';
 import { buildApp } from '../server/app.js';
+import { checkResponsesAgainstDocument } from './contract.js';
 import { freshTenant, openTestStore, type EngineName } from './engines.js';
 
-export async function testApp(store: Store, clock: Clock = systemClock, logger?: FastifyBaseLogger): Promise<FastifyInstance> {
-  const app = await buildApp({ store, clock }, logger ? { logger } : {});
+export interface TestAppOptions {
+  logger?: FastifyBaseLogger;
+  secretKey?: Buffer;
+  requestTimeoutMs?: number;
+}
+
+/**
+ * The app as `siyu serve` builds it, on `store`; every response it sends is checked against the
+ * API document it serves (a mismatch fails the running test).
+ */
+export async function testApp(store: Store, clock: Clock = systemClock, options: TestAppOptions = {}): Promise<FastifyInstance> {
+  const { logger, requestTimeoutMs } = options;
+  const app = await buildApp({ store, clock, secretKey: options.secretKey }, { ...(logger ? { logger } : {}), ...(requestTimeoutMs ? { requestTimeoutMs } : {}) });
+  checkResponsesAgainstDocument(app);
   await app.ready();
   return app;
 }

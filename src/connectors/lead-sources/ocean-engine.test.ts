@@ -8,8 +8,7 @@ import type { TenantCreated } from '../../contracts/tenancy.js';
 import { ManualClock } from '../../platform/clock.js';
 import type { Store } from '../../platform/db/index.js';
 import { pendingJobs } from '../../platform/jobs/index.js';
-import { buildApp } from '../../server/app.js';
-import { json } from '../../testing/app.js';
+import { json, testApp } from '../../testing/app.js';
 import { freshTenant, openTestStore, testEngines } from '../../testing/engines.js';
 import { startFakeOceanEngine, type DocumentedClue, type FakeOceanEngine } from '../../testing/fakes/ocean-engine.js';
 import { adminRequest } from '../../testing/identity.js';
@@ -50,8 +49,7 @@ describe.each(testEngines)('Ocean Engine clue poller on %s', (engine) => {
 
   const open = async () => {
     store = await openTestStore(engine, engine === 'pglite' ? join(dir, 'data') : undefined);
-    app = await buildApp({ store, clock, secretKey: key });
-    await app.ready();
+    app = await testApp(store, clock, { secretKey: key });
   };
   const close = async () => {
     await app.close();
@@ -220,7 +218,7 @@ describe.each(testEngines)('Ocean Engine clue poller on %s', (engine) => {
   });
 
   it('refuses to store a token without SIYU_SECRET_KEY, and the job records a key it cannot use', async () => {
-    const plain = await buildApp({ store, clock });
+    const plain = await testApp(store, clock);
     try {
       const res = await plain.inject({
         method: 'PUT',
