@@ -86,7 +86,7 @@ export const kpiGroupSchema = kpiFiguresSchema
       .nullable()
       .describe('org_unit: the dealer id; consultant: the staff id; source: the source; day/week/month: the first day (YYYY-MM-DD). null: leads without a dealer / consultant'),
     code: z.string().nullable().describe('org_unit: the dealer code'),
-    name: z.string().nullable().describe('org_unit: the dealer name; consultant: the staff name'),
+    name: z.string().nullable().describe('org_unit: the dealer name; consultant: the staff name (masked for analysts)'),
   })
   .meta({ id: 'KpiGroup' });
 export type KpiGroup = z.infer<typeof kpiGroupSchema>;

@@ -125,13 +125,13 @@ export type StaffUpdate = z.infer<typeof staffUpdateSchema>;
 export const staffSchema = z
   .object({
     id: z.string(),
-    username: z.string(),
-    name: z.string(),
+    username: z.string().describe('Masked for analysts in the staff directory, like an identifier value'),
+    name: z.string().describe('Masked for analysts in the staff directory'),
     role: staffRoleSchema,
     orgUnitCode: z.string(),
     orgUnitId: z.string(),
-    wecomUserId: z.string().nullable(),
-    phone: z.string().nullable(),
+    wecomUserId: z.string().nullable().describe('Masked for analysts in the staff directory, like an identifier value'),
+    phone: z.string().nullable().describe('Masked for analysts in the staff directory'),
     maxOpenLeads: z.number().nullable(),
     active: z.boolean(),
     lockedUntil: z.string().nullable(),

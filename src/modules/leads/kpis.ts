@@ -2,6 +2,7 @@ import type { KpiFigures, KpiGroup, KpiGroupBy, KpiQuery, KpiRate, LeadKpis } fr
 import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
+import { maskName } from '../../platform/pii.js';
 import type { Principal } from '../tenancy/index.js';
 import { bucketStarts, kpiAggregates, resolveKpiScope, type KpiContext, type KpiFilter, type KpiScopeRow, type KpiSums } from './kpis.repo.js';
 
@@ -153,7 +154,7 @@ export async function leadKpis(deps: KpiDeps, principal: Principal, query: KpiQu
     consultantId: scope.consultantId,
     groupBy,
     total: kpiFigures(total),
-    groups: groupBy === 'none' ? [] : buckets ? bucketGroups(buckets, groups) : [...groups.values()].sort(largestFirst).map(groupView),
+    groups: groupBy === 'none' ? [] : buckets ? bucketGroups(buckets, groups) : [...groups.values()].sort(largestFirst).map((g) => groupView(maskLabel(g, groupBy, principal))),
     precipitationBySource: bySource.map((r) => ({ source: r.key ?? '', precipitation: rate(r.sums.reachableWithin7d, r.sums.leads) })),
   };
 }
@@ -183,6 +184,15 @@ function addTo(map: Map<string | null, Summed>, label: { key: string | null; cod
 /** Most leads first, then by key (no key last). */
 function largestFirst(a: Summed, b: Summed): number {
   return b.sums.received - a.sums.received || (a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+
+/**
+ * A consultant group is named by a staff member's name: masked for analysts (docs/org.md), like the
+ * names of customers. Dealer names and codes are not personal and stay as they are.
+ */
+function maskLabel(r: Summed, groupBy: KpiGroupBy, principal: Principal): Summed {
+  if (groupBy !== 'consultant' || !principal.maskPii || r.name === null) return r;
+  return { ...r, name: maskName(r.name) };
 }
 
 function groupView(r: Summed): KpiGroup {

@@ -64,7 +64,8 @@ export function leadView(r: repo.LeadViewRow, maskPii: boolean): Lead {
     dealerId: r.dealer_id,
     dealerCode: r.unit_code,
     consultantId: r.consultant_id,
-    consultantName: r.consultant_name,
+    // The consultant's name is a person's name: masked for analysts like the customer's.
+    consultantName: r.consultant_name === null ? null : maskPii ? maskName(r.consultant_name) : r.consultant_name,
     status: statusOf(r.status),
     dedup: dedupOf(r.dedup),
     duplicateOf: r.duplicate_of,

@@ -3,7 +3,7 @@ import { staffRoleSchema } from '../../contracts/org.js';
 import type { Db } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import { hashSecret, newId, newSecret } from '../../platform/ids.js';
-import { maskName, maskPhone } from '../../platform/pii.js';
+import { maskName, maskPhone, maskValue } from '../../platform/pii.js';
 import * as orgRepo from './org.repo.js';
 import { dummyHash, hashPassword, verifyPassword } from './password.js';
 import { ADMIN_ROLES, type Principal, type Role } from './principal.js';
@@ -29,16 +29,23 @@ const ROLE_UNITS: Record<Role, readonly string[]> = {
 /** Roles a dealer manager may give to people of their own units. */
 const MANAGED_ROLES: readonly Role[] = ['consultant', 'service_advisor'];
 
+/**
+ * A staff record as the caller sees it. Analysts (`maskPii`) see the directory like customers:
+ * the name and phone masked, and the user name and WeCom user id masked as identifier values (both
+ * are usually spelt from the person's name, e.g. zhang.san, ZhangSan); the id, role, unit and dates
+ * stay readable so that KPIs and leads (which name staff by id) can be read per person. Without a
+ * principal (login, /auth/me: the caller's own record) nothing is masked.
+ */
 export function staffView(r: repo.StaffRow, principal?: Principal): StaffView {
   const mask = principal?.maskPii === true;
   return {
     id: r.id,
-    username: r.username,
+    username: mask ? maskValue(r.username) : r.username,
     name: mask ? maskName(r.name) : r.name,
     role: staffRoleSchema.parse(r.role),
     orgUnitCode: r.org_unit_code,
     orgUnitId: r.org_unit_id,
-    wecomUserId: r.wecom_user_id,
+    wecomUserId: r.wecom_user_id === null ? null : mask ? maskValue(r.wecom_user_id) : r.wecom_user_id,
     phone: r.phone === null ? null : mask ? maskPhone(r.phone) : r.phone,
     maxOpenLeads: r.max_open_leads,
     active: r.active,
