@@ -18,7 +18,7 @@ describe('graceful shutdown', () => {
     await setup.close();
 
     const server = await serve(
-      { host: '127.0.0.1', port: 0, store: { engine: 'pglite', dataDir }, logLevel: 'silent', shutdownGraceMs: 10_000, worker: { enabled: true, pollMs: 1000 } },
+      { host: '127.0.0.1', port: 0, store: { engine: 'pglite', dataDir }, logLevel: 'silent', shutdownGraceMs: 10_000, requestTimeoutMs: 300_000, worker: { enabled: true, pollMs: 1000 } },
       createLogger('silent'),
     );
     // Hold PGlite's only connection so the request below is in flight when shutdown starts.

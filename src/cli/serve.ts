@@ -20,7 +20,7 @@ export interface RunningServer {
 export async function serve(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const store = await openStore(config.store, { onBackgroundError: (err) => logger.error({ err }, 'store background error') });
   logger.info({ store: store.engine, ...(config.store.engine === 'pglite' ? { dataDir: config.store.dataDir } : {}) }, 'store ready');
-  const app = await buildApp({ store, clock: systemClock, secretKey: config.secretKey }, { logger });
+  const app = await buildApp({ store, clock: systemClock, secretKey: config.secretKey }, { logger, requestTimeoutMs: config.requestTimeoutMs });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {

@@ -64,7 +64,7 @@ export function parseDateTime(s: string): Date | null {
   return date;
 }
 
-export const isoDateTime = z.string().transform((s, ctx) => {
+export const isoDateTime = z.string().meta({ format: 'date-time' }).transform((s, ctx) => {
   const date = parseDateTime(s);
   if (!date) {
     ctx.addIssue({ code: 'custom', message: 'must be an ISO-8601 date-time with a time zone, e.g. 2026-11-22T08:00:00Z' });

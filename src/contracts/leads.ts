@@ -205,7 +205,8 @@ export const leadListQuerySchema = z.strictObject({
     .trim()
     .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== ''))
     .pipe(z.array(z.enum(LEAD_STATUSES, { error: `status must be one or more (comma-separated) of ${LEAD_STATUSES.join(', ')}` })).max(11))
-    .optional(),
+    .optional()
+    .describe(`One or more statuses, comma-separated: ${LEAD_STATUSES.join(', ')}`),
   source: leadSourceSchema.optional(),
   dealerCode: text(64).optional(),
   dealerId: uuidString.optional(),

@@ -34,7 +34,7 @@ function isCalendarDate(s: string): boolean {
   const c = new Date(Date.UTC(Number(y), Number(m) - 1, Number(day)));
   return c.getUTCMonth() === Number(m) - 1 && c.getUTCDate() === Number(day) && Number(y) >= 1900 && Number(y) <= 2200;
 }
-export const calendarDate = z.string({ error: 'must be a date, e.g. 2026-11-22' }).refine(isCalendarDate, 'must be a real calendar date (YYYY-MM-DD) between 1900 and 2200');
+export const calendarDate = z.string({ error: 'must be a date, e.g. 2026-11-22' }).meta({ format: 'date' }).refine(isCalendarDate, 'must be a real calendar date (YYYY-MM-DD) between 1900 and 2200');
 
 /** A calendar date (read in the tenant's time zone) or an ISO-8601 date-time with a zone. */
 export const dateOrDateTime = z.string({ error: 'must be a date (2026-11-22) or an ISO-8601 date-time' }).transform((s, ctx) => {

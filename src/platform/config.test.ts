@@ -9,6 +9,7 @@ describe('configuration', () => {
       store: { engine: 'pglite', dataDir: './.siyu/data' },
       logLevel: 'info',
       shutdownGraceMs: 10_000,
+      requestTimeoutMs: 300_000,
       worker: { enabled: true, pollMs: 1000 },
     });
   });
@@ -41,6 +42,11 @@ describe('configuration', () => {
 
   it('rejects a port out of range', () => {
     expect(() => loadConfig({ SIYU_PORT: '70000' })).toThrow(/SIYU_PORT must be between 1 and 65535/);
+  });
+
+  it('takes a request timeout in milliseconds, at least a second', () => {
+    expect(loadConfig({ SIYU_REQUEST_TIMEOUT_MS: '600000' }).requestTimeoutMs).toBe(600_000);
+    expect(() => loadConfig({ SIYU_REQUEST_TIMEOUT_MS: '5' })).toThrow(/SIYU_REQUEST_TIMEOUT_MS must be at least 1000/);
   });
 });
 

@@ -31,6 +31,12 @@ const configSchema = z.object({
     .min(0, 'must not be negative')
     .max(600_000, 'must be at most 600000 (10 minutes)')
     .default(10_000),
+  SIYU_REQUEST_TIMEOUT_MS: z.coerce
+    .number({ error: 'must be a number of milliseconds, e.g. 300000' })
+    .int('must be a whole number of milliseconds')
+    .min(1000, 'must be at least 1000')
+    .max(3_600_000, 'must be at most 3600000 (an hour)')
+    .default(300_000),
   SIYU_WORKER: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   SIYU_WORKER_POLL_MS: z.coerce
     .number({ error: 'must be a number of milliseconds, e.g. 1000' })
@@ -78,6 +84,8 @@ export interface Config {
   store: StoreConfig;
   logLevel: z.infer<typeof configSchema>['SIYU_LOG_LEVEL'];
   shutdownGraceMs: number;
+  /** How long a client may take to send a whole request (a large CSV import included); 408 after. */
+  requestTimeoutMs: number;
   /** Whether `siyu serve` also runs the job worker in its process (the only way on PGlite). */
   worker: { enabled: boolean; pollMs: number };
   /** SIYU_SECRET_KEY: encrypts stored third-party credentials (lead platform tokens); absent, none can be stored. */
@@ -124,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : { engine: 'pglite', dataDir: c.SIYU_DATA_DIR },
     logLevel: c.SIYU_LOG_LEVEL,
     shutdownGraceMs: c.SIYU_SHUTDOWN_GRACE_MS,
+    requestTimeoutMs: c.SIYU_REQUEST_TIMEOUT_MS,
     worker: { enabled: c.SIYU_WORKER === 'on', pollMs: c.SIYU_WORKER_POLL_MS },
     ...(c.SIYU_SECRET_KEY ? { secretKey: c.SIYU_SECRET_KEY } : {}),
   };

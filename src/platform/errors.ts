@@ -25,7 +25,6 @@ export const errorStatus = {
   unsupported_media_type: 415,
   headers_too_large: 431,
   unavailable: 503,
-  timeout: 503,
   internal: 500,
 } as const;
 

@@ -271,7 +271,13 @@ function variants(w: World): string[] {
   ];
 }
 
+/** Reads that are POSTs (a body carries the question): answers an analyst can get besides the GETs. */
+const POST_READS: ReadonlyArray<readonly [string, unknown]> = [
+  ['/api/v1/segments/preview', { definition: { condition: { type: 'or', conditions: [{ type: 'trait', trait: 'name', op: 'exists' }, { type: 'trait', trait: 'phone', op: 'exists' }] } } }],
+];
+
 interface Answer {
+  method: 'GET' | 'POST';
   url: string;
   status: number;
   body: string;
@@ -297,7 +303,11 @@ async function walk(app: FastifyInstance, tenant: TenantCreated, w: World, token
   const calls: Answer[] = [];
   for (const url of urls) {
     const res = await asStaff(app, token, 'GET', url);
-    calls.push({ url, status: res.statusCode, body: res.body });
+    calls.push({ method: 'GET', url, status: res.statusCode, body: res.body });
+  }
+  for (const [url, body] of POST_READS) {
+    const res = await asStaff(app, token, 'POST', url, body);
+    calls.push({ method: 'POST', url, status: res.statusCode, body: res.body });
   }
   return { calls, skipped };
 }
@@ -306,7 +316,7 @@ async function walk(app: FastifyInstance, tenant: TenantCreated, w: World, token
 function leaksIn(calls: readonly Answer[], net: Network, self: StaffName): string[] {
   const all = needles(net);
   return calls.flatMap((c) =>
-    findNeedles(c.body, needlesFor(c.url, all, net, self)).map((f: Finding) => `GET ${c.url} (${c.status}): ${f.needle.what} ${JSON.stringify(f.needle.value)} at ${f.at}`),
+    findNeedles(c.body, needlesFor(c.url, all, net, self)).map((f: Finding) => `${c.method} ${c.url} (${c.status}): ${f.needle.what} ${JSON.stringify(f.needle.value)} at ${f.at}`),
   );
 }
 
@@ -368,6 +378,8 @@ describe.each(testEngines)('analysts read every answer masked (%s)', (engine) =>
       orgUnitCode: 'SH001-T1',
     });
     expect(rec(rec(bodyOf(analyst.calls, '/api/v1/auth/me'))['staff'])).toMatchObject({ name: STAFF.analyst.name, username: s.analyst.username });
+    // The preview's sample holds the world's people (masked): the walk read real answers there too.
+    expect(list(rec(bodyOf(analyst.calls, '/api/v1/segments/preview'))['sample']).length).toBeGreaterThan(0);
     expect(String(bodyOf(analyst.calls, `/api/v1/exports/leads.csv?consultantId=${s.consultantA1.id}`))).toContain(`,${masked('consultantA1')},`);
     console.log(`[${engine}] world, both walks and checks: ${Math.round(performance.now() - started)} ms`);
   });

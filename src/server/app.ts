@@ -35,8 +35,8 @@ import { AppError } from '../platform/errors.js';
 import { depthExceeds } from '../platform/json.js';
 
 const MAX_JSON_DEPTH = 64;
-/** How long a client may take to send a whole request (slow senders hold a socket each). */
-const REQUEST_TIMEOUT_MS = 120_000;
+/** How long a client may take to send a whole request (slow senders hold a socket each); Node's default. */
+const REQUEST_TIMEOUT_MS = 300_000;
 
 export interface BuildAppOptions {
   logger?: FastifyBaseLogger;
@@ -54,7 +54,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     },
-    return503OnClosing: true,
+    // Shutting down answers 503 in Siyu's shape (below), not in Fastify's.
+    return503OnClosing: false,
     // Every answer is Siyu's error shape, also for a malformed path, a too-long parameter, a request
     // that does not arrive in time or bytes that are not HTTP.
     frameworkErrors: frameworkErrorHandler,
@@ -72,9 +73,18 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     documentRouteErrors(route);
   });
   app.setNotFoundHandler(notFoundHandler(methods));
-  // A body of a type or coding the route does not document is refused before it is parsed, and text
-  // PostgreSQL cannot store before any route reads it.
-  app.addHook('onRequest', refuseUndocumentedBody);
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    void reply.header('connection', 'close');
+    throw new AppError('unavailable', 'the server is shutting down; send the request again in a moment (another instance, or this one once it is back)');
+  });
+  // After authentication (onRequest hooks), a body of a type or coding the route does not document
+  // is refused before it is parsed; text PostgreSQL cannot store, before any route reads it.
+  app.addHook('preParsing', refuseUndocumentedBody);
   app.addHook('preValidation', refuseUnstorableInput);
   // A POST with a JSON content type but no body (curl -X POST -H 'Content-Type: application/json')
   // means "no options", not malformed JSON.

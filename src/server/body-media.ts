@@ -17,6 +17,7 @@ const hasBody = (request: FastifyRequest) =>
  * gzip and deflate itself, as Segment's does.)
  */
 export async function refuseUndocumentedBody(request: FastifyRequest): Promise<void> {
+  // (A preParsing hook: Fastify passes the payload stream as well, which this leaves untouched.)
   if (request.routeOptions.url === undefined || request.routeOptions.config.decodesBody === true || request.method === 'GET' || request.method === 'HEAD' || !hasBody(request)) return;
   const encoding = request.headers['content-encoding'];
   if (encoding !== undefined && !/^\s*identity\s*$/i.test(encoding)) {

@@ -5,7 +5,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../platform/db/index.js';
 import { json, testApp, useAppFixture } from '../testing/app.js';
-import { openTestStore, testEngines } from '../testing/engines.js';
+import { freshTenant, openTestStore, testEngines } from '../testing/engines.js';
 import { adminRequest } from '../testing/identity.js';
 
 /**
@@ -64,6 +64,10 @@ describe.each(testEngines)('edge errors on %s', (engine) => {
     expect(errorOf(xml)).toMatchObject({ code: 'unsupported_media_type', details: { accepted: ['application/json'] } });
     const csv = await fx.app.inject({ method: 'POST', url: '/api/v1/orders', headers: { ...bearer(), 'content-type': 'text/csv' }, payload: 'a,b\n1,2\n' });
     expect(csv.statusCode).toBe(415);
+    expect(errorOf(csv)).toMatchObject({ code: 'unsupported_media_type', details: { accepted: ['application/json'] } });
+    const upper = await fx.app.inject({ method: 'POST', url: '/api/v1/org-units', headers: { ...bearer(), 'content-type': 'APPLICATION/JSON; charset=UTF-8' }, payload: '{}' });
+    expect(upper.statusCode).toBe(400);
+    expect(errorOf(upper).code).toBe('invalid_request');
     const importCsv = await fx.app.inject({ method: 'POST', url: '/api/v1/leads/import', headers: { ...bearer(), 'content-type': 'application/xml' }, payload: '<a/>' });
     expect(errorOf(importCsv)).toMatchObject({ code: 'unsupported_media_type', details: { accepted: ['application/json', 'text/csv', 'text/plain'] } });
   });
@@ -83,6 +87,23 @@ describe.each(testEngines)('edge errors on %s', (engine) => {
     expect(ingest.statusCode).toBe(200);
   });
 
+  // The input guard once copied the path at every level: 100,000 levels held the event loop for minutes.
+  it('a body nested 100,000 levels deep is a 400 before authentication, its path shortened', async () => {
+    const deep = `${'{"a":'.repeat(100_000)}"\\u0000"${'}'.repeat(100_000)}`;
+    const login = await fx.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: deep });
+    expect(login.statusCode).toBe(400);
+    expect(errorOf(login)).toMatchObject({ code: 'invalid_request', message: expect.stringMatching(/^…\(99988 levels\)\.a\.a/) });
+    expect(login.body.length).toBeLessThan(2000);
+    const arrays = await fx.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: `${'['.repeat(100_000)}${']'.repeat(100_000)}` });
+    expect(arrays.statusCode).toBe(400);
+  });
+
+  it('a wrong Content-Type without credentials is a 401 first, like any request without credentials', async () => {
+    const res = await fx.app.inject({ method: 'POST', url: '/api/v1/org-units', headers: { 'content-type': 'application/xml' }, payload: '<unit/>' });
+    expect(res.statusCode).toBe(401);
+    expect(errorOf(res).code).toBe('unauthorized');
+  });
+
   it('a body over the limit is a 413 payload_too_large; __proto__ keys are a 400 malformed_json', async () => {
     const big = await fx.app.inject({ method: 'POST', url: '/api/v1/org-units', headers: { ...bearer(), 'content-type': 'application/json' }, payload: JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }) });
     expect(big.statusCode).toBe(413);
@@ -98,6 +119,7 @@ describe.each(testEngines)('edge errors on %s', (engine) => {
     expect(nul.statusCode).toBe(400);
     expect(errorOf(nul)).toMatchObject({ code: 'invalid_request', details: { part: 'body', issues: [{ path: 'type' }] } });
     const key = await adminRequest(fx.app, fx.tenant, 'POST', '/api/v1/org-units', { code: 'K1', name: 'k', type: 'hq', ['x\ud800']: 1 });
+    expect(key.statusCode).toBe(400);
     expect(errorOf(key)).toMatchObject({ code: 'invalid_request', details: { part: 'body' } });
     const query = await fx.app.inject({ method: 'GET', url: '/api/v1/leads?dealerCode=a%00b', headers: bearer() });
     expect([query.statusCode, errorOf(query).code]).toEqual([400, 'invalid_request']);
@@ -149,6 +171,38 @@ describe('socket-level errors', () => {
     const res = await raw('POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"us', 1);
     expect(res.statusCode).toBe(408);
     expect(errorOf(res).code).toBe('request_timeout');
+  });
+
+  it('a request that arrives while the server shuts down is a 503 unavailable in the error shape', async () => {
+    const own = await openTestStore('pglite');
+    const server = await testApp(own);
+    await server.listen({ port: 0, host: '127.0.0.1' });
+    const tenant = await freshTenant(own);
+    // PGlite's only connection is held, so the first request is still in flight when shutdown starts
+    // and its keep-alive connection stays open; the second comes on that connection after.
+    const held = await own.sql.session();
+    const socket = connect((server.server.address() as AddressInfo).port, '127.0.0.1');
+    let text = '';
+    socket.on('data', (d) => (text += d.toString('utf8')));
+    const ended = new Promise((resolve) => socket.on('close', resolve));
+    const track = JSON.stringify({ userId: 'u', event: 'Late' });
+    const auth = Buffer.from(`${tenant.writeKey}:`).toString('base64');
+    socket.write(`POST /v1/track HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ${auth}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(track)}\r\n\r\n${track}`);
+    await new Promise((r) => setTimeout(r, 200));
+    const closed = server.close();
+    await new Promise((r) => setTimeout(r, 200));
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await new Promise((r) => setTimeout(r, 200));
+    held.release();
+    await Promise.race([ended, new Promise((r) => setTimeout(r, 5000))]);
+    socket.destroy();
+    await closed;
+    await own.close();
+    const second = text.slice(text.indexOf('HTTP/1.1', 10));
+    expect(text.startsWith('HTTP/1.1 200')).toBe(true);
+    expect(second).toMatch(/^HTTP\/1.1 503/);
+    const body = JSON.parse(second.slice(second.indexOf('\r\n\r\n') + 4)) as ErrorBody;
+    expect(body.error.code).toBe('unavailable');
   });
 
   it('bytes that are not HTTP are a 400 malformed_request; huge headers a 431', async () => {

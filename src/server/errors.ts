@@ -8,7 +8,10 @@ import type { MethodIndex } from './method-index.js';
 
 function bodyTooLarge(request: FastifyRequest): AppError {
   const route = request.routeOptions.url ?? '';
-  if (!route.startsWith('/v1/') || route === '/v1/leads') return new AppError('payload_too_large', 'the request body is larger than this operation accepts; split it into smaller requests');
+  if (route === '/v1/leads') {
+    return new AppError('payload_too_large', `a form submission may be at most ${formatKb(MAX_MESSAGE_BYTES)} (${MAX_MESSAGE_BYTES} bytes); send the fields the form has, not attachments`, { limitBytes: MAX_MESSAGE_BYTES });
+  }
+  if (!route.startsWith('/v1/')) return new AppError('payload_too_large', 'the request body is larger than this operation accepts; split it into smaller requests');
   return isSingleMessageRoute(route)
     ? new AppError('message_too_large', `the message is larger than the limit of ${formatKb(MAX_MESSAGE_BYTES)} (${MAX_MESSAGE_BYTES} bytes) per message`, { limitBytes: MAX_MESSAGE_BYTES })
     : new AppError('batch_too_large', `the request body is larger than the limit of ${formatKb(MAX_BATCH_BYTES)} (${MAX_BATCH_BYTES} bytes) per batch request; split it`, {
@@ -34,8 +37,6 @@ function fromFastify(err: FastifyError, request: FastifyRequest): AppError | nul
       return new AppError('malformed_url', 'the URL path is not valid percent-encoded UTF-8 (a lone % or a cut-off sequence such as %E4%B8); encode each path segment, e.g. with encodeURIComponent');
     case 'FST_ERR_MAX_PARAM_LENGTH':
       return new AppError('uri_too_long', 'a path parameter is longer than 100 characters; no id, code or key of this API is that long');
-    case 'FST_ERR_HANDLER_TIMEOUT':
-      return new AppError('timeout', 'the request took too long to answer; try again, or narrow it (a shorter period, fewer rows)');
     default:
       break;
   }

@@ -30,7 +30,8 @@ export const RESPONSE_DESCRIPTIONS: Record<string, string> = {
   415: 'The Content-Type or Content-Encoding is not one this operation accepts',
   423: 'The account is locked after repeated wrong passwords (details.lockedUntil)',
   503: 'The server is shutting down or the store does not answer; retry',
-  default: 'Any other error, in the same shape (a 5xx names the request id in details)',
+  '5XX': 'A server error, in the same shape (details.requestId is in the logs); 503 while shutting down or when the store does not answer',
+  default: 'Any other answer, in the same error shape',
 };
 
 /** The operation groups, in the order /docs shows them. */
@@ -93,11 +94,13 @@ export function documentRouteErrors(route: RouteOptions): void {
     add('404');
     add('414');
   }
-  if (routeMethods(route).some((m) => BODY_METHODS.has(m))) {
+  // The tracking API reads any media type and coding, and answers an oversized body with a 400 (as Segment's).
+  if (routeMethods(route).some((m) => BODY_METHODS.has(m)) && route.config?.decodesBody !== true) {
     add('413');
     add('415');
   }
-  add('default');
+  // A range, not `default`: a success status a handler forgot to document is not serialised as an error.
+  add('5xx');
   schema.response = response;
 }
 

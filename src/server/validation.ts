@@ -9,12 +9,17 @@ export interface IssueDetail {
   field?: string;
 }
 
+/** Paths longer than this many segments are shown by their last ones (a body may nest thousands deep). */
+const MAX_PATH_SEGMENTS = 12;
+
 /** `['batch', 3, 'context', 'externalIds', 0]` → `batch[3].context.externalIds[0]`. */
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => {
+  const shown = path.length > MAX_PATH_SEGMENTS ? path.slice(-MAX_PATH_SEGMENTS) : path;
+  const text = shown.reduce<string>((acc, key) => {
     if (typeof key === 'number') return `${acc}[${key}]`;
     return acc ? `${acc}.${String(key)}` : String(key);
   }, '');
+  return shown === path ? text : `…(${path.length - shown.length} levels).${text}`;
 }
 
 const MAX_ISSUES = 20;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { errorBodySchema } from '../../contracts/common.js';
+import { documentAs, errorBodySchema } from '../../contracts/common.js';
 import {
   MAX_BATCH_BYTES,
   MAX_MESSAGE_BYTES,
@@ -19,6 +20,11 @@ const RAW_BODY_LIMIT = 4 * 1024 * 1024;
 
 const responses = { 200: ingestOkSchema, 400: errorBodySchema, 401: errorBodySchema };
 const security = [{ writeKeyBasic: [] }];
+const description =
+  'Any Content-Type is read as JSON: Segment’s libraries send application/json, navigator.sendBeacon text/plain. ' +
+  'A body with Content-Encoding gzip or deflate is inflated first (the limits apply to the inflated body); another coding is a 400 unsupported_encoding.';
+/** The body as the document shows it: JSON, sent as application/json or text/plain. */
+const asSent = <T extends z.ZodType>(schema: T): T => documentAs(schema, { 'application/json': schema, 'text/plain': schema });
 
 /** The Segment HTTP Tracking API: `/v1/identify`, `/v1/track`, ..., `/v1/batch`, `/v1/import`. */
 export async function ingestRoutes(app: FastifyInstance, deps: AppDeps) {
@@ -49,7 +55,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: AppDeps) {
     r.post(
       `/v1/${type}`,
       {
-        schema: { tags: ['ingest'], summary: `Segment ${type} call`, body: singleMessageSchemas[type], response: responses, security },
+        schema: { tags: ['ingest'], summary: `Segment ${type} call`, description, body: asSent(singleMessageSchemas[type]), response: responses, security },
         config: { decodesBody: true },
         preValidation,
       },
@@ -63,7 +69,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: AppDeps) {
     r.post(
       path,
       {
-        schema: { tags: ['ingest'], summary: 'Segment batch: up to 500 KB of messages, stored all or nothing', body: batchSchema, response: responses, security },
+        schema: { tags: ['ingest'], summary: 'Segment batch: up to 500 KB of messages, stored all or nothing', description, body: asSent(batchSchema), response: responses, security },
         config: { decodesBody: true },
         preValidation,
       },

@@ -8,7 +8,7 @@ import { isSchema, props, required } from './schema.js';
 /** A request the fuzzer sends, and what it is meant to test. */
 export interface FuzzRequest {
   label: string;
-  method: string;
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: Record<string, string>;
   query: Array<[string, string]>;
   body: { contentType: string; payload: string | Buffer; encoding?: string } | null;
@@ -25,7 +25,8 @@ export interface RequestContext extends SampleContext {
 const ALWAYS_MUTANTS = ALL_VALUE_MUTANTS.filter(([what]) => what === 'NUL' || what === 'lone high surrogate');
 const OTHER_MUTANTS = ALL_VALUE_MUTANTS.filter((m) => !ALWAYS_MUTANTS.includes(m));
 
-const CSV_SAMPLE = 'phone,name,city,series,externalId,kind,amountFen,at\n13812345678,李雷,上海,汉,fz-csv-1,maintenance,50000,2026-03-01T00:00:00Z\n';
+/** One row both CSV imports can read, with the mappings the world gives as hints. */
+export const CSV_SAMPLE = 'phone,name,city,series,externalId,kind,amountFen,at,vin\n13812345678,李雷,上海,汉,fz-csv-1,maintenance,50000,2026-03-01T00:00:00Z,LSVAU2187N2123456\n';
 
 function queryText(value: unknown): string[] {
   if (Array.isArray(value)) return value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
@@ -39,18 +40,18 @@ export function validRequest(ctx: RequestContext, spec: OperationSpec, auth: Fuz
   for (const p of spec.params) {
     if (p.in === 'path') {
       path[p.name] = encodeLoosely(ctx.pathValue(spec, p) ?? queryText(sampleValue(ctx, p.schema, p.name))[0]!);
-    } else if (p.required || ctx.rng.chance(0.5)) {
+    } else if (p.required || ctx.hints[p.name] !== undefined || ctx.rng.chance(0.3)) {
       for (const v of queryText(sampleValue(ctx, p.schema, p.name))) query.push([p.name, v]);
     }
   }
   let body: FuzzRequest['body'] = null;
   if (spec.body && (spec.body.required || ctx.rng.chance(0.7))) {
-    const json = spec.body.content['application/json'];
-    if (json) body = { contentType: 'application/json', payload: JSON.stringify(sampleValue(ctx, json, undefined)) };
-    else {
-      const mediaType = Object.keys(spec.body.content)[0] ?? 'text/csv';
-      body = { contentType: mediaType, payload: CSV_SAMPLE };
-    }
+    const mediaType = ctx.rng.pick(Object.keys(spec.body.content));
+    const json = spec.body.content[mediaType];
+    body =
+      mediaType.startsWith('text/') && !spec.path.startsWith('/v1/')
+        ? { contentType: `${mediaType}; charset=utf-8`, payload: CSV_SAMPLE }
+        : { contentType: mediaType, payload: JSON.stringify(sampleValue(ctx, json ?? {}, undefined)) };
   }
   return { label: 'valid', method: spec.method, path, query, body, auth };
 }
@@ -112,8 +113,10 @@ function queryMutants(ctx: RequestContext, spec: OperationSpec, base: FuzzReques
 
 function jsonBodyMutants(ctx: RequestContext, spec: OperationSpec, base: FuzzRequest): FuzzRequest[] {
   const schema = spec.body?.content['application/json'];
-  if (!schema || !base.body || typeof base.body.payload !== 'string') return [];
-  const value: unknown = JSON.parse(base.body.payload);
+  if (!schema) return [];
+  // Mutations of the JSON form, also when the valid request chose another media type (a CSV import).
+  const sentJson = base.body && typeof base.body.payload === 'string' && base.body.contentType.startsWith('application/json');
+  const value: unknown = sentJson && typeof base.body?.payload === 'string' ? JSON.parse(base.body.payload) : sampleValue(ctx, schema, undefined);
   const withValue = (label: string, v: unknown): FuzzRequest => ({ ...base, label, body: { contentType: 'application/json', payload: JSON.stringify(v) } });
   const out: FuzzRequest[] = [];
   for (const path of ctx.rng.some(leafPaths(value, 60), 8)) {
@@ -135,6 +138,12 @@ function rawBodyMutants(ctx: RequestContext, spec: OperationSpec, base: FuzzRequ
 /** The mutations of one valid request: path, query, body values, whole bodies, credentials. */
 export function mutantsOf(ctx: RequestContext, spec: OperationSpec, base: FuzzRequest, rng: Rng): FuzzRequest[] {
   const out = [...pathMutants(ctx, spec, base), ...queryMutants(ctx, spec, base), ...jsonBodyMutants(ctx, spec, base), ...rawBodyMutants(ctx, spec, base)];
+  if (base.body && typeof base.body.payload === 'string' && base.body.contentType.startsWith('application/json')) {
+    out.push({ ...base, label: 'Content-Type in upper case with a charset', body: { ...base.body, contentType: 'APPLICATION/JSON; Charset=UTF-8' } });
+    out.push({ ...base, label: 'Content-Type with a Latin-1 charset', body: { ...base.body, contentType: 'application/json; charset=iso-8859-1' } });
+  }
+  out.push({ ...base, label: 'a method the path does not have', method: 'PATCH', body: null });
+  if (spec.method === 'GET') out.push({ ...base, label: 'HEAD', method: 'HEAD' });
   if (spec.auth !== 'none') {
     out.push({ ...base, label: 'no credentials', auth: 'none' });
     out.push({ ...base, label: 'garbage credentials', auth: 'garbage' });

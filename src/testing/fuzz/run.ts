@@ -19,6 +19,8 @@ export interface FuzzReport {
   requests: number;
   statuses: Record<string, number>;
   failures: string[];
+  /** Operations none of whose valid requests succeeded (`METHOD /path: statuses`): their handlers were reached by mutations only. */
+  neverSucceeded: string[];
 }
 
 const STACK_TRACE = /\n\s+at [^\n]*(?:\(|:\d+:\d+)|node:internal|\bat async\b/;
@@ -29,11 +31,11 @@ function urlOf(spec: OperationSpec, req: FuzzRequest): string {
   return query ? `${path}?${query}` : path;
 }
 
-/** What is wrong with an answer, or null. */
-export function answerProblem(res: LightMyRequestResponse): string | null {
+/** What is wrong with an answer, or null. A HEAD answer has no body to look at. */
+export function answerProblem(res: LightMyRequestResponse, method: string): string | null {
   if (res.statusCode >= 500) return `answered ${res.statusCode}`;
   if (STACK_TRACE.test(res.body)) return 'the body carries a stack trace';
-  if (res.statusCode < 400) return null;
+  if (res.statusCode < 400 || method === 'HEAD') return null;
   const type = res.headers['content-type'];
   if (typeof type !== 'string' || !type.startsWith('application/json')) return `a ${res.statusCode} with Content-Type ${String(type)}`;
   let body: unknown;
@@ -49,7 +51,7 @@ export function answerProblem(res: LightMyRequestResponse): string | null {
   return null;
 }
 
-function describe(spec: OperationSpec, req: FuzzRequest, url: string, res: LightMyRequestResponse, problem: string): string {
+function describe(req: FuzzRequest, url: string, res: LightMyRequestResponse, problem: string): string {
   const payload = req.body ? (typeof req.body.payload === 'string' ? req.body.payload : `<${req.body.payload.length} bytes>`) : '';
   return [
     `${problem} — ${req.label}`,
@@ -93,11 +95,12 @@ export async function fuzzApi(app: FastifyInstance, world: World, seed: number):
     },
   };
   const credentials = new Credentials(app, world);
-  const report: FuzzReport = { operations: 0, requests: 0, statuses: {}, failures: [] };
+  const report: FuzzReport = { operations: 0, requests: 0, statuses: {}, failures: [], neverSucceeded: [] };
   for (const spec of operationsOf(doc)) {
     report.operations += 1;
     const valid = [validRequest(ctx, spec, 'admin'), validRequest(ctx, spec, 'admin'), ...(['managerA', 'consultantA1', 'analyst'] as const).map((who) => validRequest(ctx, spec, who))];
     const requests = [...valid, ...mutantsOf(ctx, spec, valid[0]!, rng)];
+    const validStatuses: number[] = [];
     for (const req of requests) {
       const url = urlOf(spec, req);
       const headers: Record<string, string> = { ...(await credentials.headers(spec, req.auth)) };
@@ -105,12 +108,14 @@ export async function fuzzApi(app: FastifyInstance, world: World, seed: number):
         headers['content-type'] = req.body.contentType;
         if (req.body.encoding) headers['content-encoding'] = req.body.encoding;
       }
-      const res = await app.inject({ method: spec.method, url, headers, ...(req.body ? { payload: req.body.payload } : {}) });
+      const res = await app.inject({ method: req.method, url, headers, ...(req.body ? { payload: req.body.payload } : {}) });
       report.requests += 1;
       report.statuses[res.statusCode] = (report.statuses[res.statusCode] ?? 0) + 1;
-      const problem = answerProblem(res);
-      if (problem) report.failures.push(describe(spec, req, url, res, problem));
+      if (req.label === 'valid') validStatuses.push(res.statusCode);
+      const problem = answerProblem(res, req.method);
+      if (problem) report.failures.push(describe(req, url, res, problem));
     }
+    if (!validStatuses.some((s) => s < 300)) report.neverSucceeded.push(`${spec.method} ${spec.path}: ${validStatuses.join(', ')}`);
   }
   return report;
 }

@@ -34,6 +34,8 @@ function fromPattern(ctx: SampleContext, pattern: string): string {
 }
 
 function matches(schema: Schema, value: unknown): boolean {
+  const allowed = schema['enum'];
+  if (Array.isArray(allowed)) return allowed.includes(value);
   if (typeof value === 'string') {
     const pattern = str(schema, 'pattern');
     if (pattern && !new RegExp(pattern, 'u').test(value)) return false;
@@ -44,13 +46,14 @@ function matches(schema: Schema, value: unknown): boolean {
     return types(schema).length === 0 || types(schema).includes('string');
   }
   if (Array.isArray(value)) return types(schema).includes('array');
+  if (typeof value === 'object' && value !== null) return types(schema).includes('object') || props(schema).length > 0;
   return true;
 }
 
 function hinted(ctx: SampleContext, name: string | undefined, schema: Schema): { value: unknown } | null {
-  if (!name || schema['enum'] !== undefined || schema['const'] !== undefined) return null;
+  if (!name || schema['const'] !== undefined) return null;
   const candidates = (ctx.hints[name] ?? []).filter((v) => matches(schema, v));
-  return candidates.length > 0 && ctx.rng.chance(0.85) ? { value: ctx.rng.pick(candidates) } : null;
+  return candidates.length > 0 && ctx.rng.chance(0.92) ? { value: ctx.rng.pick(candidates) } : null;
 }
 
 function sampleString(ctx: SampleContext, schema: Schema, name: string | undefined): string {
@@ -84,7 +87,9 @@ function sampleObject(ctx: SampleContext, schema: Schema, depth: number): Record
   const out: Record<string, unknown> = {};
   const req = new Set(required(schema));
   for (const [key, child] of props(schema)) {
-    if (req.has(key) || (depth < MAX_DEPTH && ctx.rng.chance(0.6))) out[key] = sampleValue(ctx, child, key, depth + 1);
+    // Fields the world knows values for are mostly sent: they are what makes a request reach the handler.
+    const p = ctx.hints[key] !== undefined ? 0.9 : 0.6;
+    if (req.has(key) || (depth < MAX_DEPTH && ctx.rng.chance(p))) out[key] = sampleValue(ctx, child, key, depth + 1);
   }
   const extra = schema['additionalProperties'];
   if (props(schema).length === 0 && isSchema(extra) && depth < MAX_DEPTH) out[`k${ctx.rng.int(1, 9)}`] = sampleValue(ctx, extra, undefined, depth + 1);
@@ -95,10 +100,10 @@ function sampleObject(ctx: SampleContext, schema: Schema, depth: number): Record
 export function sampleValue(ctx: SampleContext, raw: Schema, name: string | undefined, depth = 0): unknown {
   const schema = ctx.resolver.deref(raw);
   if ('const' in schema) return schema['const'];
-  const enumValues = schema['enum'];
-  if (Array.isArray(enumValues) && enumValues.length > 0) return ctx.rng.pick(enumValues);
   const hint = hinted(ctx, name, schema);
   if (hint) return hint.value;
+  const enumValues = schema['enum'];
+  if (Array.isArray(enumValues) && enumValues.length > 0) return ctx.rng.pick(enumValues);
   const options = [...schemas(schema, 'anyOf'), ...schemas(schema, 'oneOf')];
   if (options.length > 0) {
     const nonNull = options.filter((o) => !types(ctx.resolver.deref(o)).includes('null'));

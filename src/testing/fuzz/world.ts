@@ -3,6 +3,7 @@ import type { TenantCreated } from '../../contracts/tenancy.js';
 import { adminRequest } from '../identity.js';
 import { TEST_PASSWORD, login, seedNetwork, type Network } from '../org.js';
 import { isRecord } from '../../platform/json.js';
+import { CSV_SAMPLE } from './requests.js';
 import type { Hints } from './sample.js';
 
 /**
@@ -13,6 +14,7 @@ import type { Hints } from './sample.js';
  */
 
 export const WORLD_VIN = 'LSVAU2187N2123456';
+const LEAD_MAPPING = { columns: { phone: 'phone', name: 'name', city: 'city', series: 'series', externalId: 'externalId' }, source: 'dms', dealerCode: 'SH001' };
 const ORDER_NO = 'FZ-SO-1';
 
 export interface World {
@@ -46,8 +48,12 @@ export async function buildWorld(app: FastifyInstance, tenant: TenantCreated): P
   await call('POST', '/api/v1/org-units', { code: 'FZ001', name: '福州试验店', type: 'dealer', parentCode: 'GRP1', city: '福州', province: '福建', capacity: 10 });
   const spare = await call('POST', '/api/v1/staff', { username: `spare-${suffix}`, password: TEST_PASSWORD, name: '备用顾问', role: 'consultant', orgUnitCode: 'FZ001' });
   const logoutUser = `logout-${suffix}`;
-  await call('POST', '/api/v1/staff', { username: logoutUser, password: TEST_PASSWORD, name: '登出顾问', role: 'consultant', orgUnitCode: 'FZ001' });
+  // In team A, not in the spare dealer: changes to the spare unit (closing it) must not end these sessions.
+  await call('POST', '/api/v1/staff', { username: logoutUser, password: TEST_PASSWORD, name: '登出顾问', role: 'consultant', orgUnitCode: 'SH001-T1' });
   await login(app, logoutUser);
+  // Logins go to a staff member of their own: the password endpoint changes the spare's password.
+  const loginUser = `login-${suffix}`;
+  await call('POST', '/api/v1/staff', { username: loginUser, password: TEST_PASSWORD, name: '登录顾问', role: 'consultant', orgUnitCode: 'SH001-T1' });
   const created = (await call('POST', '/api/v1/sources', { name: 'fuzz app', kind: 'app' }))['source'];
   const sourceId = text(isRecord(created) ? Object.fromEntries(Object.entries(created)) : {}, 'id');
   const key = await call('POST', `/api/v1/sources/${sourceId}/write-keys`, {});
@@ -62,7 +68,7 @@ export async function buildWorld(app: FastifyInstance, tenant: TenantCreated): P
   const defeat = await call('POST', `/api/v1/leads/${text(lead2, 'id')}/defeat-requests`, { reasonCode: 'price', remark: '预算不足' });
 
   await call('PUT', `/api/v1/vehicles/${WORLD_VIN}`, { series: '汉', model: '汉 EV' });
-  const relation = await call('POST', `/api/v1/vehicles/${WORLD_VIN}/relations`, { profileId: profile2, role: 'driver' });
+  const relation = await call('POST', `/api/v1/vehicles/${WORLD_VIN}/relations`, { profileId: profile2, role: 'owner' });
   const household = await call('POST', '/api/v1/households', { name: '李家', members: [{ profileId }, { profileId: profile2 }] });
   const group = await call('POST', '/api/v1/tag-groups', { name: '兴趣' });
   const spareGroup = await call('POST', '/api/v1/tag-groups', { name: '待删' });
@@ -70,6 +76,7 @@ export async function buildWorld(app: FastifyInstance, tenant: TenantCreated): P
   const condition = { type: 'trait', trait: 'city', op: 'eq', value: '上海' };
   const segment = await call('POST', '/api/v1/segments', { name: '上海客户', definition: { condition } });
   await call('POST', '/api/v1/stage-models/presets/5a');
+  await call('POST', '/api/v1/stage-models/presets/aarrr');
   const rule = await call('POST', '/api/v1/routing-rules', { name: '上海', dealerCodes: ['SH001'], cities: ['上海'] });
 
   const pathValues: Record<string, string> = {
@@ -88,7 +95,7 @@ export async function buildWorld(app: FastifyInstance, tenant: TenantCreated): P
     '/api/v1/tag-groups/{id}': text(spareGroup, 'id'),
     '/api/v1/tags/{id}': text(tag, 'id'),
     '/api/v1/segments/{id}': text(segment, 'id'),
-    '/api/v1/stage-models/{key}': '5a',
+    '/api/v1/stage-models/{key}': 'five_a',
     '/api/v1/leads/{id}': leadId,
     '/api/v1/routing-rules/{id}': text(rule, 'id'),
     '/api/v1/defeat-requests/{id}': text(defeat, 'id'),
@@ -114,12 +121,24 @@ export async function buildWorld(app: FastifyInstance, tenant: TenantCreated): P
     series: ['汉', '唐'],
     city: ['上海', '杭州'],
     province: ['上海', '浙江'],
-    username: [`spare-${suffix}`],
+    username: [loginUser],
     password: [TEST_PASSWORD],
     trait: ['city', 'name'],
     userId: ['u-fuzz-1'],
+    // An identifier type and value (profile lookup, blocklist); enum-typed `type` fields ignore it.
+    type: ['phone'],
+    value: ['13812345678'],
     anonymousId: ['anon-fuzz-1'],
     event: ['Test Drive Booked'],
+    // The CSV imports: the columns of CSV_SAMPLE (src/testing/fuzz/requests.ts) mapped to fields.
+    mapping: [JSON.stringify(LEAD_MAPPING), LEAD_MAPPING],
+    csv: [CSV_SAMPLE],
+    'map.externalId': ['externalId'],
+    'map.vin': ['vin'],
+    'map.kind': ['kind'],
+    'map.amountFen': ['amountFen'],
+    'map.at': ['at'],
+    delimiter: [','],
   };
   return { tenant, network, pathValues, hints, logoutUser };
 }
