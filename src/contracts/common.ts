@@ -37,6 +37,18 @@ export function isStorableText(s: string): boolean {
   return !UNSTORABLE_CHARS.test(s);
 }
 
+/**
+ * In JSON text, NUL and lone surrogates can only appear as escapes (`\u0000`, `\ud800`): raw control
+ * characters are not valid JSON and UTF-8 decoding never yields a lone surrogate. So JSON text
+ * without such an escape parses to nothing PostgreSQL refuses. (A pair `\ud83d\ude97` matches too:
+ * a cheap "maybe", to be settled on the parsed value.)
+ */
+const UNSTORABLE_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
+
+export function jsonTextMayHoldUnstorable(text: string): boolean {
+  return UNSTORABLE_ESCAPE.test(text);
+}
+
 /** A string PostgreSQL can store: every free-text field that reaches the database uses it. */
 export const storableText = z
   .string()

@@ -7,7 +7,7 @@ import { authenticateBearer } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { clientErrorHandler, errorHandler, frameworkErrorHandler, notFoundHandler } from './errors.js';
 import { refuseUndocumentedBody } from './body-media.js';
-import { refuseUnstorableInput } from './input-guard.js';
+import { noteJsonBodyText, refuseUnstorableInput } from './input-guard.js';
 import { MethodIndex } from './method-index.js';
 import { TAGS, documentRouteErrors, transform, transformObject } from './openapi.js';
 import { adminRoutes } from './routes/admin.js';
@@ -92,8 +92,9 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') done(null, null);
-    else jsonParser(request, text, done);
+    if (text.trim() === '') return done(null, null);
+    noteJsonBodyText(request, text);
+    jsonParser(request, text, done);
   });
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);

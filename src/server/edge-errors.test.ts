@@ -88,6 +88,12 @@ describe.each(testEngines)('edge errors on %s', (engine) => {
   });
 
   // The input guard once copied the path at every level: 100,000 levels held the event loop for minutes.
+  it('escaped surrogate pairs (as ensure_ascii JSON encoders write them) are text like any other', async () => {
+    const res = await fx.app.inject({ method: 'POST', url: '/api/v1/tag-groups', headers: { ...bearer(), 'content-type': 'application/json' }, payload: '{"name":"\\ud83d\\ude97 \\u8f66"}' });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(json(res)).toMatchObject({ name: '🚗 车' });
+  });
+
   it('a body nested 100,000 levels deep is a 400 before authentication, its path shortened', async () => {
     const deep = `${'{"a":'.repeat(100_000)}"\\u0000"${'}'.repeat(100_000)}`;
     const login = await fx.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: deep });

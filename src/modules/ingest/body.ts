@@ -8,7 +8,13 @@ import { AppError } from '../../platform/errors.js';
  * Turns a request body into JSON: inflates `Content-Encoding: gzip`/`deflate` (never beyond the
  * limit, so a small bomb cannot blow up memory), enforces the size limit and parses.
  */
-export function decodeBody(raw: Buffer, encoding: string | undefined, limit: number, what: 'batch' | 'message'): unknown {
+/** A body as text (inflated) and as parsed JSON. */
+export interface DecodedBody {
+  text: string;
+  json: unknown;
+}
+
+export function decodeBody(raw: Buffer, encoding: string | undefined, limit: number, what: 'batch' | 'message'): DecodedBody {
   let body = raw;
   let inflatedPastLimit = false;
   const enc = (encoding ?? 'identity').trim().toLowerCase();
@@ -33,7 +39,7 @@ export function decodeBody(raw: Buffer, encoding: string | undefined, limit: num
   }
   const text = body.toString('utf8');
   try {
-    return JSON.parse(text);
+    return { text, json: JSON.parse(text) };
   } catch (err) {
     throw new AppError('malformed_json', `the body is not valid JSON: ${err instanceof Error ? err.message : 'parse error'}`);
   }

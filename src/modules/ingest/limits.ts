@@ -1,11 +1,7 @@
-import { isStorableText } from '../../contracts/common.js';
+import { isStorableText, jsonTextMayHoldUnstorable } from '../../contracts/common.js';
 import { MAX_EXPANDED_BATCH_BYTES, MAX_MESSAGE_BYTES, formatKb } from '../../contracts/ingest.js';
 import { AppError } from '../../platform/errors.js';
 import type { EventRow } from './normalize.js';
-
-
-/** In JSON text NUL and lone surrogates appear as escapes (\u0000, \ud800) that jsonb refuses. */
-const UNSTORABLE_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
 
 const JSON_FIELDS = ['properties', 'traits', 'context', 'integrations'] as const;
 const TEXT_FIELDS = ['messageId', 'event', 'name', 'category', 'userId', 'anonymousId', 'groupId', 'previousId'] as const;
@@ -33,7 +29,9 @@ export function checkRows(rows: readonly EventRow[], { batchLevelContext, single
       const json = row[f];
       if (json === null) continue;
       bytes += Buffer.byteLength(json, 'utf8');
-      if (UNSTORABLE_ESCAPE.test(json)) throw unstorable(i, f);
+      // The row's JSON comes from JSON.stringify, which escapes lone surrogates and NUL but never a
+      // valid pair: here an escape match is exact.
+      if (jsonTextMayHoldUnstorable(json)) throw unstorable(i, f);
     }
     for (const f of TEXT_FIELDS) {
       const text = row[f];

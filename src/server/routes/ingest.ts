@@ -13,6 +13,7 @@ import {
 } from '../../contracts/ingest.js';
 import { checkNesting, decodeBody, ingestBatch } from '../../modules/ingest/index.js';
 import { authenticateIngest, requireIngestSource } from '../auth.js';
+import { noteJsonBodyText } from '../input-guard.js';
 import type { AppDeps } from '../deps.js';
 
 /** Raw bodies up to this size are read; the real limits are checked after inflating. */
@@ -35,9 +36,10 @@ export async function ingestRoutes(app: FastifyInstance, deps: AppDeps) {
       const single = isSingleMessageRoute(request.routeOptions.url);
       const encoding = request.headers['content-encoding'];
       const buf = Buffer.isBuffer(raw) ? raw : Buffer.from(raw);
-      const body = decodeBody(buf, encoding, single ? MAX_MESSAGE_BYTES : MAX_BATCH_BYTES, single ? 'message' : 'batch');
-      checkNesting(body, single ? 'single' : 'batch');
-      done(null, body);
+      const { text, json } = decodeBody(buf, encoding, single ? MAX_MESSAGE_BYTES : MAX_BATCH_BYTES, single ? 'message' : 'batch');
+      checkNesting(json, single ? 'single' : 'batch');
+      noteJsonBodyText(request, text);
+      done(null, json);
     } catch (err) {
       done(err instanceof Error ? err : new Error(String(err)), undefined);
     }
