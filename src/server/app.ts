@@ -5,7 +5,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler } from 'fastify-type-provider-zod';
 import { authenticateBearer } from './auth.js';
 import type { AppDeps } from './deps.js';
-import { clientErrorHandler, errorHandler, frameworkErrorHandler, notFoundHandler } from './errors.js';
+import { clientErrorHandler, errorHandler, notFoundHandler } from './errors.js';
 import { refuseUndocumentedBody } from './body-media.js';
 import { noteJsonBodyText, refuseUnstorableInput } from './input-guard.js';
 import { MethodIndex } from './method-index.js';
@@ -58,7 +58,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     return503OnClosing: false,
     // Every answer is Siyu's error shape, also for a malformed path, a too-long parameter, a request
     // that does not arrive in time or bytes that are not HTTP.
-    frameworkErrors: frameworkErrorHandler,
+    frameworkErrors: errorHandler,
     clientErrorHandler,
     requestTimeout,
     // Node checks for late requests every connectionsCheckingInterval; headers may not take longer than the whole request.

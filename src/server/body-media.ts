@@ -2,10 +2,11 @@ import type { FastifyRequest } from 'fastify';
 import { documentedContent } from '../contracts/common.js';
 import { AppError } from '../platform/errors.js';
 
-/** The media types a route's body may have, as the API document says (JSON unless it says otherwise). */
-export function acceptedMediaTypes(request: FastifyRequest): string[] {
+/** The 415 for a body whose media type the route's document does not name (JSON unless it says otherwise). */
+export function unsupportedMediaType(request: FastifyRequest): AppError {
   const media = documentedContent(request.routeOptions.schema?.body);
-  return media ? Object.keys(media) : ['application/json'];
+  const accepted = media ? Object.keys(media) : ['application/json'];
+  return new AppError('unsupported_media_type', `Content-Type ${request.headers['content-type'] ?? '(none)'} is not accepted here; send ${accepted.join(' or ')}`, { accepted });
 }
 
 const hasBody = (request: FastifyRequest) =>
@@ -24,8 +25,6 @@ export async function refuseUndocumentedBody(request: FastifyRequest): Promise<v
     throw new AppError('unsupported_media_type', `Content-Encoding ${encoding} is not accepted here; send the body uncompressed`, { accepted: ['identity'] });
   }
   const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  const accepted = acceptedMediaTypes(request);
-  if (!accepted.includes(type)) {
-    throw new AppError('unsupported_media_type', `Content-Type ${request.headers['content-type'] ?? '(none)'} is not accepted here; send ${accepted.join(' or ')}`, { accepted });
-  }
+  const media = documentedContent(request.routeOptions.schema?.body);
+  if (!(media ? Object.hasOwn(media, type) : type === 'application/json')) throw unsupportedMediaType(request);
 }

@@ -65,6 +65,9 @@ describe.each(testEngines)('edge errors on %s', (engine) => {
     const csv = await fx.app.inject({ method: 'POST', url: '/api/v1/orders', headers: { ...bearer(), 'content-type': 'text/csv' }, payload: 'a,b\n1,2\n' });
     expect(csv.statusCode).toBe(415);
     expect(errorOf(csv)).toMatchObject({ code: 'unsupported_media_type', details: { accepted: ['application/json'] } });
+    // A media type named like an Object.prototype member is not "documented".
+    const proto = await fx.app.inject({ method: 'POST', url: '/api/v1/leads/import', headers: { ...bearer(), 'content-type': 'constructor' }, payload: 'x' });
+    expect([proto.statusCode, errorOf(proto).code]).toEqual([415, 'unsupported_media_type']);
     const upper = await fx.app.inject({ method: 'POST', url: '/api/v1/org-units', headers: { ...bearer(), 'content-type': 'APPLICATION/JSON; charset=UTF-8' }, payload: '{}' });
     expect(upper.statusCode).toBe(400);
     expect(errorOf(upper).code).toBe('invalid_request');
@@ -114,6 +117,10 @@ describe.each(testEngines)('edge errors on %s', (engine) => {
     const big = await fx.app.inject({ method: 'POST', url: '/api/v1/org-units', headers: { ...bearer(), 'content-type': 'application/json' }, payload: JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) }) });
     expect(big.statusCode).toBe(413);
     expect(errorOf(big).code).toBe('payload_too_large');
+    expect(errorOf(big).details).toEqual({ limitBytes: 1024 * 1024 });
+    // A CSV import states its own, larger limit.
+    const csvBig = await fx.app.inject({ method: 'POST', url: '/api/v1/after-sales/import', headers: { ...bearer(), 'content-type': 'text/csv' }, payload: 'x'.repeat(17 * 1024 * 1024) });
+    expect([csvBig.statusCode, errorOf(csvBig).details]).toEqual([413, { limitBytes: 16 * 1024 * 1024 }]);
     const proto = await fx.app.inject({ method: 'POST', url: '/api/v1/org-units', headers: { ...bearer(), 'content-type': 'application/json' }, payload: '{"__proto__":{"admin":true}}' });
     expect(proto.statusCode).toBe(400);
     expect(errorOf(proto).code).toBe('malformed_json');

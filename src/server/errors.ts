@@ -3,16 +3,16 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, formatKb, isSingleMessageRoute } from '../contracts/ingest.js';
 import { AppError, httpStatusFor, isAppError, type ErrorCode } from '../platform/errors.js';
-import { acceptedMediaTypes } from './body-media.js';
+import { unsupportedMediaType } from './body-media.js';
 import type { MethodIndex } from './method-index.js';
 
+/** A body over the route's limit; the tracking API answers in Segment's terms. */
 function bodyTooLarge(request: FastifyRequest): AppError {
-  const route = request.routeOptions.url ?? '';
-  if (route === '/v1/leads') {
-    return new AppError('payload_too_large', `a form submission may be at most ${formatKb(MAX_MESSAGE_BYTES)} (${MAX_MESSAGE_BYTES} bytes); send the fields the form has, not attachments`, { limitBytes: MAX_MESSAGE_BYTES });
+  if (request.routeOptions.config.decodesBody !== true) {
+    const limit = request.routeOptions.bodyLimit;
+    return new AppError('payload_too_large', `the request body is larger than this operation's limit of ${formatKb(limit)} (${limit} bytes); send less or split it`, { limitBytes: limit });
   }
-  if (!route.startsWith('/v1/')) return new AppError('payload_too_large', 'the request body is larger than this operation accepts; split it into smaller requests');
-  return isSingleMessageRoute(route)
+  return isSingleMessageRoute(request.routeOptions.url)
     ? new AppError('message_too_large', `the message is larger than the limit of ${formatKb(MAX_MESSAGE_BYTES)} (${MAX_MESSAGE_BYTES} bytes) per message`, { limitBytes: MAX_MESSAGE_BYTES })
     : new AppError('batch_too_large', `the request body is larger than the limit of ${formatKb(MAX_BATCH_BYTES)} (${MAX_BATCH_BYTES} bytes) per batch request; split it`, {
         limitBytes: MAX_BATCH_BYTES,
@@ -27,10 +27,8 @@ function fromFastify(err: FastifyError, request: FastifyRequest): AppError | nul
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new AppError('malformed_json', 'the body is not valid JSON');
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
-      const accepted = acceptedMediaTypes(request);
-      return new AppError('unsupported_media_type', `Content-Type ${request.headers['content-type'] ?? '(none)'} is not accepted here; send ${accepted.join(' or ')}`, { accepted });
-    }
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return unsupportedMediaType(request);
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new AppError('malformed_request', 'the Content-Length header does not match the body that was sent');
     case 'FST_ERR_BAD_URL':
@@ -71,21 +69,14 @@ export function errorHandler(err: FastifyError | AppError, request: FastifyReque
   return reply.code(status).send({ error: { code: appError.code, message: appError.message, details: appError.details } });
 }
 
-/** Routing errors Fastify raises before any route runs (a malformed path, a too-long parameter). */
-export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  void errorHandler(err, request, reply);
-}
-
 /** Unknown path: 404; a known path with another method: 405 naming the allowed ones. */
 export function notFoundHandler(methods: MethodIndex) {
   return (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0] ?? request.url;
     const allowed = methods.allowed(path);
-    if (allowed.length > 0) {
-      void reply.header('allow', allowed.join(', '));
-      return errorHandler(new AppError('method_not_allowed', `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`, { allowed }), request, reply);
-    }
-    return reply.code(404).send({ error: { code: 'not_found', message: `no route for ${request.method} ${path}`, details: null } });
+    if (allowed.length === 0) return errorHandler(new AppError('not_found', `no route for ${request.method} ${path}`), request, reply);
+    void reply.header('allow', allowed.join(', '));
+    return errorHandler(new AppError('method_not_allowed', `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`, { allowed }), request, reply);
   };
 }
 

@@ -31,7 +31,7 @@ const asSent = <T extends z.ZodType>(schema: T): T => documentAs(schema, { 'appl
 export async function ingestRoutes(app: FastifyInstance, deps: AppDeps) {
   // Our own parser for every content type: inflate, enforce Segment's limits, then JSON.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: RAW_BODY_LIMIT }, (request, raw, done) => {
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, raw, done) => {
     try {
       const single = isSingleMessageRoute(request.routeOptions.url);
       const encoding = request.headers['content-encoding'];
@@ -59,6 +59,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: AppDeps) {
       {
         schema: { tags: ['ingest'], summary: `Segment ${type} call`, description, body: asSent(singleMessageSchemas[type]), response: responses, security },
         config: { decodesBody: true },
+        bodyLimit: RAW_BODY_LIMIT,
         preValidation,
       },
       async (request) => {
@@ -73,6 +74,7 @@ export async function ingestRoutes(app: FastifyInstance, deps: AppDeps) {
       {
         schema: { tags: ['ingest'], summary: 'Segment batch: up to 500 KB of messages, stored all or nothing', description, body: asSent(batchSchema), response: responses, security },
         config: { decodesBody: true },
+        bodyLimit: RAW_BODY_LIMIT,
         preValidation,
       },
       async (request) => {

@@ -59,7 +59,7 @@ export async function leadSourceRoutes(app: FastifyInstance, deps: AppDeps) {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   // CSV bodies are decoded here (UTF-8, or GB18030 as Excel writes on Chinese Windows): the route sees text.
-  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT }, (request, body, done) => {
+  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'buffer' }, (request, body, done) => {
     try {
       const charset = /charset=([\w-]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
       done(null, decodeCsv(Buffer.isBuffer(body) ? body : Buffer.from(body), charset));

@@ -45,7 +45,7 @@ export async function salesRoutes(app: FastifyInstance, deps: AppDeps) {
   const d = { db: deps.store.db, clock: deps.clock };
   const r = app.withTypeProvider<ZodTypeProvider>();
   // Only this plugin's routes (the CSV import) read text/csv bodies.
-  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: CSV_BODY_LIMIT }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
   r.post(
     '/api/v1/orders',
@@ -137,6 +137,7 @@ export async function salesRoutes(app: FastifyInstance, deps: AppDeps) {
   r.post(
     '/api/v1/after-sales/import',
     {
+      bodyLimit: CSV_BODY_LIMIT,
       schema: {
         tags,
         summary:
