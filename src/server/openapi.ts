@@ -81,7 +81,8 @@ export function documentRouteErrors(route: RouteOptions): void {
   const schema: FastifySchema | undefined = route.schema;
   if (!schema || schema.hide === true) return;
   const existing: unknown = schema.response;
-  const response: ResponseMap = isResponseMap(existing) ? existing : {};
+  // A copy: several routes may share one response map (a module constant).
+  const response: ResponseMap = isResponseMap(existing) ? { ...existing } : {};
   const add = (status: string) => {
     response[status] ??= errorBodySchema;
   };
@@ -168,7 +169,8 @@ type Operation = OpenAPIV3_1.OperationObject;
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
 
-function* operations(doc: Document): Generator<[string, string, Operation]> {
+/** Every operation of a document: path, lower-case method, operation. */
+export function* operations(doc: Document): Generator<[string, string, Operation]> {
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
     if (!item) continue;
     for (const method of HTTP_METHODS) {

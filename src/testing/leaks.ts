@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import { operationsOf } from './fuzz/operations.js';
+import { isSchema } from './fuzz/schema.js';
 
 /**
  * Test support for "no raw personal value reaches a masked reader": the GET operations of the
@@ -25,18 +26,12 @@ export interface GetOperation {
   requiredQuery: string[];
 }
 
-const parameterSchema = z.object({ name: z.string(), in: z.string(), required: z.boolean().optional() });
-const operationSchema = z.object({ parameters: z.array(parameterSchema).optional() });
-const documentSchema = z.object({ paths: z.record(z.string(), z.record(z.string(), z.unknown())) });
-
 /** Every GET operation of an OpenAPI document, in document order. */
 export function getOperations(document: unknown): GetOperation[] {
-  const doc = documentSchema.parse(document);
-  return Object.entries(doc.paths).flatMap(([path, methods]) => {
-    if (methods['get'] === undefined) return [];
-    const parameters = operationSchema.parse(methods['get']).parameters ?? [];
-    return [{ path, requiredQuery: parameters.filter((p) => p.in === 'query' && p.required === true).map((p) => p.name) }];
-  });
+  if (!isSchema(document)) throw new Error('not an OpenAPI document');
+  return operationsOf(document)
+    .filter((op) => op.method === 'GET')
+    .map((op) => ({ path: op.path, requiredQuery: op.params.filter((p) => p.in === 'query' && p.required).map((p) => p.name) }));
 }
 
 /**

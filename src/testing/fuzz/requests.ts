@@ -1,5 +1,5 @@
 import { encodeLoosely } from './encode.js';
-import { ALL_VALUE_MUTANTS, PATH_MUTANTS, RAW_BODY_MUTANTS } from './mutations.js';
+import { ALL_VALUE_MUTANTS, OTHER_VALUE_MUTANTS, PATH_MUTANTS, RAW_BODY_MUTANTS, UNSTORABLE_MUTANTS } from './mutations.js';
 import type { OperationSpec, Param } from './operations.js';
 import type { Rng } from './rng.js';
 import { sampleValue, type SampleContext } from './sample.js';
@@ -21,9 +21,6 @@ export interface RequestContext extends SampleContext {
   pathValue(spec: OperationSpec, param: Param): string | undefined;
 }
 
-/** Tried on every parameter and field: the values a database refuses. */
-const ALWAYS_MUTANTS = ALL_VALUE_MUTANTS.filter(([what]) => what === 'NUL' || what === 'lone high surrogate');
-const OTHER_MUTANTS = ALL_VALUE_MUTANTS.filter((m) => !ALWAYS_MUTANTS.includes(m));
 
 /** One row both CSV imports can read, with the mappings the world gives as hints. */
 export const CSV_SAMPLE = 'phone,name,city,series,externalId,kind,amountFen,at,vin\n13812345678,李雷,上海,汉,fz-csv-1,maintenance,50000,2026-03-01T00:00:00Z,LSVAU2187N2123456\n';
@@ -103,7 +100,7 @@ function queryMutants(ctx: RequestContext, spec: OperationSpec, base: FuzzReques
   const params = ctx.rng.some(spec.params.filter((p) => p.in === 'query'), 5);
   const out: FuzzRequest[] = params.flatMap((p) => {
     const others = base.query.filter(([k]) => k !== p.name);
-    const values = [...ALWAYS_MUTANTS, ...ctx.rng.some(OTHER_MUTANTS, 4)].map(([what, v]): [string, string[]] => [what, queryText(v)]);
+    const values = [...UNSTORABLE_MUTANTS, ...ctx.rng.some(OTHER_VALUE_MUTANTS, 4)].map(([what, v]): [string, string[]] => [what, queryText(v)]);
     values.push(['repeated', ['a', 'b']]);
     return values.map(([what, texts]) => ({ ...base, label: `query ${p.name}: ${what}`, query: [...others, ...texts.map((t): [string, string] => [p.name, t])] }));
   });
@@ -120,7 +117,7 @@ function jsonBodyMutants(ctx: RequestContext, spec: OperationSpec, base: FuzzReq
   const withValue = (label: string, v: unknown): FuzzRequest => ({ ...base, label, body: { contentType: 'application/json', payload: JSON.stringify(v) } });
   const out: FuzzRequest[] = [];
   for (const path of ctx.rng.some(leafPaths(value, 60), 8)) {
-    for (const [what, mutant] of [...ALWAYS_MUTANTS, ...ctx.rng.some(OTHER_MUTANTS, 4)]) out.push(withValue(`body ${describePath(path)}: ${what}`, setAt(value, path, mutant)));
+    for (const [what, mutant] of [...UNSTORABLE_MUTANTS, ...ctx.rng.some(OTHER_VALUE_MUTANTS, 4)]) out.push(withValue(`body ${describePath(path)}: ${what}`, setAt(value, path, mutant)));
   }
   const resolved = ctx.resolver.deref(schema);
   for (const key of ctx.rng.some(required(resolved), 3)) out.push(withValue(`body: without required ${key}`, setAt(value, [key], undefined, true)));
