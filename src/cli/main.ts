@@ -8,7 +8,7 @@ import { registerIdentityCommands } from './identity.js';
 import { registerLeadCommands } from './leads.js';
 import { serve } from './serve.js';
 import { createLogger } from '../platform/logger.js';
-import { siyuWorker } from '../worker/index.js';
+import { createResolver, siyuWorker } from '../worker/index.js';
 
 function config(): Config {
   try {
@@ -39,17 +39,18 @@ program
 
 program
   .command('worker')
-  .description('run only the job worker (segment refreshes, scheduled passes); for PostgreSQL deployments with several processes')
+  .description('run only the job worker (One ID resolution of tracked events, segment refreshes, scheduled passes); for PostgreSQL deployments with several processes')
   .action(async () => {
     const c = config();
     const logger = createLogger(c.logLevel);
     const store = await openStore(c.store, { onBackgroundError: (err) => logger.error({ err }, 'store background error') });
     const worker = siyuWorker({ db: store.db, store, secretKey: c.secretKey, clock: systemClock, logger });
+    const resolver = createResolver({ db: store.db, clock: systemClock, logger });
     worker.start(c.worker.pollMs);
+    resolver.start();
     logger.info({ pollMs: c.worker.pollMs }, 'siyu worker running');
     const shutdown = () => {
-      void worker
-        .stop()
+      void Promise.all([worker.stop(), resolver.stop()])
         .then(() => store.close())
         .then(() => process.exit(0));
     };

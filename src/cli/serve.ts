@@ -4,7 +4,7 @@ import { systemClock } from '../platform/clock.js';
 import { openStore, type Store } from '../platform/db/index.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { buildApp } from '../server/app.js';
-import { siyuWorker } from '../worker/index.js';
+import { createResolver, siyuWorker } from '../worker/index.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -29,7 +29,9 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     throw err;
   }
   const worker = config.worker.enabled ? siyuWorker({ db: store.db, store, secretKey: config.secretKey, clock: systemClock, logger }) : null;
+  const resolver = config.worker.enabled ? createResolver({ db: store.db, clock: systemClock, logger }) : null;
   worker?.start(config.worker.pollMs);
+  resolver?.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -51,6 +53,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
       } finally {
         clearInterval(reaper);
       }
+      await resolver?.stop();
       await worker?.stop();
       await store.close();
       clearTimeout(timer);

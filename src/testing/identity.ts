@@ -1,9 +1,27 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { TenantCreated } from '../contracts/tenancy.js';
 import type { Store } from '../platform/db/index.js';
+import { systemClock } from '../platform/clock.js';
+import { drainIdentityQueue } from '../worker/index.js';
 import { basicAuth } from './app.js';
 
 /** Test helpers for One ID: send events, and read the identity graph back as people see it. */
+
+/**
+ * Resolves the tenant's acknowledged tracking events now, as the resolver would within seconds:
+ * what a test does between sending events and reading the profiles they make.
+ */
+export function resolveQueued(store: Store, tenantId: string): Promise<number> {
+  return drainIdentityQueue(store.db, systemClock, tenantId);
+}
+
+/** Sends a batch (must be 200) and resolves the tenant's queue. */
+export async function sendResolved(app: FastifyInstance, store: Store, tenant: TenantCreated, batch: Array<Record<string, unknown>>): Promise<LightMyRequestResponse> {
+  const res = await sendBatch(app, tenant, batch);
+  if (res.statusCode !== 200) throw new Error(`POST /v1/batch answered ${res.statusCode}: ${res.body}`);
+  await resolveQueued(store, tenant.tenantId);
+  return res;
+}
 
 export function sendBatch(app: FastifyInstance, tenant: TenantCreated, batch: Array<Record<string, unknown>>): Promise<LightMyRequestResponse> {
   return app.inject({

@@ -16,6 +16,7 @@ import { leadConnectorHandlers } from './lead-connectors.js';
 import type { Store } from '../platform/db/index.js';
 
 export { createWorker, type JobHandler, type Worker, type WorkerDeps } from './runner.js';
+export { createResolver, drainIdentityQueue, resolveTenantBatch, type Resolver, type ResolverDeps, type ResolverOptions } from './resolver.js';
 
 /** Dependency order: rollups feed every condition; rule tags feed stages; both feed segments. Leads' reachable_at feeds the KPIs. */
 export const refreshSteps: RefreshSteps = {

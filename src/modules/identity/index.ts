@@ -1,12 +1,14 @@
-// One ID (issue 3): identifier types and normalisation, the identity graph, merges, splits, rebuild.
+// One ID: identifier types and normalisation, the identity graph, merges, splits, rebuild.
 export { normalizePhone } from './normalize.js';
 export { requireVin } from './vin.js';
 export { normalizeValue, requireIdentifier, type Identifier, type IdentifierType, type IdentityConfig, type TraitStrategy } from './types.js';
 export { loadIdentityConfig } from './config.repo.js';
-export { lockIdentityGraph } from './lock.js';
+export { lockIdentityGraph, tryLockIdentityGraph } from './lock.js';
 export { requireLiveProfile } from './profile-ref.js';
 export { extractIdentity, type Extracted, type IdentityInput } from './extract.js';
 export { resolveEvents, type ResolveHooks, type ResolveItem, type VehicleLink } from './resolve.js';
 export { splitProfile, type SplitResult } from './split.js';
 export { blockValue, listBlocked, listIdentifierTypes, putIdentifierType, removeIdentifierType, setTraitStrategy, unblockValue } from './config.js';
 export { rebuildIdentityGraph, type EventWriteMode, type RebuildOptions, type RebuildPhase, type RebuildProgress, type RebuildSummary } from './rebuild.js';
+export { RESOLVE_BATCH_EVENTS, resolveAcknowledged, resolveQueuedBatch, type BacklogHooks, type ResolvedBatch } from './backlog.js';
+export { backlogOf, enqueueEvents, tenantsWithBacklog, type BacklogRow } from './queue.repo.js';

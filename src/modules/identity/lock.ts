@@ -19,3 +19,12 @@ export async function lockIdentityGraph(trx: Db, tenantId: string): Promise<void
 export async function preferIndexes(trx: Db): Promise<void> {
   await sql`SET LOCAL enable_seqscan = off`.execute(trx);
 }
+
+/**
+ * The same lock without waiting: false when another transaction holds it (a resolver moves on to
+ * another tenant instead of queueing behind a writer of this one).
+ */
+export async function tryLockIdentityGraph(trx: Db, tenantId: string): Promise<boolean> {
+  const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(hashtextextended(${`siyu.identity:${tenantId}`}, 0)) AS ok`.execute(trx);
+  return rows[0]?.ok === true;
+}

@@ -7,6 +7,7 @@ import { loadIdentityConfig } from './config.repo.js';
 import { extractIdentity } from './extract.js';
 import { IdentityGraph } from './graph.js';
 import { lockIdentityGraph } from './lock.js';
+import { deleteQueued, queuedSeqs } from './queue.repo.js';
 import { clustersOf, hexOf, matchProfiles, NO_PROFILE, readOldSide } from './rebuild-match.js';
 import { isRecord } from '../../platform/json.js';
 import * as repo from './rebuild.repo.js';
@@ -253,11 +254,16 @@ export async function rebuildIdentityGraph(store: Store, tenantId: string, optio
     await t.time('lock', () => lockIdentityGraph(trx, tenantId));
     if (store.engine === 'pglite') await t.time('analyze', () => repo.analyzeTables(trx));
     const config = await loadIdentityConfig(trx, tenantId);
+    // Events acknowledged but not yet resolved are read like the rest: their queue rows go when the
+    // rebuild commits. Rows committed meanwhile stay for the resolver.
+    const queued = await queuedSeqs(trx, tenantId);
     const before = await t.time('count', () => repo.tenantCounts(trx, tenantId));
     options.onProgress?.({ phase: 'reading', unit: 'events', done: 0, total: before.events });
     const r = await resolveAll(trx, tenantId, config, before.events, options, t);
     try {
-      return await applyRebuild(trx, tenantId, r, before, options, t);
+      const done = await applyRebuild(trx, tenantId, r, before, options, t);
+      await deleteQueued(trx, tenantId, queued);
+      return done;
     } finally {
       r.spill.close();
     }

@@ -12,7 +12,7 @@ export interface StoredEventIdentity extends IdentityInput {
   sourceId: string;
 }
 
-interface EventIdentityRow {
+export interface EventIdentityRow {
   id: string;
   received_at: Date;
   timestamp: Date;

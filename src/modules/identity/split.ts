@@ -3,6 +3,7 @@ import type { Store } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import { loadIdentityConfig } from './config.repo.js';
 import { extractIdentity, previousIdCandidates } from './extract.js';
+import { resolveAcknowledged, type BacklogHooks } from './backlog.js';
 import { lockIdentityGraph } from './lock.js';
 import { requireLiveProfile } from './profile-ref.js';
 import {
@@ -55,7 +56,15 @@ const sameSet = (a: readonly Identifier[], b: unknown): boolean => {
  * their events. Audited in identity_log (kind split) and audit_log. Replaying the same split answers
  * the first one's result.
  */
-export async function splitProfile(store: Store, tenantId: string, profileId: string, input: Array<{ type: string; value: string; scope?: string | undefined }>, actor: string): Promise<SplitResult> {
+export async function splitProfile(
+  store: Store,
+  tenantId: string,
+  profileId: string,
+  input: Array<{ type: string; value: string; scope?: string | undefined }>,
+  actor: string,
+  hooks: BacklogHooks,
+  now: Date,
+): Promise<SplitResult> {
   const config = await loadIdentityConfig(store.db, tenantId);
   const wanted = input.map((i, j) => requireIdentifier(config, i, `identifiers[${j}]`));
   const unique = [...new Map(wanted.map((w) => [identifierKey(w), w])).values()];
@@ -63,6 +72,8 @@ export async function splitProfile(store: Store, tenantId: string, profileId: st
 
   return store.db.transaction().execute(async (trx) => {
     await lockIdentityGraph(trx, tenantId);
+    // Tracking events acknowledged before the split belong to the graph it splits.
+    await resolveAcknowledged(trx, tenantId, hooks, now);
     await requireLiveProfile(trx, tenantId, profileId, { forUpdate: true });
     const held = await identifiersOfProfile(trx, tenantId, profileId);
     const heldKeys = new Map(held.map((h) => [identifierKey(h), h]));
@@ -122,6 +133,8 @@ export async function splitProfile(store: Store, tenantId: string, profileId: st
     await updateProfileState(trx, tenantId, profileId, { traits: theirs.traits, meta: theirs.meta, ...span(staying, keptHeld) });
     const consentsCopied = await copyRestrictiveConsents(trx, tenantId, profileId, newId);
     await logSplit(trx, tenantId, { from: profileId, to: newId, identifiers: unique, actor, eventsMoved: moving.length, consentsCopied });
+    // Both people changed: their tags, stages and segments follow.
+    await hooks.markChanged(trx, tenantId, [profileId, newId], now);
     return { profileId, newProfileId: newId, identifiers: unique, eventsMoved: moving.length, consentsCopied, replayed: false };
   });
 }

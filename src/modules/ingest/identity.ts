@@ -1,9 +1,8 @@
 import type { BatchBody, BatchMessage } from '../../contracts/ingest.js';
 import type { Db } from '../../platform/db/index.js';
 import { extractIdentity, resolveEvents, type Extracted, type IdentityConfig, type IdentityInput } from '../identity/index.js';
-import { linkVehiclesFromEvents, lockVehiclesOf, moveProfileBelongings } from '../profiles/index.js';
+import { resolutionHooks } from '../profiles/index.js';
 import type { EventRow } from './normalize.js';
-import { markProfilesDirty } from '../segments/index.js';
 import { isRecord } from '../../platform/json.js';
 
 
@@ -37,8 +36,8 @@ export function extractBatchIdentity(body: BatchBody, config: IdentityConfig, si
 }
 
 /**
- * Resolves the new rows of a batch to profiles (inside the ingest transaction), stamps them, and
- * marks their profiles changed so that tags, stages and segments follow.
+ * Resolves the new rows of Siyu's own messages to profiles inside the caller's transaction, stamps
+ * them, and marks their profiles changed so that tags, stages and segments follow.
  */
 export async function resolveRows(
   trx: Db,
@@ -50,9 +49,9 @@ export async function resolveRows(
   now: Date,
 ): Promise<void> {
   const items = fresh.map((r, i) => ({ extracted: extracted[positions[i]!]!, messageId: r.messageId, at: r.timestamp, sourceId: r.sourceId }));
-  const ids = await resolveEvents(trx, tenantId, config, items, { moveBelongings: moveProfileBelongings, lockVehicles: lockVehiclesOf, linkVehicles: linkVehiclesFromEvents });
+  const ids = await resolveEvents(trx, tenantId, config, items, resolutionHooks);
   fresh.forEach((r, i) => {
     r.profileId = ids[i] ?? null;
   });
-  await markProfilesDirty(trx, tenantId, ids, now);
+  await resolutionHooks.markChanged(trx, tenantId, ids, now);
 }

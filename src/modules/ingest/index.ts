@@ -5,3 +5,4 @@ export { checkRows } from './limits.js';
 export { correctedTimestamp, normalizeBatch, normalizeMessage, type EventRow } from './normalize.js';
 export { COPY_EVENTS_SQL, appendEvents, encodeEventRows, ensureEventPartitions, monthKey } from './repo.js';
 export { ingestOwnMessages, type OwnMessage, type OwnMessageResult } from './within.js';
+export { onEventsQueued } from './queued.js';

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { BatchMessage } from '../../contracts/ingest.js';
 import type { Db } from '../../platform/db/index.js';
 import { extractIdentity, lockIdentityGraph, type Extracted, type IdentityConfig } from '../identity/index.js';
+import { resolveAcknowledgedEvents } from '../profiles/index.js';
 import { resolveRows } from './identity.js';
 import { checkRows } from './limits.js';
 import { normalizeMessage } from './normalize.js';
@@ -25,7 +26,7 @@ export interface OwnMessageResult {
 /**
  * Ingests messages built by Siyu (lead intake ...) inside the CALLER's transaction, so that their
  * events and the caller's rows commit or roll back together. The same rules as the tracking API:
- * dedup on messageId, One ID resolution, the profiles marked changed. Call `ensureEventPartitions`
+ * dedup on messageId, One ID resolution (here, synchronously), the profiles marked changed. Call `ensureEventPartitions`
  * for `receivedAt` before the transaction. Returns, per message, its profile and whether the person
  * was known before.
  */
@@ -41,8 +42,11 @@ export async function ingestOwnMessages(
   checkRows(rows, { batchLevelContext: false });
   const extracted: Extracted[] = items.map((item, i) => extractIdentity(identityInputOf(item.message), config, { strict: true, path: `messages[${i}].` }));
 
-  // Who held the identifiers before: taken under the identity lock (re-entrant) that resolution takes too.
+  // Who held the identifiers before: taken under the identity lock (re-entrant) that resolution takes
+  // too, after the tracking events acknowledged so far are resolved, so the answer is the one they
+  // would have given had they been resolved already.
   await lockIdentityGraph(trx, tenantId);
+  await resolveAcknowledgedEvents(trx, tenantId, receivedAt);
   const held = await heldIdentifiers(trx, tenantId, extracted);
 
   const results: OwnMessageResult[] = items.map((_, i) => ({

@@ -1,5 +1,6 @@
 import type { ProfileErased } from '../../contracts/profiles.js';
 import type { Db } from '../../platform/db/index.js';
+import { resolveAcknowledgedEvents } from './resolution.js';
 import { lockIdentityGraph, normalizePhone, requireLiveProfile } from '../identity/index.js';
 import { deleteProfileBelongings, type BelongingsDeleted } from './belongings.repo.js';
 import { deleteDerivedRows } from '../segments/index.js';
@@ -89,9 +90,12 @@ const BELONGING_KINDS = ['consents', 'consentHistory', 'householdMemberships', '
  * Erases the live profile `id` and every profile merged into it. 404 for an unknown (or already
  * erased) id, 308 for a merged-away one. Returns how many rows went, per kind.
  */
-export async function eraseProfile(db: Db, tenantId: string, id: string, actor: string): Promise<ProfileErased> {
+export async function eraseProfile(db: Db, tenantId: string, id: string, actor: string, now: Date): Promise<ProfileErased> {
   return db.transaction().execute(async (trx) => {
     await lockIdentityGraph(trx, tenantId);
+    // The person's tracking events acknowledged before the erasure are resolved first, so they go
+    // with the person instead of re-creating them afterwards.
+    await resolveAcknowledgedEvents(trx, tenantId, now);
     await requireLiveProfile(trx, tenantId, id, { forUpdate: true });
     const ids = [id, ...(await repo.lockMergedIntoIds(trx, tenantId, id))];
     const pd = personalData(await repo.identifierValues(trx, tenantId, ids), await repo.profileTraits(trx, tenantId, ids));

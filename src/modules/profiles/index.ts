@@ -1,4 +1,4 @@
-// Customer 360 (issue 3): profiles as people see them, vehicles, households, consent, erasure.
+// Customer 360: profiles as people see them, vehicles, households, consent, erasure.
 export {
   addVehicleRelation,
   endVehicleRelation,
@@ -18,3 +18,4 @@ export { getProfile, lookupProfile, profileEvents, profileMerges, searchProfiles
 export { eraseProfile } from './erase.js';
 export { requireVisibleProfile, requireVisibleProfileRef } from './visible.js';
 export { maskEvent, maskHousehold, maskIdentifierValue, maskPersonTraits, maskProfile, maskProfileSummary } from './mask.js';
+export { resolutionHooks, resolveAcknowledgedEvents } from './resolution.js';

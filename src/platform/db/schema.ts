@@ -111,6 +111,22 @@ export interface TraitStrategiesTable {
   strategy: string;
 }
 
+export interface IdentityQueueTable {
+  tenant_id: string;
+  seq: Generated<string>;
+  received_at: Timestamp;
+  event_ids: string[];
+  events: number;
+}
+
+export interface IdentityResolverStatsTable {
+  tenant_id: string;
+  resolved_total: Generated<string>;
+  batches_total: Generated<string>;
+  last_batch_at: Timestamp | null;
+  events_per_second: Generated<number>;
+}
+
 export interface ProfilesTable {
   tenant_id: string;
   id: string;
@@ -230,6 +246,8 @@ export interface Database extends SegmentsDatabase, LeadsDatabase {
   audit_log: AuditLogTable;
   events: EventsTable;
   event_message_ids: EventMessageIdsTable;
+  identity_queue: IdentityQueueTable;
+  identity_resolver_stats: IdentityResolverStatsTable;
   identifier_types: IdentifierTypesTable;
   identifier_blocklist: IdentifierBlocklistTable;
   trait_strategies: TraitStrategiesTable;

@@ -15,7 +15,7 @@ import {
 } from '../../contracts/identity.js';
 import { profileParams } from '../../contracts/profiles.js';
 import * as identity from '../../modules/identity/index.js';
-import { requireVisibleProfile } from '../../modules/profiles/index.js';
+import { requireVisibleProfile, resolutionHooks } from '../../modules/profiles/index.js';
 import { OPS_ROLES } from '../../modules/tenancy/index.js';
 import { adminSecurity as security, requireAdmin, requirePrincipal } from '../auth.js';
 import type { AppDeps } from '../deps.js';
@@ -46,7 +46,7 @@ export async function identityRoutes(app: FastifyInstance, deps: AppDeps) {
     async (request, reply) => {
       const principal = requirePrincipal(request, OPS_ROLES);
       await requireVisibleProfile(db, principal, request.params.id);
-      const result = await identity.splitProfile(deps.store, principal.tenantId, request.params.id, request.body.identifiers, principal.actor);
+      const result = await identity.splitProfile(deps.store, principal.tenantId, request.params.id, request.body.identifiers, principal.actor, resolutionHooks, deps.clock.now());
       return reply.code(result.replayed ? 200 : 201).send({ ...result, identifiers: result.identifiers.map(withNullScope) });
     },
   );

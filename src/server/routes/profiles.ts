@@ -109,7 +109,7 @@ export async function profileRoutes(app: FastifyInstance, deps: AppDeps) {
     async (request) => {
       const principal = requirePrincipal(request, OPS_ROLES);
       await requireVisibleProfile(db, principal, request.params.id);
-      return eraseProfile(db, principal.tenantId, request.params.id, principal.actor);
+      return eraseProfile(db, principal.tenantId, request.params.id, principal.actor, deps.clock.now());
     },
   );
 }

@@ -1,0 +1,79 @@
+import type { Db } from '../../platform/db/index.js';
+import { loadIdentityConfig } from './config.repo.js';
+import { extractIdentity } from './extract.js';
+import { preferIndexes } from './lock.js';
+import { claimQueued, deleteQueued, queuedSeqs, recordResolved, setEventProfiles } from './queue.repo.js';
+import { resolveEvents, type ResolveHooks } from './resolve.js';
+import type { IdentityConfig } from './types.js';
+
+/** Resolution of queued events also needs to tell segments, tags and stages who changed. */
+export interface BacklogHooks extends ResolveHooks {
+  markChanged(trx: Db, tenantId: string, profileIds: readonly (string | null)[], now: Date): Promise<void>;
+}
+
+export interface ResolvedBatch {
+  /** Events resolved (those with no usable identifier included). */
+  events: number;
+  /** Queue rows (ingest batches) taken. */
+  batches: number;
+  /** Distinct profiles the events now belong to. */
+  profiles: number;
+}
+
+/** Events per transaction of the resolver: large enough for set-based work, small enough not to hold PGlite's one connection long. */
+export const RESOLVE_BATCH_EVENTS = 5_000;
+
+/**
+ * Resolves the tenant's oldest queued events (about `maxEvents`; only batches in `among` when given)
+ * in the caller's transaction, which must hold the tenant's identity lock: one read of the events and
+ * of every identifier they mention, resolution in memory in arrival order, bulk writes of the graph
+ * and of `events.profile_id`, the queue rows deleted, the profiles marked changed. Events that were
+ * stored but vanished since (erased with their person) are skipped.
+ */
+export async function resolveQueuedBatch(
+  trx: Db,
+  tenantId: string,
+  hooks: BacklogHooks,
+  now: Date,
+  options: { maxEvents?: number; among?: readonly string[]; config?: IdentityConfig } = {},
+): Promise<ResolvedBatch> {
+  const started = performance.now();
+  await preferIndexes(trx);
+  const { seqs, events } = await claimQueued(trx, tenantId, options.maxEvents ?? RESOLVE_BATCH_EVENTS, options.among);
+  if (seqs.length === 0) return { events: 0, batches: 0, profiles: 0 };
+  const config = options.config ?? (await loadIdentityConfig(trx, tenantId));
+  const items = events.map((e) => ({ extracted: extractIdentity(e, config, { strict: false, path: '' }), messageId: e.messageId, at: e.timestamp, sourceId: e.sourceId }));
+  const profileIds = await resolveEvents(trx, tenantId, config, items, hooks);
+  const stamped = events.flatMap((e, i) => {
+    const profileId = profileIds[i];
+    return profileId ? [{ id: e.id, receivedAt: e.receivedAt, profileId }] : [];
+  });
+  await setEventProfiles(trx, tenantId, stamped);
+  await deleteQueued(trx, tenantId, seqs);
+  await hooks.markChanged(trx, tenantId, profileIds, now);
+  await recordResolved(trx, tenantId, events.length, performance.now() - started, now);
+  return { events: events.length, batches: seqs.length, profiles: new Set(stamped.map((s) => s.profileId)).size };
+}
+
+/**
+ * Resolves every batch acknowledged before this call, in the caller's transaction under the identity
+ * lock: what a write that resolves synchronously (lead intake, split, erasure) does first, so that
+ * its answer is the one it would give had the tracking events been resolved already. Batches that
+ * commit meanwhile are left to the resolver. Returns how many events were resolved.
+ */
+export async function resolveAcknowledged(trx: Db, tenantId: string, hooks: BacklogHooks, now: Date): Promise<number> {
+  const among = await queuedSeqs(trx, tenantId);
+  if (among.length === 0) return 0;
+  const config = await loadIdentityConfig(trx, tenantId);
+  let total = 0;
+  let left = among;
+  while (left.length > 0) {
+    const done = await resolveQueuedBatch(trx, tenantId, hooks, now, { among: left, config });
+    if (done.batches === 0) break;
+    total += done.events;
+    const remaining = await queuedSeqs(trx, tenantId);
+    const still = new Set(remaining);
+    left = left.filter((s) => still.has(s));
+  }
+  return total;
+}
