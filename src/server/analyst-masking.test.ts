@@ -10,7 +10,7 @@ import { sendBatch } from '../testing/identity.js';
 import { ALL_STAFF } from '../testing/isolation.js';
 import { fillPath, findNeedles, getOperations, type Finding, type Needle } from '../testing/leaks.js';
 import { asStaff, seedNetwork, type Network, type StaffName } from '../testing/org.js';
-import { siyuWorker } from '../worker/index.js';
+import { drainIdentityQueue, siyuWorker } from '../worker/index.js';
 
 /**
  * docs/org.md: analysts read the whole tenant with personal information masked. This walks every GET
@@ -141,12 +141,14 @@ async function seedLeads(send: Send, net: Network): Promise<Record<'a1' | 'a2' |
 /**
  * Tracking: names, phones and e-mails as traits (Zhao's phone joins his lead's person). Zhou is two
  * people first (a user id with her name, a visitor with her phone) that her phone then merges, so
- * her identity log names the phone; she is also a WeCom friend of consultant A1.
+ * her identity log names the phone; she is also a WeCom friend of consultant A1. Each batch is
+ * resolved (`resolve`) before what follows reads its people.
  */
-async function seedTracking(app: FastifyInstance, tenant: TenantCreated, send: Send): Promise<{ zhou: string; mergedAway: string }> {
+async function seedTracking(app: FastifyInstance, tenant: TenantCreated, send: Send, resolve: () => Promise<unknown>): Promise<{ zhou: string; mergedAway: string }> {
   const batch = async (events: Array<Record<string, unknown>>) => {
     const res = await sendBatch(app, tenant, events);
     if (res.statusCode !== 200) throw new Error(`batch: ${res.body}`);
+    await resolve();
   };
   const { zhao, zhou } = CUSTOMERS;
   await batch([
@@ -199,7 +201,8 @@ async function buildWorld(app: FastifyInstance, db: Db, tenant: TenantCreated, c
   const send = sender(app, tenant);
   for (const s of STAFF_NAMES) await send('PUT', `/api/v1/staff/${net.staff[s].id}`, { name: STAFF[s].name, phone: `+86${STAFF[s].phone}` });
   const leads = await seedLeads(send, net);
-  const { zhou, mergedAway } = await seedTracking(app, tenant, send);
+  // One ID resolves the tracked events as the resolver would, on the test's clock.
+  const { zhou, mergedAway } = await seedTracking(app, tenant, send, () => drainIdentityQueue(db, clock, tenant.tenantId));
   const funnel = await seedFunnel(send, net, leads);
   const profiles = { zhao: leads.a1.profileId, qian: leads.a2.profileId, sun: leads.b1.profileId, li: leads.pool.profileId, zhou };
   const belongings = await seedBelongings(send, zhou, profiles.zhao, Object.values(profiles));

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { json, useAppFixture } from '../testing/app.js';
 import { testDatabaseUrl, testEngines } from '../testing/engines.js';
-import { adminRequest, people, sendBatch } from '../testing/identity.js';
+import { adminRequest, people, resolveQueued, sendBatch, sendResolved } from '../testing/identity.js';
 
 // Review of the One ID change: every test here fails on the reviewed code because of a bug.
 
@@ -18,6 +18,7 @@ describe.each(testEngines)('One ID review on %s', (engine) => {
       headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${fx.tenant.writeKey}:`).toString('base64')}` },
     });
     expect(res.statusCode, res.body).toBe(200);
+    await resolveQueued(fx.store, fx.tenant.tenantId);
   };
   const profileRows = () => fx.store.db.selectFrom('profiles').select(['id', 'merged_into']).where('tenant_id', '=', fx.tenant.tenantId).execute();
 
@@ -83,6 +84,8 @@ describe.each(testEngines)('One ID review on %s', (engine) => {
     // u1 logs in on dev-x: resolution checks the join against u1's profile, which holds a crm_id.
     const res = await sendBatch(fx.app, fx.tenant, [{ type: 'track', userId: 'u1', anonymousId: 'dev-x', event: 'Logged In', messageId: 'm3' }]);
     expect(res.statusCode, res.body).toBe(200);
+    // Resolution, which now follows the acknowledgement, must cope too.
+    await resolveQueued(fx.store, fx.tenant.tenantId);
   });
 
   it('externalIds: a numeric id beyond 2^53 is refused like userId, not rounded into another customer', async () => {
@@ -158,7 +161,7 @@ describe.each(testEngines.filter((e) => e === 'postgres'))('One ID review: lock 
       .insertInto('vehicle_relations')
       .values({ tenant_id: t, id: r2, vin: VIN, profile_id: '00000000-0000-4000-8000-000000000001', role: 'owner', valid_from: '2025-06-01T00:00:00Z', source: 'dms' })
       .execute();
-    const first = await sendBatch(fx.app, fx.tenant, [
+    const first = await sendResolved(fx.app, fx.store, fx.tenant, [
       { type: 'identify', anonymousId: 't-dev', traits: { phone: '13600001111' }, messageId: 't0', timestamp: '2025-01-01T00:00:00Z' },
       { type: 'track', userId: 'f-user', event: 'Delivered', properties: { vin: VIN, vehicleRole: 'owner' }, messageId: 'f0', timestamp: '2025-06-01T00:00:00Z' },
       { type: 'identify', userId: 'q-user', messageId: 'q0', timestamp: '2025-02-01T00:00:00Z' },
@@ -185,9 +188,9 @@ describe.each(testEngines.filter((e) => e === 'postgres'))('One ID review: lock 
       await blocker.query('SELECT 1 FROM vehicle_relations WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [t, r2]);
       const resale = adminRequest(fx.app, fx.tenant, 'POST', `/api/v1/vehicles/${VIN}/relations`, { profileId: q.id, role: 'owner' });
       await lockWaiters(1);
-      // F logs in on T's device with the car: F merges into T (seen first), F's ownership moves, the VIN is upserted.
+      // F logs in on T's device with the car: once resolved, F merges into T (seen first), F's ownership moves, the VIN is upserted.
       let ingestDone = false;
-      const ingest = sendBatch(fx.app, fx.tenant, [
+      const ingest = sendResolved(fx.app, fx.store, fx.tenant, [
         { type: 'track', userId: 'f-user', anonymousId: 't-dev', event: 'Service Booked', properties: { vin: VIN }, messageId: 'bridge', timestamp: '2026-01-01T00:00:00Z' },
       ]).finally(() => {
         ingestDone = true;

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { json, useAppFixture } from '../testing/app.js';
 import { testEngines } from '../testing/engines.js';
-import { adminRequest, people, sendBatch } from '../testing/identity.js';
+import { adminRequest, people, sendResolved } from '../testing/identity.js';
 
 describe.each(testEngines)('identity rules API on %s', (engine) => {
   const fx = useAppFixture(engine);
   const admin = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) => adminRequest(fx.app, fx.tenant, method, url, payload);
-  const send = async (batch: Array<Record<string, unknown>>) => expect((await sendBatch(fx.app, fx.tenant, batch)).statusCode).toBe(200);
+  const send = async (batch: Array<Record<string, unknown>>) => expect((await sendResolved(fx.app, fx.store, fx.tenant, batch)).statusCode).toBe(200);
 
   it('lists the built-in types in priority order', async () => {
     const res = await admin('GET', '/api/v1/identity/types');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { json, storedCounts, testApp, useAppFixture } from '../testing/app.js';
 import { openTestStore, testEngines } from '../testing/engines.js';
-import { identityLog, people, personHolding, sendBatch } from '../testing/identity.js';
+import { identityLog, people, personHolding, resolveQueued, sendBatch, sendResolved } from '../testing/identity.js';
 
 const VIN = '1M8GDM9AXKP042788';
 const at = (iso: string) => ({ timestamp: iso });
@@ -9,7 +9,7 @@ const at = (iso: string) => ({ timestamp: iso });
 describe.each(testEngines)('One ID scenarios on %s', (engine) => {
   const fx = useAppFixture(engine);
   const send = async (batch: Array<Record<string, unknown>>) => {
-    const res = await sendBatch(fx.app, fx.tenant, batch);
+    const res = await sendResolved(fx.app, fx.store, fx.tenant, batch);
     expect(res.statusCode, res.body).toBe(200);
   };
   const everyone = () => people(fx.store, fx.tenant.tenantId);
@@ -212,6 +212,7 @@ describe.each(testEngines)('One ID under concurrency on %s', (engine) => {
       );
       const responses = await Promise.all(requests);
       expect(responses.map((r) => r.statusCode)).toEqual(responses.map(() => 200));
+      await resolveQueued(fx.store, fx.tenant.tenantId);
       const all = await people(fx.store, fx.tenant.tenantId);
       expect(all).toHaveLength(1);
       expect(all[0]!.identifiers).toEqual(

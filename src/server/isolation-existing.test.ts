@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { refreshRollupsFor } from '../modules/segments/index.js';
 import { json, useAppFixture } from '../testing/app.js';
 import { testEngines } from '../testing/engines.js';
-import { adminRequest, sendBatch } from '../testing/identity.js';
+import { adminRequest, resolveQueued, sendBatch } from '../testing/identity.js';
 import { ALL_STAFF, idsOf, only, runIsolationCases, same, type IsolationCase } from '../testing/isolation.js';
 import { asStaff, seedNetwork, type Network, type StaffName } from '../testing/org.js';
 
@@ -300,6 +300,7 @@ describe.each(testEngines)('data scope on the existing management API on %s', (e
     const identify = (userId: string, traits: Record<string, unknown>) => ({ type: 'identify', userId, traits, messageId: msg() });
     // Two profiles first, then the event that merges them (A's customer keeps an identity log entry).
     expect((await sendBatch(fx.app, fx.tenant, [identify('cust-a-001', { name: '王小明' }), { type: 'identify', anonymousId: 'anon-a-001', traits: {}, messageId: msg() }])).statusCode).toBe(200);
+    await resolveQueued(fx.store, tenantId);
     const batch = await sendBatch(fx.app, fx.tenant, [
       { ...identify('cust-a-001', { name: '王小明', phone: '+8613412341234', email: 'wang@example.com' }), anonymousId: 'anon-a-001' },
       identify('cust-b-001', { name: '李四', phone: '13598765432' }),
@@ -308,6 +309,7 @@ describe.each(testEngines)('data scope on the existing management API on %s', (e
       { type: 'track', userId: 'cust-f-001', event: 'WeCom Contact Added', properties: { staffUserId: 'wa1' }, messageId: msg() },
     ]);
     expect(batch.statusCode, batch.body).toBe(200);
+    await resolveQueued(fx.store, tenantId);
     const [custA, custB, custB2, friend] = await Promise.all(['cust-a-001', 'cust-b-001', 'cust-b-002', 'cust-f-001'].map(holder));
     const merged = await fx.store.db.selectFrom('profiles').select('id').where('tenant_id', '=', tenantId).where('merged_into', '=', custA!).execute();
     expect(merged).toHaveLength(1);

@@ -6,7 +6,7 @@ import { basicAuth, json, useAppFixture } from '../testing/app.js';
 import { testEngines } from '../testing/engines.js';
 import { adminRequest } from '../testing/identity.js';
 import { asStaff, seedNetwork } from '../testing/org.js';
-import { siyuWorker } from '../worker/index.js';
+import { drainIdentityQueue, siyuWorker } from '../worker/index.js';
 
 const JANUARY = 'from=2026-01-01&to=2026-02-01';
 
@@ -101,6 +101,8 @@ describe.each(testEngines)('leads.reachable_at follows WeCom friendships and con
       headers: { authorization: basicAuth(fx.tenant.writeKey) },
     });
   const settle = async () => {
+    // Resolve the tracked events first (on the test's clock, as the resolver would), then refresh.
+    await drainIdentityQueue(fx.store.db, clock, fx.tenant.tenantId);
     clock.advance(6_000);
     await siyuWorker({ db: fx.store.db, clock, onlyTenant: fx.tenant.tenantId }).drain();
   };

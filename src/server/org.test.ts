@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../platform/clock.js';
 import { json, useAppFixture } from '../testing/app.js';
 import { testEngines } from '../testing/engines.js';
-import { adminRequest, sendBatch } from '../testing/identity.js';
+import { adminRequest, resolveQueued, sendBatch } from '../testing/identity.js';
 import { TEST_PASSWORD, asStaff, login, seedNetwork } from '../testing/org.js';
 
 type Unit = { id: string; code: string; parentCode: string | null; path: string[] };
@@ -220,6 +220,7 @@ describe.each(testEngines)('org units, staff and login (%s)', (engine) => {
       { type: 'identify', userId: 'u-1', anonymousId: 'a-1' },
     ]);
     expect(res.statusCode, res.body).toBe(200);
+    await resolveQueued(fx.store, fx.tenant.tenantId);
     const audit = json(await admin('GET', '/api/v1/audit-log?action=profile.merge')) as { data: Array<{ actor: string; targetType: string; details: { profilesBefore: string[] } }> };
     expect(audit.data).toHaveLength(1);
     expect(audit.data[0]).toMatchObject({ actor: 'system:identity', targetType: 'profile' });

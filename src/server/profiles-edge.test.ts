@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { json, useAppFixture } from '../testing/app.js';
 import { testEngines } from '../testing/engines.js';
-import { adminRequest, people, sendBatch } from '../testing/identity.js';
+import { adminRequest, people, resolveQueued, sendBatch } from '../testing/identity.js';
 
 const cursor = (parts: unknown) => Buffer.from(JSON.stringify(parts)).toString('base64url');
 
@@ -18,6 +18,7 @@ describe.each(testEngines)('profile API edge cases on %s', (engine) => {
 
   it('a profile id in upper case names the same person (no duplicate household member, no 500)', async () => {
     expect((await sendBatch(fx.app, fx.tenant, [{ type: 'identify', userId: 'u1', messageId: 'm1' }])).statusCode).toBe(200);
+    await resolveQueued(fx.store, fx.tenant.tenantId);
     const [person] = await people(fx.store, fx.tenant.tenantId);
     const res = await adminRequest(fx.app, fx.tenant, 'POST', '/api/v1/households', { members: [{ profileId: person!.id }, { profileId: person!.id.toUpperCase() }] });
     expect(res.statusCode, res.body).toBe(400);

@@ -4,7 +4,7 @@ import { pendingJobs } from '../platform/jobs/index.js';
 import { json, useAppFixture } from '../testing/app.js';
 import { testEngines } from '../testing/engines.js';
 import { adminRequest, sendBatch } from '../testing/identity.js';
-import { siyuWorker } from '../worker/index.js';
+import { drainIdentityQueue, siyuWorker } from '../worker/index.js';
 
 const DAY = 86_400_000;
 const issues = (body: string) => (JSON.parse(body) as { error: { details: { issues: { path: string }[] } } }).error.details.issues.map((i) => i.path);
@@ -24,6 +24,8 @@ describe.each(testEngines)('segments API on %s', (engine) => {
     messageId: `s${(seq += 1)}-${Math.random()}`,
   });
   const worker = () => siyuWorker({ db: fx.store.db, clock, onlyTenant: fx.tenant.tenantId });
+  /** What resolveQueued does, on the test's clock: the refresh job resolution requests is due 5 s after `clock`'s now. */
+  const resolve = () => drainIdentityQueue(fx.store.db, clock, fx.tenant.tenantId);
   const profileOf = async (userId: string) =>
     (
       await fx.store.db
@@ -68,6 +70,7 @@ describe.each(testEngines)('segments API on %s', (engine) => {
 
   it('saves a segment idempotently, keeps members current from new events, and records entries and exits', async () => {
     expect((await sendBatch(fx.app, fx.tenant, [track('a', 'Content Viewed', 2), track('b', 'Content Viewed', 40), track('c', 'Store Visited', 1)])).statusCode).toBe(200);
+    await resolve();
     const definition = { condition: { type: 'event', event: 'Content Viewed', window: { lastDays: 30 } } };
     const created = await admin('POST', '/api/v1/segments', { name: '近30天看过内容', definition });
     expect(created.statusCode, created.body).toBe(201);
@@ -80,6 +83,7 @@ describe.each(testEngines)('segments API on %s', (engine) => {
 
     // c reads an article: the ingest marks c changed; the refresh job (due 5 s later) adds c.
     expect((await sendBatch(fx.app, fx.tenant, [track('c', 'Content Viewed', 0)])).statusCode).toBe(200);
+    await resolve();
     expect(await worker().drain()).toBe(0);
     clock.advance(6_000);
     expect(await worker().drain()).toBeGreaterThan(0);
@@ -117,6 +121,7 @@ describe.each(testEngines)('segments API on %s', (engine) => {
       messageId: `i${(seq += 1)}-${Math.random()}`,
     });
     await sendBatch(fx.app, fx.tenant, [identify('d', undefined, { city: '上海' }), identify(undefined, 'anon-e', { city: '上海' })]);
+    await resolve();
     const created = json(await admin('POST', '/api/v1/segments', { name: 'Shanghai', definition: { condition: { type: 'trait', trait: 'city', op: 'eq', value: '上海' } } })) as {
       id: string;
       memberCount: number;
@@ -124,6 +129,7 @@ describe.each(testEngines)('segments API on %s', (engine) => {
     expect(created.memberCount).toBe(2);
     // anon-e signs in as d: one of the two profiles is merged into the other and must leave.
     await sendBatch(fx.app, fx.tenant, [identify('d', 'anon-e', {})]);
+    await resolve();
     const d = await profileOf('d');
     clock.advance(6_000);
     await worker().drain();
@@ -133,6 +139,7 @@ describe.each(testEngines)('segments API on %s', (engine) => {
     expect(exits.data.filter((x) => x.kind === 'segment_exited').map((x) => x.profileId)).toHaveLength(1);
     expect(exits.data.find((x) => x.kind === 'segment_exited')?.profileId).not.toBe(d);
     await sendBatch(fx.app, fx.tenant, [identify('d', undefined, { city: '杭州' })]);
+    await resolve();
     clock.advance(6_000);
     await worker().drain();
     members = json(await admin('GET', `/api/v1/segments/${created.id}/members`)) as { data: { profileId: string }[] };
@@ -143,6 +150,7 @@ describe.each(testEngines)('segments API on %s', (engine) => {
 
   it('previews count and sample; another tenant sees none of it', async () => {
     await sendBatch(fx.app, fx.tenant, [track('p1', 'Order Placed', 1, { amount: 1 }), track('p2', 'Order Placed', 1, { amount: 2 })]);
+    await resolve();
     const res = await admin('POST', '/api/v1/segments/preview', { definition: { condition: { type: 'event', event: 'Order Placed' } } });
     expect(res.statusCode, res.body).toBe(200);
     const preview = json(res) as { count: number; sample: { id: string }[] };
@@ -159,6 +167,7 @@ describe.each(testEngines)('segments API on %s', (engine) => {
 
   it('answers an impossible date in the counts query with 400, and erasure takes the person out of the count', async () => {
     await sendBatch(fx.app, fx.tenant, [track('gone', 'Order Placed', 1), track('stays', 'Order Placed', 1)]);
+    await resolve();
     const saved = json(await admin('POST', '/api/v1/segments', { name: 'ordered', definition: { condition: { type: 'event', event: 'Order Placed' } } })) as { id: string; memberCount: number };
     expect(saved.memberCount).toBe(2);
     const bad = await admin('GET', `/api/v1/segments/${saved.id}/counts?from=2026-02-30&to=2026-13-01`);

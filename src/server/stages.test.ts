@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { json, useAppFixture } from '../testing/app.js';
 import { freshTenant, testEngines } from '../testing/engines.js';
-import { adminRequest, personHolding, sendBatch } from '../testing/identity.js';
+import { adminRequest, personHolding, resolveQueued, sendBatch } from '../testing/identity.js';
 
 type Body = Record<string, unknown>;
 const obj = (v: unknown): Body => (typeof v === 'object' && v !== null ? { ...v } : {});
@@ -22,6 +22,7 @@ describe.each(testEngines)('stage models API on %s', (engine) => {
   const send = async (batch: Array<Record<string, unknown>>) => {
     const res = await sendBatch(fx.app, fx.tenant, batch);
     expect(res.statusCode, res.body).toBe(200);
+    await resolveQueued(fx.store, fx.tenant.tenantId);
   };
   const idOf = async (userId: string) => (await personHolding(fx.store, fx.tenant.tenantId, `user_id::${userId}`))!.id;
   const audit = async (action: string) =>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { json, useAppFixture } from '../testing/app.js';
 import { freshTenant, testEngines } from '../testing/engines.js';
-import { adminRequest, personHolding, sendBatch } from '../testing/identity.js';
+import { adminRequest, personHolding, resolveQueued, sendBatch } from '../testing/identity.js';
 
 const SH = { type: 'trait', trait: 'city', op: 'eq', value: '上海' };
 const errorOf = (body: unknown) => {
@@ -40,6 +40,7 @@ describe.each(testEngines)('tags API on %s', (engine) => {
       { type: 'identify', userId: 'u3', traits: { city: '上海' }, messageId: 'i3' },
     ]);
     expect(res.statusCode, res.body).toBe(200);
+    await resolveQueued(fx.store, tenant());
     return { u1: await idOf('u1'), u2: await idOf('u2'), u3: await idOf('u3') };
   }
   /** A saved segment row (its membership is not needed: bulk tagging evaluates its definition). */
@@ -195,7 +196,10 @@ describe.each(testEngines)('tags API on %s', (engine) => {
     const { u1 } = await people();
     const { tagId } = await groupAndTag();
     // u9's profile is merged into a1's (the older) when one message carries both.
-    const send = async (batch: Array<Record<string, unknown>>) => expect((await sendBatch(fx.app, fx.tenant, batch)).statusCode).toBe(200);
+    const send = async (batch: Array<Record<string, unknown>>) => {
+      expect((await sendBatch(fx.app, fx.tenant, batch)).statusCode).toBe(200);
+      await resolveQueued(fx.store, tenant());
+    };
     await send([{ type: 'track', anonymousId: 'a1', event: 'Content Viewed', messageId: 'm1' }]);
     const anon = (await personHolding(fx.store, tenant(), 'anonymous_id::a1'))!.id;
     await send([{ type: 'identify', userId: 'u9', messageId: 'm2' }]);

@@ -3,7 +3,7 @@ import { ManualClock } from '../platform/clock.js';
 import { json, useAppFixture } from '../testing/app.js';
 import { testEngines } from '../testing/engines.js';
 import { adminRequest, sendBatch } from '../testing/identity.js';
-import { siyuWorker } from './index.js';
+import { drainIdentityQueue, siyuWorker } from './index.js';
 
 /** Rule tags and stages follow new events through the refresh job, with no manual refresh. */
 describe.each(testEngines)('tags and stages follow events on %s', (engine) => {
@@ -13,6 +13,8 @@ describe.each(testEngines)('tags and stages follow events on %s', (engine) => {
   let seq = 0;
   const track = (event: string) => ({ type: 'track', userId: 'buyer-1', event, properties: {}, messageId: `f${(seq += 1)}-${Math.random()}` });
   const settle = async () => {
+    // Resolve the tracked events first (on the test's clock, as the resolver would), then refresh.
+    await drainIdentityQueue(fx.store.db, clock, fx.tenant.tenantId);
     clock.advance(6_000);
     await siyuWorker({ db: fx.store.db, clock, onlyTenant: fx.tenant.tenantId }).drain();
   };

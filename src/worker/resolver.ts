@@ -16,8 +16,8 @@ export interface ResolverDeps {
   db: Db;
   clock: Clock;
   logger?: Logger;
-  /** Only this tenant (tests; an operator draining one tenant). */
-  onlyTenant?: string;
+  /** Only these tenants (tests; an operator draining some tenants). */
+  onlyTenants?: ReadonlySet<string>;
 }
 
 export interface ResolverOptions {
@@ -80,7 +80,7 @@ export function createResolver(deps: ResolverDeps, options: ResolverOptions = {}
   }
 
   async function round(): Promise<number> {
-    const tenants = (await tenantsWithBacklog(deps.db)).filter((t) => deps.onlyTenant === undefined || t.tenantId === deps.onlyTenant);
+    const tenants = (await tenantsWithBacklog(deps.db)).filter((t) => deps.onlyTenants === undefined || deps.onlyTenants.has(t.tenantId));
     let total = 0;
     for (const t of tenants) {
       if (stopRequested) break;

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import pg from 'pg';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -183,4 +184,34 @@ export async function createTenantWithCli(env: NodeJS.ProcessEnv, name: string, 
   const r = await runCli(['tenant', 'create', '--name', name, '--json'], env, timeoutMs);
   if (r.code !== 0) throw new Error(`siyu tenant create exited with ${r.code ?? r.signal}:\n${r.stderr}`);
   return tenantCreatedSchema.parse(JSON.parse(r.stdout));
+}
+
+/**
+ * A new, empty database on the test PostgreSQL server, for child servers whose background work
+ * (the One ID resolver serves every tenant of its database) must not reach other tests' tenants.
+ */
+export async function isolatedDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!testDatabaseUrl) throw new Error('SIYU_TEST_DATABASE_URL is not set');
+  const name = `siyu_test_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = new pg.Client({ connectionString: testDatabaseUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(testDatabaseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: testDatabaseUrl });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
 }

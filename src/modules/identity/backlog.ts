@@ -1,8 +1,9 @@
+import type { IdentityLag } from '../../contracts/status.js';
 import type { Db } from '../../platform/db/index.js';
 import { loadIdentityConfig } from './config.repo.js';
 import { extractIdentity } from './extract.js';
 import { preferIndexes } from './lock.js';
-import { claimQueued, deleteQueued, queuedSeqs, recordResolved, setEventProfiles } from './queue.repo.js';
+import { backlogOf, claimQueued, deleteQueued, queuedSeqs, recordResolved, setEventProfiles } from './queue.repo.js';
 import { resolveEvents, type ResolveHooks } from './resolve.js';
 import type { IdentityConfig } from './types.js';
 
@@ -76,4 +77,18 @@ export async function resolveAcknowledged(trx: Db, tenantId: string, hooks: Back
     left = left.filter((s) => still.has(s));
   }
   return total;
+}
+
+/** The tenant's resolution lag as GET /api/v1/status shows it. */
+export async function identityLag(db: Db, tenantId: string, now: Date): Promise<IdentityLag> {
+  const b = await backlogOf(db, tenantId);
+  return {
+    waitingEvents: Number(b.waiting_events ?? 0),
+    waitingBatches: Number(b.waiting_batches),
+    oldestWaitingAt: b.oldest ? b.oldest.toISOString() : null,
+    oldestWaitingSeconds: b.oldest ? Math.max(0, (now.getTime() - b.oldest.getTime()) / 1000) : null,
+    resolvedTotal: Number(b.resolved_total ?? 0),
+    eventsPerSecond: Math.round(b.events_per_second ?? 0),
+    lastResolvedAt: b.last_batch_at ? b.last_batch_at.toISOString() : null,
+  };
 }

@@ -10,5 +10,5 @@ export { resolveEvents, type ResolveHooks, type ResolveItem, type VehicleLink } 
 export { splitProfile, type SplitResult } from './split.js';
 export { blockValue, listBlocked, listIdentifierTypes, putIdentifierType, removeIdentifierType, setTraitStrategy, unblockValue } from './config.js';
 export { rebuildIdentityGraph, type EventWriteMode, type RebuildOptions, type RebuildPhase, type RebuildProgress, type RebuildSummary } from './rebuild.js';
-export { RESOLVE_BATCH_EVENTS, resolveAcknowledged, resolveQueuedBatch, type BacklogHooks, type ResolvedBatch } from './backlog.js';
+export { identityLag, RESOLVE_BATCH_EVENTS, resolveAcknowledged, resolveQueuedBatch, type BacklogHooks, type ResolvedBatch } from './backlog.js';
 export { backlogOf, enqueueEvents, tenantsWithBacklog, type BacklogRow } from './queue.repo.js';

@@ -74,12 +74,13 @@ export async function deleteQueued(trx: Db, tenantId: string, seqs: readonly str
 export async function recordResolved(trx: Db, tenantId: string, events: number, busyMs: number, at: Date): Promise<void> {
   const eps = events / Math.max(busyMs, 1) * 1000;
   await sql`
-    INSERT INTO identity_resolver_stats AS s (tenant_id, resolved_total, batches_total, last_batch_at, events_per_second)
-    VALUES (${tenantId}, ${events}, 1, ${at.toISOString()}::timestamptz, ${eps})
+    INSERT INTO identity_resolver_stats AS s (tenant_id, resolved_total, batches_total, last_batch_at, busy_ms_total, events_per_second)
+    VALUES (${tenantId}, ${events}, 1, ${at.toISOString()}::timestamptz, ${busyMs}, ${eps})
     ON CONFLICT (tenant_id) DO UPDATE SET
       resolved_total = s.resolved_total + excluded.resolved_total,
       batches_total = s.batches_total + 1,
       last_batch_at = excluded.last_batch_at,
+      busy_ms_total = s.busy_ms_total + excluded.busy_ms_total,
       events_per_second = CASE WHEN s.events_per_second = 0 THEN excluded.events_per_second ELSE 0.8 * s.events_per_second + 0.2 * excluded.events_per_second END`.execute(trx);
 }
 

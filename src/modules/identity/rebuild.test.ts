@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Store } from '../../platform/db/index.js';
 import { basicAuth, useAppFixture } from '../../testing/app.js';
 import { testEngines } from '../../testing/engines.js';
+import { resolveQueued } from '../../testing/identity.js';
 import { lockVehiclesOf, moveProfileBelongings } from '../profiles/index.js';
 import { blockValue, unblockValue } from './config.js';
 import { jsonbText, rebuildIdentityGraph, type RebuildProgress, type RebuildSummary } from './rebuild.js';
@@ -72,6 +73,7 @@ describe.each(testEngines)('identity rebuild on %s', (engine) => {
       payload: JSON.stringify({ batch }),
     });
     expect(res.statusCode, res.body).toBe(200);
+    await resolveQueued(fx.store, fx.tenant.tenantId);
   };
   const rebuild = (onProgress?: (p: RebuildProgress) => void, eventWrite?: 'unnest' | 'copy') =>
     rebuildIdentityGraph(fx.store, fx.tenant.tenantId, {

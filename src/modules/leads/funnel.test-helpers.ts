@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { TenantCreated } from '../../contracts/tenancy.js';
 import type { Store } from '../../platform/db/index.js';
-import { personHolding, sendBatch } from '../../testing/identity.js';
+import { personHolding, sendResolved } from '../../testing/identity.js';
 
 /**
  * Test-only: people and leads in a given funnel state. A lead is a row as intake and routing leave
@@ -11,8 +11,7 @@ import { personHolding, sendBatch } from '../../testing/identity.js';
  */
 
 export async function person(app: FastifyInstance, store: Store, tenant: TenantCreated, userId: string, traits: Record<string, unknown> = {}): Promise<string> {
-  const res = await sendBatch(app, tenant, [{ type: 'identify', userId, traits, messageId: `identify-${userId}` }]);
-  if (res.statusCode !== 200) throw new Error(`identify ${userId}: ${res.statusCode} ${res.body}`);
+  await sendResolved(app, store, tenant, [{ type: 'identify', userId, traits, messageId: `identify-${userId}` }]);
   const p = await personHolding(store, tenant.tenantId, `user_id::${userId}`);
   if (!p) throw new Error(`no profile for ${userId}`);
   return p.id;

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { Database, Store } from '../../platform/db/index.js';
 import { basicAuth, json, useAppFixture } from '../../testing/app.js';
 import { freshTenant, testEngines } from '../../testing/engines.js';
+import { resolveQueued } from '../../testing/identity.js';
 import { ensureEventPartitions } from '../ingest/index.js';
 import { personalData, scrubDetails, scrubReason } from './erase.js';
 
@@ -223,6 +224,7 @@ describe.each(testEngines)('erasure on %s', (engine) => {
         payload: JSON.stringify({ batch: [identify, track] }),
       });
     expect((await ingest()).statusCode).toBe(200);
+    await resolveQueued(fx.store, fx.tenant.tenantId);
     const found = await call('GET', '/api/v1/profiles/lookup?type=phone&value=13412341234');
     expect(found.statusCode, found.body).toBe(200);
     const id = (json(found) as { id: string }).id;
@@ -233,6 +235,7 @@ describe.each(testEngines)('erasure on %s', (engine) => {
     expect(res.statusCode, res.body).toBe(200);
     expect(json(res)).toMatchObject({ id, erased: { profiles: 1, events: 2 } });
     expect((await ingest()).statusCode).toBe(200);
+    await resolveQueued(fx.store, fx.tenant.tenantId);
     expect((await call('GET', '/api/v1/profiles/lookup?type=user_id&value=u-erase-1')).statusCode).toBe(404);
     const rows = await tenantRows(fx.store, fx.tenant.tenantId);
     for (const [table, text] of Object.entries(rows)) for (const pii of PII) expect(text.includes(pii), `${table} still holds ${pii}`).toBe(false);

@@ -5,7 +5,7 @@ import type { TenantCreated } from '../../contracts/tenancy.js';
 import { systemClock } from '../../platform/clock.js';
 import { freshTenant, testEngines } from '../../testing/engines.js';
 import { useAppFixture } from '../../testing/app.js';
-import { sendBatch } from '../../testing/identity.js';
+import { sendResolved } from '../../testing/identity.js';
 import { compileCondition } from './compile.repo.js';
 import { evaluationContext } from './context.js';
 import { refreshRollupsFor } from './rollups.repo.js';
@@ -66,7 +66,7 @@ describe.each(testEngines)('segment DSL on %s', (engine) => {
       track('u6', 'WeCom Contact Added', 20, { staffUserId: 'li' }),
       track('u6', 'WeCom Contact Removed', 15, { staffUserId: 'li' }),
     ];
-    const res = await sendBatch(fx.app, tenant, batch);
+    const res = await sendResolved(fx.app, fx.store, tenant, batch);
     expect(res.statusCode, res.body).toBe(200);
     const links = await fx.store.db.selectFrom('profile_identifiers').select(['value', 'profile_id']).where('tenant_id', '=', t).where('type', '=', 'user_id').execute();
     for (const l of links) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { pendingJobs } from '../../platform/jobs/index.js';
 import { useAppFixture } from '../../testing/app.js';
 import { testEngines } from '../../testing/engines.js';
-import { personHolding, sendBatch } from '../../testing/identity.js';
+import { personHolding, sendResolved } from '../../testing/identity.js';
 import { evaluationContext, REFRESH_JOB } from '../segments/index.js';
 import { stageModelPutSchema } from '../../contracts/stages.js';
 import { deleteProfileStages, ensureDefaultModels, PRESETS, putStageModel, refreshStagesFor, refreshStagesFull } from './index.js';
@@ -31,7 +31,7 @@ describe.each(testEngines)('stage evaluation on %s', (engine) => {
   const t = () => fx.tenant.tenantId;
   const db = () => fx.store.db;
   const send = async (batch: Array<Record<string, unknown>>) => {
-    const res = await sendBatch(fx.app, fx.tenant, batch);
+    const res = await sendResolved(fx.app, fx.store, fx.tenant, batch);
     expect(res.statusCode, res.body).toBe(200);
   };
   const idOf = async (userId: string) => {
@@ -130,7 +130,7 @@ describe.each(testEngines)('stage evaluation on %s', (engine) => {
     expect(await stagesOf('plain')).toEqual({ p: 'hot', q: 'lead' });
     expect(await stagesOf('sticky')).toEqual({ p: 'hot', q: 'lead' });
     const later = new Date(NOW.getTime() + 15 * DAY);
-    // Ingest marked both as dirty; start from a clean list to see what the pass marks.
+    // Resolution marked both as dirty; start from a clean list to see what the pass marks.
     await db().deleteFrom('profiles_dirty').where('tenant_id', '=', t()).execute();
     await db().deleteFrom('jobs').where('tenant_id', '=', t()).execute();
     // Only time-dependent models are re-evaluated by the scheduled pass.

@@ -3,7 +3,7 @@ import type { SegmentDefinition } from '../../contracts/segments.js';
 import { ManualClock } from '../../platform/clock.js';
 import { useAppFixture } from '../../testing/app.js';
 import { testEngines } from '../../testing/engines.js';
-import { personHolding, sendBatch } from '../../testing/identity.js';
+import { personHolding, sendResolved } from '../../testing/identity.js';
 import { evaluationContext, REFRESH_JOB } from '../segments/index.js';
 import { applyManualTag, createTag, createTagGroup, deleteProfileTags, moveProfileTags, refreshRuleTagsFor, refreshRuleTagsFull, updateTag } from './index.js';
 
@@ -18,7 +18,7 @@ describe.each(testEngines)('rule tags on %s', (engine) => {
   const tenant = () => fx.tenant.tenantId;
 
   const send = async (batch: Array<Record<string, unknown>>) => {
-    const res = await sendBatch(fx.app, fx.tenant, batch);
+    const res = await sendResolved(fx.app, fx.store, fx.tenant, batch);
     expect(res.statusCode, res.body).toBe(200);
   };
   const idOf = async (userId: string) => {

@@ -124,6 +124,7 @@ export interface IdentityResolverStatsTable {
   resolved_total: Generated<string>;
   batches_total: Generated<string>;
   last_batch_at: Timestamp | null;
+  busy_ms_total: Generated<number>;
   events_per_second: Generated<number>;
 }
 

@@ -17,6 +17,8 @@ import {
   writeKeyCreateSchema,
   writeKeyInfoSchema,
 } from '../../contracts/tenancy.js';
+import { tenantStatusSchema } from '../../contracts/status.js';
+import { identityLag } from '../../modules/identity/index.js';
 import { listEvents } from '../../modules/ingest/index.js';
 import * as tenancy from '../../modules/tenancy/index.js';
 import { adminSecurity as security, requireAdmin, requirePrincipal } from '../auth.js';
@@ -36,6 +38,19 @@ export async function adminRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/events',
     { schema: { tags: ['events'], summary: 'Stored events of everyone, newest first (admin, hq_ops)', querystring: eventsQuerySchema, response: { 200: eventsPageSchema, ...errors }, security } },
     async (request) => listEvents(deps.store.db, requirePrincipal(request, tenancy.OPS_ROLES).tenantId, request.query),
+  );
+
+  r.get(
+    '/api/v1/status',
+    {
+      schema: {
+        tags: ['service'],
+        summary: 'Background work of the tenant: how far One ID resolution is behind the tracking API (admin)',
+        response: { 200: tenantStatusSchema, ...errors },
+        security,
+      },
+    },
+    async (request) => ({ identity: await identityLag(deps.store.db, requireAdmin(request).tenantId, deps.clock.now()) }),
   );
 
   r.get(
