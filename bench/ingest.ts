@@ -18,8 +18,10 @@ import { basicAuth, postAll } from './lib/http.js';
 import { findPostgres, type PostgresTarget } from './lib/postgres.js';
 import { loadAverage, onExit, repoRoot, runCli, siyuEnv, startServer } from './lib/processes.js';
 import { buildWorkload, type Workload } from './ingest/messages.js';
-import { countEvents, deleteTenantEvents, rawCopy, type RawCopyMode, type RawCopyResult } from './ingest/raw-copy.js';
-import { goals, render, type EngineResult } from './ingest/report.js';
+import { countEvents, deleteTenantEvents, rawCopy, resolverTotals, type RawCopyMode, type RawCopyResult } from './ingest/raw-copy.js';
+import { goals, render, type EngineResult, type ResolutionResult, type TenantsResult } from './ingest/report.js';
+import { percentile, sampleLag, waitDrained } from './ingest/resolution.js';
+import { tenantCreatedSchema } from '../src/contracts/tenancy.js';
 
 function envInt(name: string, fallback: number, min: number): number {
   const raw = process.env[name];
@@ -44,7 +46,7 @@ function tempDir(prefix: string): string {
   return dir;
 }
 
-async function measure(engine: 'pglite' | 'postgres', pg: PostgresTarget | undefined, work: Workload, warmup: Workload, s: Settings): Promise<EngineResult> {
+async function measure(engine: 'pglite' | 'postgres', pg: PostgresTarget | undefined, work: Workload, warmup: Workload, tenantWork: readonly [Workload, Workload, Workload], s: Settings): Promise<EngineResult> {
   const storeFor = (dir: string): StoreConfig =>
     pg ? { engine: 'postgres', url: pg.url, poolMax: s.concurrency } : { engine: 'pglite', dataDir: join(dir, 'data') };
   const rawPass = async (mode: RawCopyMode) => {
@@ -66,12 +68,12 @@ async function measure(engine: 'pglite' | 'postgres', pg: PostgresTarget | undef
     SIYU_LOG_LEVEL: 'warn',
     ...(pg ? { SIYU_DATABASE_URL: pg.url } : { SIYU_DATA_DIR: join(dataDir, 'data') }),
   });
-  const created: unknown = JSON.parse(await runCli(['tenant', 'create', '--name', 'bench', '--json'], env));
-  if (typeof created !== 'object' || created === null || !('writeKey' in created) || !('tenantId' in created)) {
-    throw new Error(`siyu tenant create printed no tenant: ${JSON.stringify(created)}`);
-  }
-  const tenantId = String(created.tenantId);
-  const authorization = basicAuth(String(created.writeKey));
+  const newTenant = async (name: string) => tenantCreatedSchema.parse(JSON.parse(await runCli(['tenant', 'create', '--name', name, '--json'], env)));
+  const created = await newTenant('bench');
+  // For the run of two tenants at once, against one of them alone (created now: PGlite's folder is the server's once it runs).
+  const others = [await newTenant('bench-alone'), await newTenant('bench-a'), await newTenant('bench-b')];
+  const tenantId = created.tenantId;
+  const authorization = basicAuth(created.writeKey);
 
   // One profile per thread (tsx's loader runs in a worker): the main thread's is the largest file.
   const profArgs = s.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${join(s.cpuProfDir, engine)}`] : [];
@@ -80,6 +82,8 @@ async function measure(engine: 'pglite' | 'postgres', pg: PostgresTarget | undef
   let sampledKb = 0;
   let seconds = 0;
   let cpuSeconds = 0;
+  let resolution: Omit<ResolutionResult, 'resolvedEvents' | 'busySeconds' | 'eventsPerBusySecond' | 'ratioToIngest'> | undefined;
+  let tenants: Omit<TenantsResult, 'ratios'> | undefined;
   const rss = { idle: 0, afterWarmup: 0, end: 0 };
   const load = { before: loadAverage(), after: 0 };
   try {
@@ -89,15 +93,44 @@ async function measure(engine: 'pglite' | 'postgres', pg: PostgresTarget | undef
     process.stderr.write(`[${engine}] warm-up: ${warmup.events} events; server pid ${server.pid}\n`);
     await postAll(url, warmup.bodies, opts);
     rss.afterWarmup = mb(server.memory().rssKb);
-    process.stderr.write(`[${engine}] ${work.events} events in ${work.bodies.length} requests, ${s.concurrency} at a time\n`);
+    await waitDrained(server.url, created.adminToken, 600_000);
+    process.stderr.write(`[${engine}] ${work.events} events in ${work.bodies.length} requests, ${s.concurrency} at a time, the resolver running\n`);
     const cpuBefore = server.cpuSeconds();
+    const sampler = sampleLag(server.url, created.adminToken);
     seconds = (await postAll(url, work.bodies, opts)) / 1000;
     cpuSeconds = server.cpuSeconds() - cpuBefore;
+    const drainMs = await waitDrained(server.url, created.adminToken, 1_800_000);
+    const samples = await sampler.stop();
     load.after = loadAverage();
+    const lags = samples.map((x) => x.oldestSeconds).sort((a, b) => a - b);
+    resolution = {
+      backlogPeak: Math.max(0, ...samples.map((x) => x.waitingEvents)),
+      drainSeconds: drainMs / 1000,
+      lagP50: percentile(lags, 50),
+      lagP95: percentile(lags, 95),
+      lagMax: lags[lags.length - 1] ?? 0,
+      samples: samples.length,
+    };
     const mem = server.memory();
     rss.end = mb(mem.rssKb);
-    peakKb = mem.hwmKb;
-    sampledKb = Math.max(server.maxSampledRssKb(), mem.rssKb);
+
+    // Two tenants at once, against one alone, with half the senders each (together: the same load as above).
+    const half = Math.max(1, Math.floor(s.concurrency / 2));
+    const part = (body: Buffer[], tenant: (typeof others)[number]) => postAll(url, body, { ...opts, concurrency: half, authorization: basicAuth(tenant.writeKey) });
+    process.stderr.write(`[${engine}] one tenant alone, then two at once: ${tenantWork[0].events} events each, ${half} at a time per tenant\n`);
+    const aloneMs = await part(tenantWork[0].bodies, others[0]!);
+    await waitDrained(server.url, others[0]!.adminToken, 1_800_000);
+    const together = await Promise.all([part(tenantWork[1].bodies, others[1]!), part(tenantWork[2].bodies, others[2]!)]);
+    for (const t of [others[1]!, others[2]!]) await waitDrained(server.url, t.adminToken, 1_800_000);
+    tenants = {
+      concurrencyEach: half,
+      eventsEach: tenantWork[0].events,
+      aloneEventsPerSec: tenantWork[0].events / (aloneMs / 1000),
+      togetherEventsPerSec: together.map((ms, i) => tenantWork[i + 1]!.events / (ms / 1000)),
+    };
+    const end = server.memory();
+    peakKb = end.hwmKb;
+    sampledKb = Math.max(server.maxSampledRssKb(), end.rssKb);
   } finally {
     const code = await server.stop();
     if (code !== 0) process.stderr.write(`[${engine}] the server exited with ${code}\n`);
@@ -106,18 +139,25 @@ async function measure(engine: 'pglite' | 'postgres', pg: PostgresTarget | undef
   // The server has stopped, so its PGlite folder can be opened here.
   const check = await openStore(storeFor(dataDir));
   let stored: number;
+  let resolver: { resolved: number; busyMs: number };
   try {
     stored = await countEvents(check, tenantId);
-    if (check.engine === 'postgres') await deleteTenantEvents(check, tenantId);
+    resolver = await resolverTotals(check, tenantId);
+    if (check.engine === 'postgres') for (const t of [tenantId, ...others.map((o) => o.tenantId)]) await deleteTenantEvents(check, t);
   } finally {
     await check.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
   const expected = work.events + warmup.events;
+  if (resolver.resolved !== expected) throw new Error(`[${engine}] ${expected} events stored but the resolver counted ${resolver.resolved} resolved`);
   if (stored !== expected) throw new Error(`[${engine}] ${expected} events sent but ${stored} stored for the tenant`);
 
   const eventsPerSec = work.events / seconds;
+  if (!resolution || !tenants) throw new Error(`[${engine}] the run ended without its resolution figures`);
+  const resolvedPerBusySecond = resolver.resolved / (resolver.busyMs / 1000);
   return {
+    resolution: { ...resolution, resolvedEvents: resolver.resolved, busySeconds: resolver.busyMs / 1000, eventsPerBusySecond: resolvedPerBusySecond, ratioToIngest: resolvedPerBusySecond / eventsPerSec },
+    tenants: { ...tenants, ratios: tenants.togetherEventsPerSec.map((x) => x / tenants!.aloneEventsPerSec) },
     engine,
     store: `${raw.serverVersion.split(' on ')[0] ?? raw.serverVersion}${pg ? ` (${pg.origin})` : ''}`,
     events: work.events,
@@ -188,17 +228,19 @@ export async function run(): Promise<void> {
   process.stderr.write(`building ${s.events} + ${s.warmupEvents} warm-up events\n`);
   const work = buildWorkload({ events: s.events, batchEvents: s.batchEvents, seed: 20261122 });
   const warmup = buildWorkload({ events: s.warmupEvents, batchEvents: s.batchEvents, seed: 7 });
+  const perTenant = Math.max(s.batchEvents, Math.floor(s.events / 4));
+  const tenantWork = [1, 2, 3].map((seed) => buildWorkload({ events: perTenant, batchEvents: s.batchEvents, seed: 500 + seed })) as [Workload, Workload, Workload];
 
   const results: EngineResult[] = [];
   const notes: string[] = [];
-  if (engines.includes('pglite')) results.push(await measure('pglite', undefined, work, warmup, s));
+  if (engines.includes('pglite')) results.push(await measure('pglite', undefined, work, warmup, tenantWork, s));
   if (engines.includes('postgres')) {
     const pg = await findPostgres();
     if ('skip' in pg) {
       notes.push(`PostgreSQL skipped: ${pg.skip}`);
     } else {
       try {
-        results.push(await measure('postgres', pg, work, warmup, s));
+        results.push(await measure('postgres', pg, work, warmup, tenantWork, s));
       } finally {
         pg.stop();
       }

@@ -19,6 +19,8 @@ CREATE TABLE identity_resolver_stats (
   resolved_total bigint NOT NULL DEFAULT 0,
   batches_total bigint NOT NULL DEFAULT 0,
   last_batch_at timestamptz,
+  -- Milliseconds spent in resolver transactions: resolved_total / busy_ms_total is its throughput.
+  busy_ms_total double precision NOT NULL DEFAULT 0,
   -- Events per second of resolver time, weighted towards the latest batches.
   events_per_second double precision NOT NULL DEFAULT 0
 );

@@ -37,6 +37,13 @@ export async function countEvents(store: Store, tenantId: string): Promise<numbe
   return Number(r.rows[0]?.n ?? NaN);
 }
 
+/** What the One ID resolver counted for the tenant: events resolved and milliseconds in its transactions. */
+export async function resolverTotals(store: Store, tenantId: string): Promise<{ resolved: number; busyMs: number }> {
+  const r = await sql<{ resolved: string; busy: number }>`
+    SELECT resolved_total::text AS resolved, busy_ms_total AS busy FROM identity_resolver_stats WHERE tenant_id = ${tenantId}::uuid`.execute(store.db);
+  return { resolved: Number(r.rows[0]?.resolved ?? 0), busyMs: Number(r.rows[0]?.busy ?? 0) };
+}
+
 /** Removes what a bench tenant wrote, so a shared PostgreSQL database does not grow run after run. */
 export async function deleteTenantEvents(store: Store, tenantId: string): Promise<void> {
   await sql`DELETE FROM events WHERE tenant_id = ${tenantId}::uuid`.execute(store.db);
