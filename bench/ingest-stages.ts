@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsonTextMayHoldUnstorable } from '../src/contracts/common.js';
 import { MAX_BATCH_BYTES, batchSchema } from '../src/contracts/ingest.js';
-import { appendEvents, checkNesting, checkRows, decodeBody, encodeEventRows, ensureEventPartitions, normalizeBatch } from '../src/modules/ingest/index.js';
+import { appendTracked, checkNesting, decodeBody, encodeEventRows, ensureEventPartitions, prepareBatch } from '../src/modules/ingest/index.js';
+import { loadIdentityConfig } from '../src/modules/identity/index.js';
 import { createTenant } from '../src/modules/tenancy/index.js';
 import { systemClock } from '../src/platform/clock.js';
 import type { StoreConfig } from '../src/platform/config.js';
@@ -35,6 +36,7 @@ async function stages(config: StoreConfig, bodies: readonly Buffer[], warmup: nu
   try {
     const tenant = await createTenant({ db: store.db, clock: systemClock }, { name: 'bench-stages' });
     const source = { tenantId: tenant.tenantId, sourceId: tenant.sourceId };
+    const rules = await loadIdentityConfig(store.db, tenant.tenantId);
     for (const [i, body] of bodies.entries()) {
       const timed = i >= warmup;
       let t = performance.now();
@@ -52,11 +54,11 @@ async function stages(config: StoreConfig, bodies: readonly Buffer[], warmup: nu
       const batch = batchSchema.parse(json);
       lap('validate');
       const receivedAt = systemClock.now();
-      const rows = normalizeBatch(batch, { ...source, receivedAt });
-      checkRows(rows, { batchLevelContext: false });
+      const prepared = prepareBatch(source, batch, rules, receivedAt);
+      const rows = prepared.rows;
       lap('normalize');
       await ensureEventPartitions(store, [receivedAt]);
-      await store.db.transaction().execute((trx) => appendEvents(trx, rows));
+      await store.db.transaction().execute((trx) => appendTracked(trx, prepared));
       lap('store');
       // For reference only: what the COPY encoding inside appendEvents costs (not part of the sum).
       encodeEventRows(rows);

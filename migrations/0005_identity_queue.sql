@@ -10,6 +10,8 @@ CREATE TABLE identity_queue (
   received_at timestamptz NOT NULL,
   event_ids bigint[] NOT NULL,
   events integer NOT NULL,
+  -- What resolution reads of each event, as the tracking API extracted it (queued-identity.ts).
+  identity text NOT NULL,
   PRIMARY KEY (tenant_id, seq)
 );
 

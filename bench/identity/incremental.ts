@@ -61,7 +61,7 @@ export async function incremental(config: StoreConfig, bodies: readonly BatchBod
       const rows = normalizeBatch(body, { tenantId: plainTenant.tenantId, sourceId: plainTenant.sourceId, receivedAt });
       checkRows(rows, { batchLevelContext: false, single: false });
       await ensureEventPartitions(store, [receivedAt]);
-      await store.db.transaction().execute((trx) => appendEvents(trx, rows));
+      await store.db.transaction().execute((trx) => appendEvents(trx, rows, { resolveInline: async () => undefined }));
     };
     const resolved = async (body: BatchBody, timed: boolean) => {
       const t = resolvedTenant;
@@ -77,10 +77,12 @@ export async function incremental(config: StoreConfig, bodies: readonly BatchBod
       await ensureEventPartitions(store, [receivedAt]);
       let resolveMs = 0;
       await store.db.transaction().execute((trx) =>
-        appendEvents(trx, rows, async (fresh, positions) => {
-          const began = performance.now();
-          await resolveRows(trx, t.tenantId, identity, extracted, fresh, positions, receivedAt);
-          resolveMs = performance.now() - began;
+        appendEvents(trx, rows, {
+          resolveInline: async (fresh, positions) => {
+            const began = performance.now();
+            await resolveRows(trx, t.tenantId, identity, extracted, fresh, positions, receivedAt);
+            resolveMs = performance.now() - began;
+          },
         }),
       );
       if (timed) {

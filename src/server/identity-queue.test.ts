@@ -6,7 +6,8 @@ import { leadIntakeResultSchema } from '../contracts/leads.js';
 import type { TenantCreated } from '../contracts/tenancy.js';
 import { systemClock } from '../platform/clock.js';
 import type { Store } from '../platform/db/index.js';
-import { appendEvents, ensureEventPartitions, normalizeBatch } from '../modules/ingest/index.js';
+import { loadIdentityConfig } from '../modules/identity/index.js';
+import { appendTracked, ensureEventPartitions, prepareBatch } from '../modules/ingest/index.js';
 import { json, useAppFixture } from '../testing/app.js';
 import { freshTenant, openTestStore, testDatabaseUrl, testEngines } from '../testing/engines.js';
 import { adminRequest, identityLog, people, personHolding, resolveQueued, sendBatch } from '../testing/identity.js';
@@ -201,8 +202,9 @@ describe.skipIf(!testDatabaseUrl)('One ID from the log on PostgreSQL, concurrent
       const tenant = await freshTenant(store);
       const now = systemClock.now();
       await ensureEventPartitions(store, [now]);
+      const config = await loadIdentityConfig(store.db, tenant.tenantId);
       const rows = (tag: string) =>
-        normalizeBatch({ batch: Array.from({ length: 3 }, (_, i) => ({ type: 'identify' as const, userId: `${tag}-${i}`, messageId: `${tag}-${i}` })) }, { tenantId: tenant.tenantId, sourceId: tenant.sourceId, receivedAt: now });
+        prepareBatch(tenant, batchSchema.parse({ batch: Array.from({ length: 3 }, (_, i) => ({ type: 'identify', userId: `${tag}-${i}`, messageId: `${tag}-${i}` })) }), config, now);
 
       // A stores first (lower ids and queue seq) but commits last.
       let release!: () => void;
@@ -210,12 +212,12 @@ describe.skipIf(!testDatabaseUrl)('One ID from the log on PostgreSQL, concurrent
       let stored!: () => void;
       const aStored = new Promise<void>((resolve) => (stored = resolve));
       const a = store.db.transaction().execute(async (trx) => {
-        await appendEvents(trx, rows('a'));
+        await appendTracked(trx, rows('a'));
         stored();
         await gate;
       });
       await aStored;
-      await store.db.transaction().execute((trx) => appendEvents(trx, rows('b')));
+      await store.db.transaction().execute((trx) => appendTracked(trx, rows('b')));
 
       const ids = async () => (await store.db.selectFrom('events').select(['message_id', 'id', 'profile_id']).where('tenant_id', '=', tenant.tenantId).execute()).map((r) => ({ ...r, id: BigInt(r.id) }));
       // Only B is visible, and its ids are above A's: a reader keeping a high-water mark of ids would now pass A.
@@ -245,8 +247,8 @@ describe.skipIf(!testDatabaseUrl)('One ID from the log on PostgreSQL, concurrent
       const now = systemClock.now();
       await ensureEventPartitions(stores[0]!, [now]);
       const ingest = async (tenant: TenantCreated, batch: Message[], store: Store) => {
-        const rows = normalizeBatch(batchSchema.parse({ batch }), { tenantId: tenant.tenantId, sourceId: tenant.sourceId, receivedAt: now });
-        await store.db.transaction().execute((trx) => appendEvents(trx, rows));
+        const prepared = prepareBatch(tenant, batchSchema.parse({ batch }), await loadIdentityConfig(store.db, tenant.tenantId), now);
+        await store.db.transaction().execute((trx) => appendTracked(trx, prepared));
       };
       for (const batch of stream) {
         await ingest(reference, batch, stores[0]!);

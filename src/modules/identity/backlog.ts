@@ -1,10 +1,10 @@
 import type { IdentityLag } from '../../contracts/status.js';
 import type { Db } from '../../platform/db/index.js';
 import { loadIdentityConfig } from './config.repo.js';
-import { extractIdentity } from './extract.js';
 import { preferIndexes } from './lock.js';
 import { backlogOf, claimQueued, deleteQueued, queuedSeqs, recordResolved, setEventProfiles } from './queue.repo.js';
-import { resolveEvents, type ResolveHooks } from './resolve.js';
+import { decodeQueuedIdentity } from './queued-identity.js';
+import { resolveEvents, type ResolveHooks, type ResolveItem } from './resolve.js';
 import type { IdentityConfig } from './types.js';
 
 /** Resolution of queued events also needs to tell segments, tags and stages who changed. */
@@ -26,10 +26,10 @@ export const RESOLVE_BATCH_EVENTS = 5_000;
 
 /**
  * Resolves the tenant's oldest queued events (about `maxEvents`; only batches in `among` when given)
- * in the caller's transaction, which must hold the tenant's identity lock: one read of the events and
- * of every identifier they mention, resolution in memory in arrival order, bulk writes of the graph
- * and of `events.profile_id`, the queue rows deleted, the profiles marked changed. Events that were
- * stored but vanished since (erased with their person) are skipped.
+ * in the caller's transaction, which must hold the tenant's identity lock: the queue rows carry what
+ * resolution reads of each event, so one read of every profile holding an identifier they mention,
+ * resolution in memory in arrival order, bulk writes of the graph and of `events.profile_id`, the
+ * queue rows deleted, the profiles marked changed.
  */
 export async function resolveQueuedBatch(
   trx: Db,
@@ -40,20 +40,29 @@ export async function resolveQueuedBatch(
 ): Promise<ResolvedBatch> {
   const started = performance.now();
   await preferIndexes(trx);
-  const { seqs, events } = await claimQueued(trx, tenantId, options.maxEvents ?? RESOLVE_BATCH_EVENTS, options.among);
-  if (seqs.length === 0) return { events: 0, batches: 0, profiles: 0 };
+  const batches = await claimQueued(trx, tenantId, options.maxEvents ?? RESOLVE_BATCH_EVENTS, options.among);
+  if (batches.length === 0) return { events: 0, batches: 0, profiles: 0 };
   const config = options.config ?? (await loadIdentityConfig(trx, tenantId));
-  const items = events.map((e) => ({ extracted: extractIdentity(e, config, { strict: false, path: '' }), messageId: e.messageId, at: e.timestamp, sourceId: e.sourceId }));
+  const items: ResolveItem[] = [];
+  const events: Array<{ id: string; receivedAt: Date }> = [];
+  for (const b of batches) {
+    const { sourceId, items: queued } = decodeQueuedIdentity(b.identity);
+    if (queued.length !== b.eventIds.length) throw new Error(`identity queue row ${b.seq} names ${b.eventIds.length} events but describes ${queued.length}`);
+    queued.forEach((q, i) => {
+      items.push({ extracted: q.extracted, messageId: q.messageId, at: q.at, sourceId });
+      events.push({ id: b.eventIds[i]!, receivedAt: b.receivedAt });
+    });
+  }
   const profileIds = await resolveEvents(trx, tenantId, config, items, hooks);
   const stamped = events.flatMap((e, i) => {
     const profileId = profileIds[i];
-    return profileId ? [{ id: e.id, receivedAt: e.receivedAt, profileId }] : [];
+    return profileId ? [{ ...e, profileId }] : [];
   });
   await setEventProfiles(trx, tenantId, stamped);
-  await deleteQueued(trx, tenantId, seqs);
+  await deleteQueued(trx, tenantId, batches.map((b) => b.seq));
   await hooks.markChanged(trx, tenantId, profileIds, now);
-  await recordResolved(trx, tenantId, events.length, performance.now() - started, now);
-  return { events: events.length, batches: seqs.length, profiles: new Set(stamped.map((s) => s.profileId)).size };
+  await recordResolved(trx, tenantId, items.length, performance.now() - started, now);
+  return { events: items.length, batches: batches.length, profiles: new Set(stamped.map((s) => s.profileId)).size };
 }
 
 /**

@@ -12,3 +12,4 @@ export { blockValue, listBlocked, listIdentifierTypes, putIdentifierType, remove
 export { rebuildIdentityGraph, type EventWriteMode, type RebuildOptions, type RebuildPhase, type RebuildProgress, type RebuildSummary } from './rebuild.js';
 export { identityLag, RESOLVE_BATCH_EVENTS, resolveAcknowledged, resolveQueuedBatch, type BacklogHooks, type ResolvedBatch } from './backlog.js';
 export { backlogOf, enqueueEvents, tenantsWithBacklog, type BacklogRow } from './queue.repo.js';
+export { encodeQueuedIdentity, type QueuedIdentity } from './queued-identity.js';

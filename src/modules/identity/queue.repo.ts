@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.js';
-import { EVENT_IDENTITY_FIELDS, toIdentityInput, type EventIdentityRow, type StoredEventIdentity } from './split.repo.js';
 
 /**
  * The queue of stored events waiting for One ID (migrations/0005). Ingest adds one row per batch in
@@ -8,12 +7,15 @@ import { EVENT_IDENTITY_FIELDS, toIdentityInput, type EventIdentityRow, type Sto
  * deletes them in the transaction that resolves their events.
  */
 
-/** Names a batch's stored events as waiting for resolution; runs in the ingest transaction. */
-export async function enqueueEvents(trx: Db, tenantId: string, receivedAt: Date, eventIds: readonly string[]): Promise<void> {
+/**
+ * Names a batch's stored events as waiting for resolution, with what resolution reads of them
+ * (queued-identity.ts); runs in the ingest transaction.
+ */
+export async function enqueueEvents(trx: Db, tenantId: string, receivedAt: Date, eventIds: readonly string[], identity: string): Promise<void> {
   if (eventIds.length === 0) return;
   await sql`
-    INSERT INTO identity_queue (tenant_id, received_at, event_ids, events)
-    VALUES (${tenantId}, ${receivedAt.toISOString()}::timestamptz, ${eventIds}::bigint[], ${eventIds.length})`.execute(trx);
+    INSERT INTO identity_queue (tenant_id, received_at, event_ids, events, identity)
+    VALUES (${tenantId}, ${receivedAt.toISOString()}::timestamptz, ${eventIds}::bigint[], ${eventIds.length}, ${identity})`.execute(trx);
 }
 
 /** The seqs of the tenant's queue rows this statement sees: every batch acknowledged before it started. */
@@ -22,37 +24,29 @@ export async function queuedSeqs(trx: Db, tenantId: string): Promise<string[]> {
   return rows.map((r) => String(r.seq));
 }
 
-export interface QueuedEvents {
-  seqs: string[];
-  events: StoredEventIdentity[];
+export interface QueuedBatch {
+  seq: string;
+  receivedAt: Date;
+  eventIds: string[];
+  identity: string;
 }
 
 /**
  * Locks the tenant's oldest queue rows holding about `maxEvents` events (at least one row; only rows
- * in `among` when given) and reads their events in arrival order: queue order, then batch order.
+ * in `among` when given), in queue order.
  */
-export async function claimQueued(trx: Db, tenantId: string, maxEvents: number, among?: readonly string[]): Promise<QueuedEvents> {
+export async function claimQueued(trx: Db, tenantId: string, maxEvents: number, among?: readonly string[]): Promise<QueuedBatch[]> {
   const filter = among === undefined ? sql`` : sql`AND seq = ANY(${among}::bigint[])`;
-  const { rows: claimed } = await sql<{ seq: string }>`
+  const { rows } = await sql<{ seq: string; received_at: Date; event_ids: string[]; identity: string }>`
     WITH firsts AS (
       SELECT seq, events, sum(events) OVER (ORDER BY seq) AS upto
       FROM (SELECT seq, events FROM identity_queue WHERE tenant_id = ${tenantId} ${filter} ORDER BY seq LIMIT ${maxEvents}) q
     )
-    SELECT q.seq FROM identity_queue q
+    SELECT q.seq, q.received_at, q.event_ids, q.identity FROM identity_queue q
     WHERE q.tenant_id = ${tenantId} AND q.seq IN (SELECT seq FROM firsts WHERE upto - events < ${maxEvents})
     ORDER BY q.seq
     FOR UPDATE SKIP LOCKED`.execute(trx);
-  const seqs = claimed.map((r) => String(r.seq));
-  if (seqs.length === 0) return { seqs, events: [] };
-  const { rows } = await sql<EventIdentityRow>`
-    SELECT e.id, e.received_at, e."timestamp", e.message_id, e.source_id, e.type, e.user_id, e.anonymous_id, e.previous_id,
-      ${EVENT_IDENTITY_FIELDS}
-    FROM identity_queue q
-    CROSS JOIN LATERAL unnest(q.event_ids) WITH ORDINALITY AS u(id, ord)
-    JOIN events e ON e.tenant_id = q.tenant_id AND e.received_at = q.received_at AND e.id = u.id
-    WHERE q.tenant_id = ${tenantId} AND q.seq = ANY(${seqs}::bigint[])
-    ORDER BY q.seq, u.ord`.execute(trx);
-  return { seqs, events: rows.map(toIdentityInput) };
+  return rows.map((r) => ({ seq: String(r.seq), receivedAt: r.received_at, eventIds: r.event_ids.map(String), identity: r.identity }));
 }
 
 /** Stamps resolved events with their profiles. */

@@ -3,7 +3,7 @@ import { previousIdCandidates, type Extracted, type VehicleMention } from './ext
 import { IdentityGraph } from './graph.js';
 import { lockIdentityGraph, preferIndexes } from './lock.js';
 import { loadGraphFor, persistGraphChanges } from './resolve.repo.js';
-import type { Identifier, IdentityConfig } from './types.js';
+import { identifierKey, type Identifier, type IdentityConfig } from './types.js';
 
 export interface ResolveItem {
   extracted: Extracted;
@@ -31,11 +31,14 @@ export function previousIdentifier(graph: IdentityGraph, config: IdentityConfig,
   return options.find((id) => id.type === 'user_id' && graph.holderOf(id) !== undefined) ?? options.find((id) => id.type === 'anonymous_id') ?? null;
 }
 
+/** Every identifier the items mention, once (a returning visitor's id would otherwise be looked up per event). */
 function candidates(items: readonly ResolveItem[], config: IdentityConfig): Identifier[] {
-  return items.flatMap((item) => [
-    ...item.extracted.identifiers,
-    ...(item.extracted.previousId === null ? [] : previousIdCandidates(config, item.extracted.previousId)),
-  ]);
+  const out = new Map<string, Identifier>();
+  for (const item of items) {
+    for (const id of item.extracted.identifiers) out.set(identifierKey(id), id);
+    if (item.extracted.previousId !== null) for (const id of previousIdCandidates(config, item.extracted.previousId)) out.set(identifierKey(id), id);
+  }
+  return [...out.values()];
 }
 
 /**

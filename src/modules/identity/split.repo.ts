@@ -12,7 +12,7 @@ export interface StoredEventIdentity extends IdentityInput {
   sourceId: string;
 }
 
-export interface EventIdentityRow {
+interface EventIdentityRow {
   id: string;
   received_at: Date;
   timestamp: Date;

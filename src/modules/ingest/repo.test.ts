@@ -15,16 +15,18 @@ describe.each(testEngines)('appendEvents on %s', (engine) => {
     await store.close();
   });
 
+  /** Stored without profiles and not queued: this file tests the append itself. */
+  const storeOnly = { resolveInline: async () => undefined };
   const rowsFor = (tenantId: string, sourceId: string, ids: string[]) =>
     normalizeBatch(batchSchema.parse({ batch: ids.map((id) => ({ type: 'track', userId: 'u', event: id, messageId: id })) }), { tenantId, sourceId, receivedAt: new Date() });
 
   it('stores the new ids of a partly known batch also inside a savepoint', async () => {
     const t = await freshTenant(store);
     await ensureEventPartitions(store, [new Date()]);
-    expect(await store.db.transaction().execute((trx) => appendEvents(trx, rowsFor(t.tenantId, t.sourceId, ['a'])))).toBe(1);
+    expect(await store.db.transaction().execute((trx) => appendEvents(trx, rowsFor(t.tenantId, t.sourceId, ['a']), storeOnly))).toBe(1);
     const stored = await store.db.transaction().execute(async (trx) => {
       await sql`SAVEPOINT inner_work`.execute(trx);
-      const n = await appendEvents(trx, rowsFor(t.tenantId, t.sourceId, ['a', 'b', 'c']));
+      const n = await appendEvents(trx, rowsFor(t.tenantId, t.sourceId, ['a', 'b', 'c']), storeOnly);
       await sql`RELEASE SAVEPOINT inner_work`.execute(trx);
       return n;
     });

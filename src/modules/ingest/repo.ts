@@ -78,18 +78,20 @@ async function claimMessageIds(trx: Db, tenantId: string, receivedAt: Date, ids:
   return { claimed: new Set(rows[0]?.ids ?? []), eventIds };
 }
 
+/** How new rows get their profiles: resolved by the caller now, or queued for the One ID resolver. */
+export type Resolution =
+  | { resolveInline: (fresh: EventRow[], positions: number[]) => Promise<void> }
+  /** What resolution reads of each new row, as queued-identity.ts encodes it. */
+  | { queue: (fresh: EventRow[], positions: number[]) => string };
+
 /**
  * Appends events, skipping any whose (tenant, messageId) is already stored — also within the batch.
  * Runs inside the caller's transaction. With `resolveInline`, the new rows (in batch order, with
  * their positions in `rows`) are resolved to profiles before they are written, by the caller under
- * the identity lock; without it they are stored unresolved and queued for the One ID resolver in the
- * same transaction. Returns how many rows were new.
+ * the identity lock; with `queue` they are stored unresolved and queued for the One ID resolver in
+ * the same transaction. Returns how many rows were new.
  */
-export async function appendEvents(
-  trx: Db,
-  rows: readonly EventRow[],
-  resolveInline?: (fresh: EventRow[], positions: number[]) => Promise<void>,
-): Promise<number> {
+export async function appendEvents(trx: Db, rows: readonly EventRow[], how: Resolution): Promise<number> {
   if (rows.length === 0) return 0;
   const first = rows[0]!;
   // Keep the first occurrence of each messageId within the batch.
@@ -108,12 +110,13 @@ export async function appendEvents(
   // Stored in batch order with ascending ids: ids (and so the order of events with equal timestamps,
   // and the order of resolution) follow the client.
   const fresh = claimed.size === unique.size ? [...unique.values()] : [...unique.values()].filter((r) => claimed.has(r.messageId));
-  if (resolveInline) await resolveInline(fresh, fresh.map((r) => position.get(r)!));
+  const positions = fresh.map((r) => position.get(r)!);
+  if ('resolveInline' in how) await how.resolveInline(fresh, positions);
   if (fresh.length >= COPY_THRESHOLD) {
     await trx.executeQuery(CompiledQuery.raw(COPY_NUMBERED_EVENTS_SQL, [new CopySource(toCopyText(fresh.map((r, i) => rowValues(r, eventIds[i]!))))]));
   } else {
     await trx.insertInto('events').values(fresh.map((r, i) => toInsert(r, eventIds[i]!))).execute();
   }
-  if (!resolveInline) await enqueueEvents(trx, first.tenantId, first.receivedAt, eventIds);
+  if ('queue' in how) await enqueueEvents(trx, first.tenantId, first.receivedAt, eventIds, how.queue(fresh, positions));
   return fresh.length;
 }

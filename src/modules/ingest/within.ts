@@ -5,7 +5,7 @@ import { extractIdentity, lockIdentityGraph, type Extracted, type IdentityConfig
 import { resolveAcknowledgedEvents } from '../profiles/index.js';
 import { resolveRows } from './identity.js';
 import { checkRows } from './limits.js';
-import { normalizeMessage } from './normalize.js';
+import { normalizeMessage, type EventRow } from './normalize.js';
 import { appendEvents } from './repo.js';
 
 /** A message Siyu writes itself (a lead's events), from its own source. */
@@ -54,13 +54,14 @@ export async function ingestOwnMessages(
     known: extracted[i]!.identifiers.some((id) => held.has(`${id.type}\u0001${id.scope}\u0001${id.value}`)),
     stored: false,
   }));
-  await appendEvents(trx, rows, async (fresh, positions) => {
+  const resolveInline = async (fresh: EventRow[], positions: number[]) => {
     await resolveRows(trx, tenantId, config, extracted, fresh, positions, receivedAt);
     // resolveRows stamped the profile ids on the fresh rows.
     fresh.forEach((r, i) => {
       results[positions[i]!] = { ...results[positions[i]!]!, profileId: r.profileId, stored: true };
     });
-  });
+  };
+  await appendEvents(trx, rows, { resolveInline });
   return results;
 }
 

@@ -117,6 +117,7 @@ export interface IdentityQueueTable {
   received_at: Timestamp;
   event_ids: string[];
   events: number;
+  identity: string;
 }
 
 export interface IdentityResolverStatsTable {
