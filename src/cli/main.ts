@@ -45,7 +45,7 @@ program
     const logger = createLogger(c.logLevel);
     const store = await openStore(c.store, { onBackgroundError: (err) => logger.error({ err }, 'store background error') });
     const worker = siyuWorker({ db: store.db, store, secretKey: c.secretKey, clock: systemClock, logger });
-    const resolver = createResolver({ db: store.db, clock: systemClock, logger });
+    const resolver = createResolver({ db: store.db, clock: systemClock, logger }, { onResolved: () => worker.wake() });
     worker.start(c.worker.pollMs);
     resolver.start();
     logger.info({ pollMs: c.worker.pollMs }, 'siyu worker running');

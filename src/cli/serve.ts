@@ -29,7 +29,7 @@ export async function serve(config: Config, logger: Logger = createLogger(config
     throw err;
   }
   const worker = config.worker.enabled ? siyuWorker({ db: store.db, store, secretKey: config.secretKey, clock: systemClock, logger }) : null;
-  const resolver = config.worker.enabled ? createResolver({ db: store.db, clock: systemClock, logger }) : null;
+  const resolver = config.worker.enabled ? createResolver({ db: store.db, clock: systemClock, logger }, { onResolved: () => worker?.wake() }) : null;
   worker?.start(config.worker.pollMs);
   resolver?.start();
   const address = app.server.address();

@@ -24,7 +24,7 @@ describe.each(testEngines)('segments API on %s', (engine) => {
     messageId: `s${(seq += 1)}-${Math.random()}`,
   });
   const worker = () => siyuWorker({ db: fx.store.db, clock, onlyTenant: fx.tenant.tenantId });
-  /** What resolveQueued does, on the test's clock: the refresh job resolution requests is due 5 s after `clock`'s now. */
+  /** What resolveQueued does, on the test's clock: the refresh job resolution requests is due at `clock`'s now. */
   const resolve = () => drainIdentityQueue(fx.store.db, clock, fx.tenant.tenantId);
   const profileOf = async (userId: string) =>
     (
@@ -81,7 +81,7 @@ describe.each(testEngines)('segments API on %s', (engine) => {
     expect((json(replay) as { id: string }).id).toBe(segment.id);
     expect((await admin('POST', '/api/v1/segments', { name: '近30天看过内容', definition: { condition: { type: 'event', event: 'X' } } })).statusCode).toBe(409);
 
-    // c reads an article: the ingest marks c changed; the refresh job (due 5 s later) adds c.
+    // c reads an article: the ingest marks c changed; the refresh job (due at once) adds c.
     expect((await sendBatch(fx.app, fx.tenant, [track('c', 'Content Viewed', 0)])).statusCode).toBe(200);
     await resolve();
     expect(await worker().drain()).toBe(0);

@@ -27,6 +27,8 @@ export interface ResolverOptions {
   pollMs?: number;
   /** A tenant whose oldest waiting event is older than this is logged as lagging (default 30 s), at most once a minute. */
   lagWarnMs?: number;
+  /** Called after a batch was resolved (and its profiles marked changed): e.g. wake the job worker, so segments follow at once. */
+  onResolved?: (tenantId: string, batch: ResolvedBatch) => void;
 }
 
 export interface Resolver {
@@ -85,7 +87,9 @@ export function createResolver(deps: ResolverDeps, options: ResolverOptions = {}
     for (const t of tenants) {
       if (stopRequested) break;
       await warnIfLagging(t.tenantId, t.oldest);
-      total += (await resolveTenantBatch(deps.db, deps.clock, t.tenantId, batchEvents)).events;
+      const done = await resolveTenantBatch(deps.db, deps.clock, t.tenantId, batchEvents);
+      if (done.batches > 0) options.onResolved?.(t.tenantId, done);
+      total += done.events;
       await yieldToIo();
     }
     return total;

@@ -20,6 +20,8 @@ export interface Worker {
   /** Runs ticks until no job is due (tests and the CLI's one-shot mode). */
   drain(maxTicks?: number): Promise<number>;
   start(pollMs: number): void;
+  /** Looks for due jobs now instead of at the next poll (work was just made due in this process). */
+  wake(): void;
   stop(): Promise<void>;
 }
 
@@ -31,6 +33,9 @@ export function createWorker(deps: WorkerDeps, handlers: Readonly<Record<string,
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
+  let ticking = false;
+  let woken = false;
+  let startLoop: (() => void) | undefined;
 
   async function runJob(job: Job): Promise<void> {
     const handler = handlers[job.kind];
@@ -64,13 +69,29 @@ export function createWorker(deps: WorkerDeps, handlers: Readonly<Record<string,
     start(pollMs) {
       const loop = () => {
         if (stopped) return;
+        timer = undefined;
+        ticking = true;
         running = tick()
           .catch((err: unknown) => deps.logger?.error({ err }, 'worker tick failed'))
           .finally(() => {
-            if (!stopped) timer = setTimeout(loop, pollMs);
+            ticking = false;
+            if (stopped) return;
+            // Woken while the tick ran: look again at once.
+            timer = setTimeout(loop, woken ? 0 : pollMs);
+            woken = false;
           });
       };
+      startLoop = loop;
       timer = setTimeout(loop, 0);
+    },
+    wake() {
+      if (stopped || !startLoop) return;
+      if (ticking) {
+        woken = true;
+        return;
+      }
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(startLoop, 0);
     },
     async stop() {
       stopped = true;

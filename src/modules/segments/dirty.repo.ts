@@ -4,8 +4,6 @@ import { ensureJob, scheduleJobOnce } from '../../platform/jobs/index.js';
 
 /** The job that re-evaluates tags, stages and segments for a tenant's changed profiles. */
 export const REFRESH_JOB = 'segments.refresh';
-/** How long changes gather before a refresh runs (well inside the "within a minute" promise). */
-const REFRESH_DELAY_MS = 5_000;
 
 /**
  * Marks profiles as changed (new events, tags, consents, vehicles, merges) and makes sure a refresh
@@ -22,11 +20,14 @@ export async function markProfilesDirty(trx: Db, tenantId: string, profileIds: r
 }
 
 /**
- * Makes sure the tenant's refresh job is due soon, for callers that marked profiles themselves
- * (set-based, inside a larger statement). A request while the job runs makes it run again.
+ * Makes sure the tenant's refresh job is due now, for callers that marked profiles themselves
+ * (set-based, inside a larger statement). Freshness without storms: when traffic is light a changed
+ * person is re-evaluated at once; when it is heavy, requests made while the job runs only bump its
+ * generation, and the next run takes every profile marked meanwhile, in batches — the more changes
+ * arrive, the larger (and fewer per change) the runs.
  */
 export async function requestRefresh(trx: Db, tenantId: string, now: Date): Promise<void> {
-  await ensureJob(trx, { tenantId, kind: REFRESH_JOB, key: '', runAt: new Date(now.getTime() + REFRESH_DELAY_MS) });
+  await ensureJob(trx, { tenantId, kind: REFRESH_JOB, key: '', runAt: now });
 }
 
 /**
