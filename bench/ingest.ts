@@ -21,6 +21,7 @@ import { buildWorkload, type Workload } from './ingest/messages.js';
 import { countEvents, deleteTenantEvents, rawCopy, resolverTotals, type RawCopyMode, type RawCopyResult } from './ingest/raw-copy.js';
 import { goals, render, type EngineResult, type ResolutionResult, type TenantsResult } from './ingest/report.js';
 import { percentile, sampleLag, waitDrained } from './ingest/resolution.js';
+import { measureFreshness, type FreshnessResult } from './ingest/freshness.js';
 import { tenantCreatedSchema } from '../src/contracts/tenancy.js';
 
 function envInt(name: string, fallback: number, min: number): number {
@@ -46,7 +47,15 @@ function tempDir(prefix: string): string {
   return dir;
 }
 
-async function measure(engine: 'pglite' | 'postgres', pg: PostgresTarget | undefined, work: Workload, warmup: Workload, tenantWork: readonly [Workload, Workload, Workload], s: Settings): Promise<EngineResult> {
+async function measure(
+  engine: 'pglite' | 'postgres',
+  pg: PostgresTarget | undefined,
+  work: Workload,
+  warmup: Workload,
+  tenantWork: readonly [Workload, Workload, Workload],
+  freshWork: Workload,
+  s: Settings,
+): Promise<EngineResult> {
   const storeFor = (dir: string): StoreConfig =>
     pg ? { engine: 'postgres', url: pg.url, poolMax: s.concurrency } : { engine: 'pglite', dataDir: join(dir, 'data') };
   const rawPass = async (mode: RawCopyMode) => {
@@ -84,6 +93,7 @@ async function measure(engine: 'pglite' | 'postgres', pg: PostgresTarget | undef
   let cpuSeconds = 0;
   let resolution: Omit<ResolutionResult, 'resolvedEvents' | 'busySeconds' | 'eventsPerBusySecond' | 'ratioToIngest'> | undefined;
   let tenants: Omit<TenantsResult, 'ratios'> | undefined;
+  let freshness: FreshnessResult | undefined;
   const rss = { idle: 0, afterWarmup: 0, end: 0 };
   const load = { before: loadAverage(), after: 0 };
   try {
@@ -128,6 +138,14 @@ async function measure(engine: 'pglite' | 'postgres', pg: PostgresTarget | undef
       aloneEventsPerSec: tenantWork[0].events / (aloneMs / 1000),
       togetherEventsPerSec: together.map((ms, i) => tenantWork[i + 1]!.events / (ms / 1000)),
     };
+    process.stderr.write(`[${engine}] event → segment entry: probes every 400 ms over 1,000 events/s of background traffic for 20 s\n`);
+    // On the tenant that sent alone before: the main tenant's events are counted exactly after the run.
+    freshness = await measureFreshness({ baseUrl: server.url, writeAuthorization: basicAuth(others[0]!.writeKey), adminToken: others[0]!.adminToken }, freshWork.bodies, {
+      eventsPerBatch: 100,
+      eventsPerSec: 1000,
+      seconds: 20,
+      probeEveryMs: 400,
+    });
     const end = server.memory();
     peakKb = end.hwmKb;
     sampledKb = Math.max(server.maxSampledRssKb(), end.rssKb);
@@ -153,10 +171,11 @@ async function measure(engine: 'pglite' | 'postgres', pg: PostgresTarget | undef
   if (stored !== expected) throw new Error(`[${engine}] ${expected} events sent but ${stored} stored for the tenant`);
 
   const eventsPerSec = work.events / seconds;
-  if (!resolution || !tenants) throw new Error(`[${engine}] the run ended without its resolution figures`);
+  if (!resolution || !tenants || !freshness) throw new Error(`[${engine}] the run ended without its resolution figures`);
   const resolvedPerBusySecond = resolver.resolved / (resolver.busyMs / 1000);
   return {
     resolution: { ...resolution, resolvedEvents: resolver.resolved, busySeconds: resolver.busyMs / 1000, eventsPerBusySecond: resolvedPerBusySecond, ratioToIngest: resolvedPerBusySecond / eventsPerSec },
+    freshness,
     tenants: { ...tenants, ratios: tenants.togetherEventsPerSec.map((x) => x / tenants!.aloneEventsPerSec) },
     engine,
     store: `${raw.serverVersion.split(' on ')[0] ?? raw.serverVersion}${pg ? ` (${pg.origin})` : ''}`,
@@ -229,18 +248,19 @@ export async function run(): Promise<void> {
   const work = buildWorkload({ events: s.events, batchEvents: s.batchEvents, seed: 20261122 });
   const warmup = buildWorkload({ events: s.warmupEvents, batchEvents: s.batchEvents, seed: 7 });
   const perTenant = Math.max(s.batchEvents, Math.floor(s.events / 4));
+  const freshWork = buildWorkload({ events: 25_000, batchEvents: 100, seed: 900 });
   const tenantWork = [1, 2, 3].map((seed) => buildWorkload({ events: perTenant, batchEvents: s.batchEvents, seed: 500 + seed })) as [Workload, Workload, Workload];
 
   const results: EngineResult[] = [];
   const notes: string[] = [];
-  if (engines.includes('pglite')) results.push(await measure('pglite', undefined, work, warmup, tenantWork, s));
+  if (engines.includes('pglite')) results.push(await measure('pglite', undefined, work, warmup, tenantWork, freshWork, s));
   if (engines.includes('postgres')) {
     const pg = await findPostgres();
     if ('skip' in pg) {
       notes.push(`PostgreSQL skipped: ${pg.skip}`);
     } else {
       try {
-        results.push(await measure('postgres', pg, work, warmup, tenantWork, s));
+        results.push(await measure('postgres', pg, work, warmup, tenantWork, freshWork, s));
       } finally {
         pg.stop();
       }

@@ -1,5 +1,6 @@
 /** The ingest benchmark's result: types, the goals, and the table printed to stdout. */
 
+import type { FreshnessResult } from './freshness.js';
 import type { RawCopyResult } from './raw-copy.js';
 
 type RawCopy = Omit<RawCopyResult, 'serverVersion'>;
@@ -35,6 +36,7 @@ export interface TenantsResult {
 
 export interface EngineResult {
   resolution: ResolutionResult;
+  freshness: FreshnessResult;
   tenants: TenantsResult;
   engine: 'pglite' | 'postgres';
   /** e.g. "PostgreSQL 15.18 (SIYU_BENCH_DATABASE_URL)". */
@@ -94,6 +96,7 @@ export function goals(results: readonly EngineResult[]): Goal[] {
     check('postgres', '(for reference) HTTP ingest ≥ 0.5 × one-at-a-time COPY', postgres?.ratioSequential, 0.5, '× one-at-a-time COPY'),
     ...both((r, e) => check(e, 'resolution ≥ 1.5 × ingest (events per resolver-second)', r.resolution.ratioToIngest, 1.5, '× ingest')),
     ...both((r, e) => check(e, 'two tenants at once: the slower ≥ 0.8 × one alone', Math.min(...r.tenants.ratios), 0.8, '× alone')),
+    ...both((r, e) => check(e, 'event → segment entry p95 < 3 s at 1k events/s', r.freshness.p95Seconds, 3, 's', true)),
     check('pglite', 'server peak RSS ≤ 600 MB', pglite?.serverPeakRssMb, 600, 'MB', true),
   ];
 }
@@ -134,6 +137,8 @@ export function render(results: readonly EngineResult[], checked: readonly Goal[
       `  One ID: ${int(r.resolution.eventsPerBusySecond)} events per resolver-second (${r.resolution.ratioToIngest.toFixed(2)} × ingest, ${r.resolution.busySeconds.toFixed(1)} s busy for ${int(r.resolution.resolvedEvents)} events); ` +
         `backlog peak ${int(r.resolution.backlogPeak)} events, drained ${r.resolution.drainSeconds.toFixed(1)} s after the last answer; ` +
         `lag (oldest waiting) p50 ${r.resolution.lagP50.toFixed(1)} s, p95 ${r.resolution.lagP95.toFixed(1)} s, max ${r.resolution.lagMax.toFixed(1)} s over ${r.resolution.samples} samples`,
+      `  event → segment entry: p50 ${r.freshness.p50Seconds.toFixed(2)} s, p95 ${r.freshness.p95Seconds.toFixed(2)} s, max ${r.freshness.maxSeconds.toFixed(2)} s over ${r.freshness.probes} probes ` +
+        `(background ${int(r.freshness.achievedEventsPerSec)} events/s of ${int(r.freshness.backgroundEventsPerSec)} asked)`,
       `  tenants: one alone ${int(r.tenants.aloneEventsPerSec)} events/s; two at once ${r.tenants.togetherEventsPerSec.map(int).join(' and ')} events/s ` +
         `(${r.tenants.ratios.map((x) => x.toFixed(2)).join(', ')} × alone; ${r.tenants.concurrencyEach} senders per tenant, ${int(r.tenants.eventsEach)} events each)`,
     ]),

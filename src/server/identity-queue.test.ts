@@ -182,6 +182,26 @@ describe.each(testEngines)('One ID from the log on %s', (engine) => {
     expect((await personHolding(fx.store, fx.tenant.tenantId, 'user_id::lead-q'))?.id).toBe(rb.profileId);
   });
 
+  it('a merge made by resolution moves the merged-away person’s leads, dealer links and origin to the survivor', async () => {
+    expect((await sendBatch(fx.app, fx.tenant, [{ type: 'identify', userId: 'u-lead', anonymousId: 'x-lead', timestamp: '2024-01-01T00:00:00Z' }])).statusCode).toBe(200);
+    await resolveQueued(fx.store, fx.tenant.tenantId);
+    const older = await personHolding(fx.store, fx.tenant.tenantId, 'user_id::u-lead');
+    const lead = await admin(fx.tenant, 'POST', '/api/v1/leads', { source: 'website', externalId: `w-${randomUUID()}`, name: '韩梅梅', phone: '13910276666', city: '上海' });
+    expect(lead.statusCode, lead.body).toBe(201);
+    const leadPerson = leadIntakeResultSchema.parse(json(lead)).profileId;
+    expect(leadPerson).not.toBe(older!.id);
+
+    // The user logs in with the lead's phone: the lead's (younger) profile merges into the older one.
+    expect((await sendBatch(fx.app, fx.tenant, [{ type: 'identify', userId: 'u-lead', traits: { phone: '13910276666' } }])).statusCode).toBe(200);
+    await resolveQueued(fx.store, fx.tenant.tenantId);
+    const merged = await fx.store.db.selectFrom('profiles').select('merged_into').where('tenant_id', '=', fx.tenant.tenantId).where('id', '=', leadPerson!).executeTakeFirstOrThrow();
+    expect(merged.merged_into).toBe(older!.id);
+    const named = async (table: 'leads' | 'customer_links' | 'profile_origins') =>
+      (await fx.store.db.selectFrom(table).select('profile_id').where('tenant_id', '=', fx.tenant.tenantId).execute()).map((r) => r.profile_id);
+    expect(await named('leads')).toEqual([older!.id]);
+    for (const table of ['customer_links', 'profile_origins'] as const) expect((await named(table)).filter((id) => id === leadPerson)).toEqual([]);
+  });
+
   it('erasure first resolves the person’s queued events, so they go with the person', async () => {
     expect((await sendBatch(fx.app, fx.tenant, [{ type: 'identify', userId: 'erase-q', traits: { phone: '13910278888' } }])).statusCode).toBe(200);
     await resolveQueued(fx.store, fx.tenant.tenantId);

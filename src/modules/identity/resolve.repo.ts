@@ -70,17 +70,10 @@ export async function loadGraphFor(trx: Db, tenantId: string, identifiers: reado
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-async function profilesWithBelongings(trx: Db, tenantId: string, ids: readonly string[]): Promise<Set<string>> {
-  const { rows } = await sql<{ profile_id: string }>`
-    SELECT profile_id FROM consent_history WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])
-    UNION SELECT profile_id FROM household_members WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])
-    UNION SELECT profile_id FROM vehicle_relations WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])
-    UNION SELECT profile_id FROM profile_tags WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])`.execute(trx);
-  return new Set(rows.map((r) => r.profile_id));
-}
-
 export interface PersistHooks {
   moveBelongings(trx: Db, tenantId: string, from: string, to: string): Promise<unknown>;
+  /** Which of these profiles own anything moveBelongings moves. */
+  withBelongings(trx: Db, tenantId: string, ids: readonly string[]): Promise<Set<string>>;
   /** Locks (FOR UPDATE, in VIN order) the vehicles of these profiles' relations and these VINs. */
   lockVehicles(trx: Db, tenantId: string, profileIds: readonly string[], vins: readonly string[]): Promise<void>;
   /** VINs the batch mentions. */
@@ -122,7 +115,7 @@ export async function persistGraphChanges(
   // Most merged-away profiles are anonymous visitors with nothing attached: move belongings only for
   // those that have some (one query instead of several statements per merge).
   const losers = merges.map((m) => m.from);
-  const withBelongings = losers.length === 0 ? new Set<string>() : await profilesWithBelongings(trx, tenantId, losers);
+  const withBelongings = losers.length === 0 ? new Set<string>() : await hooks.withBelongings(trx, tenantId, losers);
   if (merges.length > 0) {
     // Every `to` is a final survivor, so the merges apply in one pass, set-based.
     const froms = merges.map((m) => m.from);

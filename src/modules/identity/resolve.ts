@@ -21,6 +21,8 @@ export interface VehicleLink extends VehicleMention {
 /** What resolution needs from modules that own a profile's belongings (profiles module). */
 export interface ResolveHooks {
   moveBelongings(trx: Db, tenantId: string, from: string, to: string): Promise<unknown>;
+  /** Which of these profiles own anything moveBelongings moves (leads, orders, consents, tags ...). */
+  withBelongings(trx: Db, tenantId: string, ids: readonly string[]): Promise<Set<string>>;
   lockVehicles(trx: Db, tenantId: string, profileIds: readonly string[], vins: readonly string[]): Promise<void>;
   linkVehicles(trx: Db, tenantId: string, links: VehicleLink[]): Promise<void>;
 }
@@ -60,7 +62,7 @@ export async function resolveEvents(trx: Db, tenantId: string, config: IdentityC
   });
   const final = resolved.map((id) => (id === null ? null : graph.finalId(id)));
   const vins = [...new Set(items.flatMap((item) => item.extracted.vehicles.map((v) => v.vin)))];
-  await persistGraphChanges(trx, tenantId, graph, { moveBelongings: hooks.moveBelongings, lockVehicles: hooks.lockVehicles, vins });
+  await persistGraphChanges(trx, tenantId, graph, { moveBelongings: hooks.moveBelongings, withBelongings: hooks.withBelongings, lockVehicles: hooks.lockVehicles, vins });
 
   const vehicles: VehicleLink[] = [];
   items.forEach((item, i) => {

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.js';
 import { moveProfileTags } from '../tags/index.js';
-import { eraseCustomerRecords, moveCustomerRecords, type CustomerRecordsMoved } from '../tenancy/index.js';
+import { eraseCustomerRecords, moveCustomerRecords, profilesWithCustomerRecords, type CustomerRecordsMoved } from '../tenancy/index.js';
 
 /**
  * What a person owns besides identifiers and traits: consents, household membership, vehicle
@@ -41,6 +41,23 @@ export interface BelongingsMoved {
 const affected = (r: { numAffectedRows?: bigint }) => Number(r.numAffectedRows ?? 0);
 const deleted = (r: { numDeletedRows: bigint }) => Number(r.numDeletedRows);
 const updated = (r: { numUpdatedRows: bigint }) => Number(r.numUpdatedRows);
+
+/**
+ * Which of `ids` own anything moveProfileBelongings moves: most profiles merged away are anonymous
+ * visitors with nothing attached, and a merge checks this once for all of them instead of running
+ * the moves for each.
+ */
+export async function profilesWithBelongings(trx: Db, tenantId: string, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const { rows } = await sql<{ profile_id: string }>`
+    SELECT profile_id FROM consents WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])
+    UNION SELECT profile_id FROM consent_history WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])
+    UNION SELECT profile_id FROM household_members WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])
+    UNION SELECT profile_id FROM vehicle_relations WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])
+    UNION SELECT profile_id FROM profile_tags WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])
+    UNION SELECT profile_id FROM tag_history WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])`.execute(trx);
+  return new Set([...rows.map((r) => r.profile_id), ...(await profilesWithCustomerRecords(trx, tenantId, ids))]);
+}
 
 /**
  * Moves the belongings of profile `from` (merged away) to `to`. Both profile rows are locked by the

@@ -20,6 +20,18 @@ export interface CustomerRecordsMoved {
 }
 
 /** `from` merged into `to`: links are united (earliest `since`), the earlier origin wins, records follow. */
+/** Which of `ids` are named by a lead, order, after-sales record, dealer link or origin. */
+export async function profilesWithCustomerRecords(trx: Db, tenantId: string, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await sql<{ profile_id: string }>`
+    SELECT profile_id FROM leads WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])
+    UNION SELECT profile_id FROM orders WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])
+    UNION SELECT profile_id FROM after_sales WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])
+    UNION SELECT profile_id FROM customer_links WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])
+    UNION SELECT profile_id FROM profile_origins WHERE tenant_id = ${tenantId} AND profile_id = ANY(${ids}::uuid[])`.execute(trx);
+  return rows.map((r) => r.profile_id);
+}
+
 export async function moveCustomerRecords(trx: Db, tenantId: string, from: string, to: string): Promise<CustomerRecordsMoved> {
   const t = tenantId;
   const leads = count(await trx.updateTable('leads').set({ profile_id: to }).where('tenant_id', '=', t).where('profile_id', '=', from).executeTakeFirst());

@@ -24,4 +24,4 @@ export { findUnitByCode, type OrgUnitRow } from './org.repo.js';
 export { LOCK_MINUTES, MAX_FAILED_LOGINS, SESSION_HOURS, createStaff, getStaff, listStaff, login, logout, resetPassword, staffView, updateStaff } from './staff.js';
 export { auditLog, myNotifications, readNotification, whoAmI } from './account.js';
 export { hashPassword, verifyPassword } from './password.js';
-export { eraseCustomerRecords, moveCustomerRecords, type CustomerRecordsErased, type CustomerRecordsMoved } from './customer-records.repo.js';
+export { eraseCustomerRecords, moveCustomerRecords, profilesWithCustomerRecords, type CustomerRecordsErased, type CustomerRecordsMoved } from './customer-records.repo.js';
