@@ -170,10 +170,13 @@ async function measure(
   if (resolver.resolved !== expected) throw new Error(`[${engine}] ${expected} events stored but the resolver counted ${resolver.resolved} resolved`);
   if (stored !== expected) throw new Error(`[${engine}] ${expected} events sent but ${stored} stored for the tenant`);
 
+  process.stderr.write(`[${engine}] the tracking path alone: the same traffic to a server with the resolver off\n`);
+  const ack = await ackOnly(pg, work, warmup, s);
   const eventsPerSec = work.events / seconds;
   if (!resolution || !tenants || !freshness) throw new Error(`[${engine}] the run ended without its resolution figures`);
   const resolvedPerBusySecond = resolver.resolved / (resolver.busyMs / 1000);
   return {
+    ackOnly: { ...ack, ratio: ack.eventsPerSec / raw.rowsPerSec },
     resolution: { ...resolution, resolvedEvents: resolver.resolved, busySeconds: resolver.busyMs / 1000, eventsPerBusySecond: resolvedPerBusySecond, ratioToIngest: resolvedPerBusySecond / eventsPerSec },
     freshness,
     tenants: { ...tenants, ratios: tenants.togetherEventsPerSec.map((x) => x / tenants!.aloneEventsPerSec) },
@@ -197,6 +200,37 @@ async function measure(
     serverRssMb: rss,
     ...(firstBoot ? { firstBootRssMb: firstBoot } : {}),
   };
+}
+
+/**
+ * The tracking path alone: a server with the resolver off (SIYU_WORKER=off) on a fresh store or
+ * tenant, the same warm-up and traffic. What acknowledging costs without resolution competing for the
+ * store; the events stay queued (and are removed afterwards on PostgreSQL).
+ */
+async function ackOnly(pg: PostgresTarget | undefined, work: Workload, warmup: Workload, s: Settings): Promise<{ eventsPerSec: number; seconds: number }> {
+  const dir = tempDir('siyu-bench-ack-');
+  const env = siyuEnv({ SIYU_HOST: '127.0.0.1', SIYU_LOG_LEVEL: 'warn', SIYU_WORKER: 'off', ...(pg ? { SIYU_DATABASE_URL: pg.url } : { SIYU_DATA_DIR: join(dir, 'data') }) });
+  const tenant = tenantCreatedSchema.parse(JSON.parse(await runCli(['tenant', 'create', '--name', 'bench-ack', '--json'], env)));
+  const server = await startServer(env);
+  let seconds: number;
+  try {
+    const url = new URL('/v1/batch', server.url);
+    const opts = { authorization: basicAuth(tenant.writeKey), concurrency: s.concurrency, timeoutMs: 120_000 };
+    await postAll(url, warmup.bodies, opts);
+    seconds = (await postAll(url, work.bodies, opts)) / 1000;
+  } finally {
+    await server.stop();
+  }
+  if (pg) {
+    const check = await openStore({ engine: 'postgres', url: pg.url, poolMax: 1 });
+    try {
+      await deleteTenantEvents(check, tenant.tenantId);
+    } finally {
+      await check.close();
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return { eventsPerSec: work.events / seconds, seconds };
 }
 
 /**

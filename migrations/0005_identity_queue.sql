@@ -14,6 +14,8 @@ CREATE TABLE identity_queue (
   identity text NOT NULL,
   PRIMARY KEY (tenant_id, seq)
 );
+-- Read once and deleted soon: not worth compressing on the ingest path.
+ALTER TABLE identity_queue ALTER COLUMN identity SET STORAGE EXTERNAL;
 
 -- Per tenant, what the resolver has done: totals and a recent rate for GET /api/v1/status.
 CREATE TABLE identity_resolver_stats (

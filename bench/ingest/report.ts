@@ -35,6 +35,8 @@ export interface TenantsResult {
 }
 
 export interface EngineResult {
+  /** The same traffic to a server with the resolver off: what acknowledging alone costs. */
+  ackOnly: { eventsPerSec: number; seconds: number; ratio: number };
   resolution: ResolutionResult;
   freshness: FreshnessResult;
   tenants: TenantsResult;
@@ -94,6 +96,8 @@ export function goals(results: readonly EngineResult[]): Goal[] {
     check('pglite', 'HTTP ingest ≥ 15k events/s (resolver running)', pglite?.eventsPerSec, 15_000, 'events/s'),
     check('postgres', 'HTTP ingest ≥ 0.5 × raw COPY (resolver running)', postgres?.ratio, 0.5, '× raw COPY'),
     check('postgres', '(for reference) HTTP ingest ≥ 0.5 × one-at-a-time COPY', postgres?.ratioSequential, 0.5, '× one-at-a-time COPY'),
+    check('pglite', '(for reference) the tracking path alone ≥ 15k events/s', pglite?.ackOnly.eventsPerSec, 15_000, 'events/s'),
+    check('postgres', '(for reference) the tracking path alone ≥ 0.5 × raw COPY', postgres?.ackOnly.ratio, 0.5, '× raw COPY'),
     ...both((r, e) => check(e, 'resolution ≥ 1.5 × ingest (events per resolver-second)', r.resolution.ratioToIngest, 1.5, '× ingest')),
     ...both((r, e) => check(e, 'two tenants at once: the slower ≥ 0.8 × one alone', Math.min(...r.tenants.ratios), 0.8, '× alone')),
     ...both((r, e) => check(e, 'event → segment entry p95 < 3 s at 1k events/s', r.freshness.p95Seconds, 3, 's', true)),
@@ -134,6 +138,7 @@ export function render(results: readonly EngineResult[], checked: readonly Goal[
         `sampled max ${int(r.serverMaxSampledRssMb)} MB, peak (VmHWM) ${int(r.serverPeakRssMb)} MB` +
         (r.firstBootRssMb ? `; started on an empty data folder instead: ${int(r.firstBootRssMb.rss)} MB once healthy (peak ${int(r.firstBootRssMb.peak)} MB)` : ''),
       `  load average during the HTTP run: ${r.loadAverage.before.toFixed(2)} → ${r.loadAverage.after.toFixed(2)}`,
+      `  tracking path alone (resolver off): ${int(r.ackOnly.eventsPerSec)} events/s (${r.ackOnly.ratio.toFixed(2)} × raw COPY)`,
       `  One ID: ${int(r.resolution.eventsPerBusySecond)} events per resolver-second (${r.resolution.ratioToIngest.toFixed(2)} × ingest, ${r.resolution.busySeconds.toFixed(1)} s busy for ${int(r.resolution.resolvedEvents)} events); ` +
         `backlog peak ${int(r.resolution.backlogPeak)} events, drained ${r.resolution.drainSeconds.toFixed(1)} s after the last answer; ` +
         `lag (oldest waiting) p50 ${r.resolution.lagP50.toFixed(1)} s, p95 ${r.resolution.lagP95.toFixed(1)} s, max ${r.resolution.lagMax.toFixed(1)} s over ${r.resolution.samples} samples`,
