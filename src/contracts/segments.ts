@@ -304,6 +304,9 @@ export const segmentSchema = z
     description: z.string().nullable(),
     definition: z.unknown().describe('The SegmentDefinition as saved'),
     revision: z.number().int().describe('Goes up by one with every change of the definition'),
+    state: z
+      .enum(['computing', 'ready'])
+      .describe('computing: a job is working out the members of this revision (members and memberCount are those of the previous one, or none yet); ready: they are current'),
     timeDependent: z.boolean().describe('Has relative time windows: re-evaluated by the scheduled pass'),
     memberCount: z.number().int(),
     refreshedAt: z.string().nullable(),

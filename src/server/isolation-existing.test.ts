@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { refreshRollupsFor } from '../modules/segments/index.js';
+import { materializeSegment, refreshRollupsFor } from '../modules/segments/index.js';
+import { systemClock } from '../platform/clock.js';
 import { json, useAppFixture } from '../testing/app.js';
 import { testEngines } from '../testing/engines.js';
 import { adminRequest, resolveQueued, sendBatch } from '../testing/identity.js';
@@ -342,6 +343,8 @@ describe.each(testEngines)('data scope on the existing management API on %s', (e
     const tag = await ok<{ id: string }>(admin('POST', '/api/v1/tags', { groupId: group.id, name: '已到店', kind: 'manual' }));
     await ok(admin('POST', `/api/v1/tags/${tag.id}/apply`, { profileIds: [custA, custB, friend] }));
     const segment = await ok<{ id: string }>(admin('POST', '/api/v1/segments', { name: '有姓名', definition: { condition: { type: 'trait', trait: 'name', op: 'exists' } } }));
+    // What the materialise job does after a save.
+    await materializeSegment({ db: fx.store.db, clock: systemClock }, tenantId, segment.id);
     return {
       custA: custA!,
       mergedA: merged[0]!.id,

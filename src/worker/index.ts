@@ -1,5 +1,7 @@
 import {
   ensureScheduledPass,
+  MATERIALIZE_JOB,
+  materializeSegment,
   REFRESH_JOB,
   refreshRollupsFor,
   refreshSegmentsFor,
@@ -47,6 +49,10 @@ export function siyuWorker(deps: SiyuWorkerDeps): Worker {
     [REFRESH_JOB]: async (job) => {
       await refreshChangedProfiles(deps, job.tenantId);
       await ensureScheduledPass(deps.db, job.tenantId, deps.clock.now());
+    },
+    // A saved segment's members, after it was created or its definition changed.
+    [MATERIALIZE_JOB]: async (job) => {
+      await materializeSegment(deps, job.tenantId, job.key);
     },
     [SCHEDULED_PASS_JOB]: async (job) => {
       await refreshScheduled(deps, refreshSteps, job.tenantId, { all: false });

@@ -1,4 +1,4 @@
-// Segments (issue 4): the segment DSL compiled to SQL, previews, saved segments with materialised
+// Segments: the segment DSL compiled to SQL, previews, saved segments with materialised
 // membership, incremental refresh of changed profiles, and the rollups segments read.
 export { compileCondition, type CompileContext } from './compile.repo.js';
 export { conditionFacts, type ConditionFacts } from './facts.js';
@@ -21,6 +21,8 @@ export {
   deleteSegment,
   getSegment,
   listSegments,
+  MATERIALIZE_JOB,
+  materializeSegment,
   previewSegment,
   refreshSegmentsFor,
   refreshSegmentsFull,

@@ -10,6 +10,7 @@ export type SegmentRow = {
   description: string | null;
   definition: unknown;
   revision: number;
+  materialized_revision: number;
   time_dependent: boolean;
   member_count: number;
   refreshed_at: Date | null;
@@ -17,7 +18,7 @@ export type SegmentRow = {
   updated_at: Date;
 };
 
-const COLUMNS = ['id', 'name', 'description', 'definition', 'revision', 'time_dependent', 'member_count', 'refreshed_at', 'created_at', 'updated_at'] as const;
+const COLUMNS = ['id', 'name', 'description', 'definition', 'revision', 'materialized_revision', 'time_dependent', 'member_count', 'refreshed_at', 'created_at', 'updated_at'] as const;
 
 export async function findSegment(db: Db, tenantId: string, id: string, forUpdate = false): Promise<SegmentRow | undefined> {
   let q = db.selectFrom('segments').select(COLUMNS).where('tenant_id', '=', tenantId).where('id', '=', id);
@@ -77,6 +78,11 @@ export async function updateSegment(
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .execute();
+}
+
+/** Members are now those of `revision`. */
+export async function markMaterialized(trx: Db, tenantId: string, id: string, revision: number): Promise<void> {
+  await trx.updateTable('segments').set({ materialized_revision: revision }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }
 
 /** A saved segment and everything derived from it. */

@@ -14,6 +14,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import { canonicalJson, isRecord } from '../../platform/json.js';
+import { ensureJob } from '../../platform/jobs/index.js';
 import { maskTraits } from '../../platform/pii.js';
 import { insertAudit, type Principal } from '../tenancy/index.js';
 import { compileCondition, type CompileContext } from './compile.repo.js';
@@ -43,6 +44,7 @@ function view(r: repo.SegmentRow): Segment {
     description: r.description,
     definition: r.definition,
     revision: r.revision,
+    state: r.materialized_revision >= r.revision ? 'ready' : 'computing',
     timeDependent: r.time_dependent,
     memberCount: r.member_count,
     refreshedAt: r.refreshed_at?.toISOString() ?? null,
@@ -80,14 +82,23 @@ async function materializeFull(trx: Db, ctx: CompileContext, segmentId: string, 
   await recordRefresh(trx, ctx.tenantId, segmentId, diff, ctx.now, dayIn(ctx.timeZone, ctx.now));
 }
 
+/** The job that computes a saved segment's members after it was created or its definition changed (key: segment id). */
+export const MATERIALIZE_JOB = 'segments.materialize';
+
+function requestMaterialize(trx: Db, tenantId: string, segmentId: string, now: Date): Promise<void> {
+  return ensureJob(trx, { tenantId, kind: MATERIALIZE_JOB, key: segmentId, runAt: now });
+}
+
 /**
- * Saves a segment and computes its members. Idempotent by name: the same name with the same
- * definition answers the existing segment (`created: false`); with another definition, 409.
+ * Saves a segment; a job computes its members (state `computing` until it has), so saving answers at
+ * once whatever the tenant's size. Idempotent by name: the same name with the same definition
+ * answers the existing segment (`created: false`); with another definition, 409.
  */
 export async function createSegment(deps: SegmentsDeps, tenantId: string, input: SegmentCreate, actor: string): Promise<{ segment: Segment; created: boolean }> {
   const facts = await checkReferences(deps.db, tenantId, input.definition.condition, { allowStages: true, allowRuleTags: true });
   const now = deps.clock.now();
-  const ctx = await evaluationContext(deps.db, tenantId, now, 'set');
+  // Compiled now, so a definition the job could not evaluate is a 400 here; the members come later.
+  compileCondition(input.definition.condition, await evaluationContext(deps.db, tenantId, now, 'set'));
   return deps.db.transaction().execute(async (trx) => {
     const id = randomUUID();
     const inserted = await repo.insertSegment(trx, tenantId, {
@@ -105,10 +116,26 @@ export async function createSegment(deps: SegmentsDeps, tenantId: string, input:
         id: existing?.id,
       });
     }
-    await materializeFull(trx, ctx, id, input.definition);
+    await requestMaterialize(trx, tenantId, id, now);
     await insertAudit(trx, { tenantId, actor, action: 'segment.create', targetType: 'segment', targetId: id, details: { name: input.name } });
     const row = await repo.findSegment(trx, tenantId, id);
     return { segment: view(row!), created: true };
+  });
+}
+
+/**
+ * The materialise job: computes the members of the segment's current revision, unless they are
+ * already (a replayed or overtaken job changes nothing). Runs under the segment's row lock, so a
+ * definition saved meanwhile waits and asks for another run.
+ */
+export async function materializeSegment(deps: SegmentsDeps, tenantId: string, segmentId: string): Promise<void> {
+  const now = deps.clock.now();
+  const ctx = await evaluationContext(deps.db, tenantId, now, 'set');
+  await deps.db.transaction().execute(async (trx) => {
+    const row = await repo.findSegment(trx, tenantId, segmentId, true);
+    if (!row || row.materialized_revision >= row.revision) return;
+    await materializeFull(trx, ctx, segmentId, storedDefinition(row.definition, `segment ${segmentId}`));
+    await repo.markMaterialized(trx, tenantId, segmentId, row.revision);
   });
 }
 
@@ -122,10 +149,11 @@ export async function listSegments(db: Db, tenantId: string): Promise<Segment[]>
   return (await repo.listSegments(db, tenantId)).map(view);
 }
 
-/** Changes name, description or definition; a new definition is re-evaluated at once (revision + 1). */
+/** Changes name, description or definition; a new definition (revision + 1) is re-evaluated by the materialise job. */
 export async function updateSegment(deps: SegmentsDeps, tenantId: string, id: string, input: SegmentUpdate, actor: string): Promise<Segment> {
   const facts = input.definition ? await checkReferences(deps.db, tenantId, input.definition.condition, { allowStages: true, allowRuleTags: true }) : null;
   const now = deps.clock.now();
+  if (input.definition) compileCondition(input.definition.condition, await evaluationContext(deps.db, tenantId, now, 'set'));
   return deps.db.transaction().execute(async (trx) => {
     const row = await repo.findSegment(trx, tenantId, id, true);
     if (!row) throw new AppError('not_found', `no segment ${id}`);
@@ -144,7 +172,7 @@ export async function updateSegment(deps: SegmentsDeps, tenantId: string, id: st
       revision: changed ? row.revision + 1 : row.revision,
       at: now,
     });
-    if (changed) await materializeFull(trx, await evaluationContext(trx, tenantId, now, 'set'), id, definition);
+    if (changed) await requestMaterialize(trx, tenantId, id, now);
     await insertAudit(trx, { tenantId, actor, action: 'segment.update', targetType: 'segment', targetId: id, details: { definitionChanged: changed } });
     return view((await repo.findSegment(trx, tenantId, id))!);
   });
@@ -213,6 +241,7 @@ export async function refreshSegmentsFull(db: Db, tenantId: string, now: Date, o
       if (!row) return;
       if (row.time_dependent || options.all) {
         await materializeFull(trx, ctx, id, storedDefinition(row.definition, `segment ${id}`));
+        await repo.markMaterialized(trx, tenantId, id, row.revision);
         refreshed += 1;
       } else {
         // Not re-evaluated, but the day still gets its count.

@@ -89,6 +89,7 @@ export interface SegmentsTable {
   description: string | null;
   definition: JsonRequired;
   revision: Generated<number>;
+  materialized_revision: Generated<number>;
   time_dependent: Generated<boolean>;
   member_count: Generated<number>;
   refreshed_at: Timestamp | null;

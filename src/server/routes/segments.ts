@@ -56,7 +56,7 @@ export async function segmentRoutes(app: FastifyInstance, deps: AppDeps) {
     {
       schema: {
         tags,
-        summary: 'Save a segment and compute its members; the same name and definition again answers the saved one (200)',
+        summary: 'Save a segment; a job computes its members (state computing, then ready); the same name and definition again answers the saved one (200)',
         body: segmentCreateSchema,
         response: { 200: segmentSchema, 201: segmentSchema, ...errors },
         security,
@@ -84,7 +84,7 @@ export async function segmentRoutes(app: FastifyInstance, deps: AppDeps) {
   r.put(
     '/api/v1/segments/:id',
     {
-      schema: { tags, summary: 'Change a segment; a new definition is re-evaluated at once', params, body: segmentUpdateSchema, response: { 200: segmentSchema, ...errors }, security },
+      schema: { tags, summary: 'Change a segment; a job re-evaluates a new definition (state computing until it has)', params, body: segmentUpdateSchema, response: { 200: segmentSchema, ...errors }, security },
     },
     async (request) => {
       const admin = requirePrincipal(request, OPS_ROLES);
