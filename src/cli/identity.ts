@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { rebuildIdentityGraph, type RebuildSummary } from '../modules/identity/index.js';
-import { lockVehiclesOf, moveProfileBelongings } from '../modules/profiles/index.js';
+import { resolutionHooks } from '../modules/profiles/index.js';
 import type { Config } from '../platform/config.js';
 import { openStore } from '../platform/db/index.js';
 import { createProgress } from './progress.js';
@@ -54,8 +54,7 @@ export function registerIdentityCommands(program: Command, config: () => Config)
       try {
         const summary = await rebuildIdentityGraph(store, tenant.data, {
           actor: actor(),
-          moveBelongings: moveProfileBelongings,
-          lockVehicles: lockVehiclesOf,
+          ...resolutionHooks,
           onProgress: (p) => progress.update(`${p.phase} ${p.unit}`, p.done, p.total),
         });
         progress.finish();

@@ -9,8 +9,8 @@ import * as repo from './rebuild.repo.js';
  * identifiers, events' profile ids, former identifiers) and the belongings of profiles merged away.
  */
 
-/** Rewrites kept profiles whose state changed, inserts the new ones, redirects those merged away; returns how many were rewritten. */
-export async function writeProfiles(trx: Db, tenantId: string, cl: Clusters, old: OldSide, a: Assignment, o: RebuildOptions): Promise<number> {
+/** Rewrites kept profiles whose state changed, inserts the new ones, redirects those merged away; returns the ids rewritten and created. */
+export async function writeProfiles(trx: Db, tenantId: string, cl: Clusters, old: OldSide, a: Assignment, o: RebuildOptions): Promise<{ updated: string[]; created: string[] }> {
   const { m, finalUuid, oldCluster, created, mergedAway } = a;
   const nOld = old.ids.length;
   const stateOf = (c: number): repo.ProfileState => {
@@ -26,6 +26,7 @@ export async function writeProfiles(trx: Db, tenantId: string, cl: Clusters, old
   await repo.updateProfiles(trx, tenantId, changed);
   o.onProgress?.({ phase: 'writing', unit: 'new profiles', done: 0, total: created });
   const fresh: repo.ProfileState[] = [];
+  const createdIds: string[] = [];
   let written = 0;
   const flush = async () => {
     await repo.copyProfiles(trx, tenantId, fresh);
@@ -35,12 +36,14 @@ export async function writeProfiles(trx: Db, tenantId: string, cl: Clusters, old
   };
   for (const c of cl.ids) {
     if (m.clusterOld[c] !== -1) continue;
-    fresh.push(stateOf(c));
+    const state = stateOf(c);
+    fresh.push(state);
+    createdIds.push(state.id);
     if (fresh.length === 50_000) await flush();
   }
   if (fresh.length > 0) await flush();
   if (mergedAway.length > 0) await repo.redirectProfiles(trx, tenantId, mergedAway);
-  return changed.length;
+  return { updated: changed.map((p) => p.id), created: createdIds };
 }
 
 /** Moves the belongings of the profiles merged away (profiles and vehicles locked first). */

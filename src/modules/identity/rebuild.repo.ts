@@ -180,26 +180,27 @@ export async function redirectProfiles(trx: Db, tenantId: string, moves: Readonl
 }
 
 /**
- * Deletes live profiles left with nothing: no identifier, no event, no consent, household or
- * vehicle relation (and the merged-away profiles that redirected to them). Returns the ids deleted.
+ * Deletes live profiles left with nothing: no identifier, no event, and not in `named` (what the
+ * profiles module says a lead, order, consent, tag, household or vehicle relation names), with the
+ * merged-away profiles that redirected to them. Returns the ids deleted.
  */
-export async function deleteEmptyProfiles(trx: Db, tenantId: string, ids: readonly string[]): Promise<string[]> {
+export async function deleteEmptyProfiles(trx: Db, tenantId: string, ids: readonly string[], named: ReadonlySet<string>): Promise<string[]> {
   const out: string[] = [];
-  await chunked(ids, CHUNK, async (part) => {
-    const { rows } = await sql<{ id: string }>`
-      SELECT p.id FROM unnest(${part}::uuid[]) AS p(id)
-      WHERE NOT EXISTS (SELECT 1 FROM profile_identifiers x WHERE x.tenant_id = ${tenantId} AND x.profile_id = p.id)
-        AND NOT EXISTS (SELECT 1 FROM events x WHERE x.tenant_id = ${tenantId} AND x.profile_id = p.id)
-        AND NOT EXISTS (SELECT 1 FROM consents x WHERE x.tenant_id = ${tenantId} AND x.profile_id = p.id)
-        AND NOT EXISTS (SELECT 1 FROM consent_history x WHERE x.tenant_id = ${tenantId} AND x.profile_id = p.id)
-        AND NOT EXISTS (SELECT 1 FROM household_members x WHERE x.tenant_id = ${tenantId} AND x.profile_id = p.id)
-        AND NOT EXISTS (SELECT 1 FROM vehicle_relations x WHERE x.tenant_id = ${tenantId} AND x.profile_id = p.id)`.execute(trx);
-    const dead = rows.map((r) => r.id);
-    if (dead.length === 0) return;
-    await sql`DELETE FROM profiles WHERE tenant_id = ${tenantId} AND (id = ANY(${dead}::uuid[]) OR merged_into = ANY(${dead}::uuid[]))`.execute(trx);
-    await sql`DELETE FROM former_identifiers WHERE tenant_id = ${tenantId} AND profile_id = ANY(${dead}::uuid[])`.execute(trx);
-    out.push(...dead);
-  });
+  await chunked(
+    ids.filter((id) => !named.has(id)),
+    CHUNK,
+    async (part) => {
+      const { rows } = await sql<{ id: string }>`
+        SELECT p.id FROM unnest(${part}::uuid[]) AS p(id)
+        WHERE NOT EXISTS (SELECT 1 FROM profile_identifiers x WHERE x.tenant_id = ${tenantId} AND x.profile_id = p.id)
+          AND NOT EXISTS (SELECT 1 FROM events x WHERE x.tenant_id = ${tenantId} AND x.profile_id = p.id)`.execute(trx);
+      const dead = rows.map((r) => r.id);
+      if (dead.length === 0) return;
+      await sql`DELETE FROM profiles WHERE tenant_id = ${tenantId} AND (id = ANY(${dead}::uuid[]) OR merged_into = ANY(${dead}::uuid[]))`.execute(trx);
+      await sql`DELETE FROM former_identifiers WHERE tenant_id = ${tenantId} AND profile_id = ANY(${dead}::uuid[])`.execute(trx);
+      out.push(...dead);
+    },
+  );
   return out;
 }
 

@@ -4,7 +4,7 @@ import type { Store } from '../../platform/db/index.js';
 import { basicAuth, useAppFixture } from '../../testing/app.js';
 import { testEngines } from '../../testing/engines.js';
 import { resolveQueued } from '../../testing/identity.js';
-import { lockVehiclesOf, moveProfileBelongings } from '../profiles/index.js';
+import { resolutionHooks } from '../profiles/index.js';
 import { blockValue, unblockValue } from './config.js';
 import { jsonbText, rebuildIdentityGraph, type RebuildProgress, type RebuildSummary } from './rebuild.js';
 
@@ -78,8 +78,7 @@ describe.each(testEngines)('identity rebuild on %s', (engine) => {
   const rebuild = (onProgress?: (p: RebuildProgress) => void, eventWrite?: 'unnest' | 'copy') =>
     rebuildIdentityGraph(fx.store, fx.tenant.tenantId, {
       actor: 'test',
-      moveBelongings: moveProfileBelongings,
-      lockVehicles: lockVehiclesOf,
+      ...resolutionHooks,
       ...(onProgress ? { onProgress } : {}),
       ...(eventWrite ? { eventWrite } : {}),
     });
@@ -251,6 +250,43 @@ describe.each(testEngines)('identity rebuild on %s', (engine) => {
     expect(consents).toEqual([{ profile_id: person, state: 'denied' }]);
     expect(await fx.store.db.selectFrom('profiles').select('id').where('tenant_id', '=', fx.tenant.tenantId).where('id', '=', kiosk).executeTakeFirst()).toBeUndefined();
     expect(await rebuild()).toMatchObject({ ...NO_CHANGE, profilesBefore: 1, profilesAfter: 1 });
+  });
+
+  it('re-points the lead and order of a profile it merges away, never deletes a profile an order names, and marks who changed', async () => {
+    const phone = '13612349876';
+    await blockValue(fx.store.db, fx.tenant.tenantId, { type: 'phone', value: phone }, 'test');
+    await send([
+      { type: 'identify', messageId: 'r1', anonymousId: 'rb-1', userId: 'ru-1', traits: { phone }, timestamp: at(0) },
+      { type: 'page', messageId: 'r2', anonymousId: 'kiosk-2', timestamp: at(1) },
+    ]);
+    const person = (await holder('user_id', 'ru-1'))!;
+    const kiosk = (await holder('anonymous_id', 'kiosk-2'))!;
+    const admin = (url: string, body: unknown) =>
+      fx.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${fx.tenant.adminToken}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    // The phone is blocked, so the lead gets a person of its own (its own anonymous id).
+    const lead = await admin('/api/v1/leads', { source: 'website', externalId: 'rebuild-1', name: '周敏', phone });
+    expect(lead.statusCode, lead.body).toBe(201);
+    const leadPerson = String((JSON.parse(lead.body) as { profileId: string }).profileId);
+    expect(new Set([person, kiosk, leadPerson]).size).toBe(3);
+    for (const [orderNo, profileId] of [['R-1', leadPerson], ['R-2', kiosk]] as const) {
+      const order = await admin('/api/v1/orders', { orderNo, profileId, series: '汉', amountFen: 20_000_000, orderedAt: at(2) });
+      expect(order.statusCode, order.body).toBe(201);
+    }
+    await fx.store.db.deleteFrom('profiles_dirty').where('tenant_id', '=', fx.tenant.tenantId).execute();
+
+    // The phone is a person's after all (the lead joins the user); the kiosk id identifies nobody.
+    await unblockValue(fx.store.db, fx.tenant.tenantId, { type: 'phone', value: `+86${phone}` }, 'test');
+    await blockValue(fx.store.db, fx.tenant.tenantId, { type: 'anonymous_id', value: 'kiosk-2' }, 'test');
+    const summary = await rebuild();
+    expect(summary).toMatchObject({ profilesMergedAway: 1, profilesDeleted: 0 });
+    expect((await traitsOf(leadPerson)).merged_into).toBe(person);
+    const named = async (table: 'leads' | 'orders') => (await fx.store.db.selectFrom(table).select('profile_id').where('tenant_id', '=', fx.tenant.tenantId).execute()).map((r) => r.profile_id).sort();
+    expect(await named('leads')).toEqual([person]);
+    expect(await named('orders')).toEqual([person, kiosk].sort());
+    // The kiosk's profile lost its identifier and events but an order names it: it stays.
+    expect(await fx.store.db.selectFrom('profiles').select('id').where('tenant_id', '=', fx.tenant.tenantId).where('id', '=', kiosk).executeTakeFirst()).toEqual({ id: kiosk });
+    const dirty = (await fx.store.db.selectFrom('profiles_dirty').select('profile_id').where('tenant_id', '=', fx.tenant.tenantId).execute()).map((r) => r.profile_id);
+    expect(dirty).toContain(person);
   });
 
   it('prints traits as the store prints a jsonb (so that unchanged profiles are not rewritten)', async () => {

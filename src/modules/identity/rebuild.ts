@@ -31,7 +31,8 @@ export { jsonbText } from './rebuild-match.js';
  *   identifiers (ties: earliest first_seen, then smallest id; an id goes to one cluster at most; a
  *   cluster that holds no stored identifier may take the id most of its events had). A live profile
  *   whose id no cluster took is merged into the cluster that took most of its identifiers (or events)
- *   and its belongings move there; one left with nothing at all is deleted.
+ *   and its belongings move there; one left with nothing at all (no identifier, no event, and nothing
+ *   that names it: lead, order, consent, tag ...) is deleted. Changed profiles are marked changed.
  *
  * This file reads and resolves the events and runs the steps; matching clusters to stored ids is in
  * rebuild-match.ts, writing the difference in rebuild-write.ts, SQL in rebuild.repo.ts.
@@ -51,8 +52,15 @@ export type EventWriteMode = 'auto' | 'unnest' | 'copy';
 export interface RebuildOptions {
   /** Who asked (audit_log.actor, identity_log.actor). */
   actor: string;
-  /** Moves consents, household and vehicle relations of a profile merged away (profiles module). */
+  /**
+   * Moves everything that names a profile merged away to its survivor: consents, household, vehicle
+   * relations, tags, leads, orders, after-sales, dealer links, origin (profiles module).
+   */
   moveBelongings: (trx: Db, tenantId: string, from: string, to: string) => Promise<unknown>;
+  /** Which of these profiles anything names (profiles module): those are never deleted. */
+  withBelongings: (trx: Db, tenantId: string, ids: readonly string[]) => Promise<Set<string>>;
+  /** Marks profiles changed, so their tags, stages and segments follow (segments module). */
+  markChanged: (trx: Db, tenantId: string, ids: readonly (string | null)[], now: Date) => Promise<void>;
   /**
    * Locks the vehicles of these profiles' relations (profiles module), taken after the profile rows
    * and before moving belongings: the lock order every writer of belongings follows.
@@ -281,12 +289,16 @@ async function applyRebuild(trx: Db, tenantId: string, r: Resolved, before: repo
   const { finalUuid, created, mergedAway, orphans } = a;
   const nOld = old.ids.length;
 
-  const updated = await t.time('profiles', () => writeProfiles(trx, tenantId, cl, old, a, o));
+  const written = await t.time('profiles', () => writeProfiles(trx, tenantId, cl, old, a, o));
+  const updated = written.updated.length;
   const identifiers = await t.time('identifiers', () => writeIdentifiers(trx, tenantId, r, cl, old, a.m, finalUuid, o));
   const events = await t.time('events', () => writeEvents(trx, tenantId, r, cl, finalUuid, a.finalHex, o));
   // Belongings of the profiles merged away, then profiles left with nothing.
   await t.time('belongings', () => moveMergedBelongings(trx, tenantId, mergedAway, o));
-  const deleted = orphans.length === 0 ? [] : await t.time('profiles', () => repo.deleteEmptyProfiles(trx, tenantId, orphans));
+  const deleted = orphans.length === 0 ? [] : await t.time('profiles', async () => repo.deleteEmptyProfiles(trx, tenantId, orphans, await o.withBelongings(trx, tenantId, orphans)));
+  // Everyone whose identifiers, events or traits changed, the survivors of merges and the profiles
+  // that went: their tags, stages and segments follow.
+  await t.time('mark', () => o.markChanged(trx, tenantId, [...written.updated, ...written.created, ...mergedAway.map((x) => x.to), ...deleted], new Date()));
   const former = await t.time('former', () => writeFormer(trx, tenantId, r, cl, finalUuid));
 
   const summary: RebuildSummary = {
