@@ -9,6 +9,7 @@ import type { Store } from '../platform/db/index.js';
 import { loadIdentityConfig } from '../modules/identity/index.js';
 import { appendTracked, ensureEventPartitions, prepareBatch } from '../modules/ingest/index.js';
 import { json, useAppFixture } from '../testing/app.js';
+import { Rng } from '../testing/fuzz/rng.js';
 import { freshTenant, openTestStore, testDatabaseUrl, testEngines } from '../testing/engines.js';
 import { adminRequest, identityLog, people, personHolding, resolveQueued, sendBatch } from '../testing/identity.js';
 import { createResolver, drainIdentityQueue } from '../worker/index.js';
@@ -19,18 +20,6 @@ import { createResolver, drainIdentityQueue } from '../worker/index.js';
  * same graph as resolving each request at once, synchronous writes that see queued events, several
  * resolvers without deadlocks, and lag on GET /api/v1/status.
  */
-
-/** mulberry32: a seeded stream, so a failure replays. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VINS = ['1M8GDM9AXKP042788', 'LSVAU2187N2123456'];
 const phone = (i: number) => `+86 139 1027 ${String(4100 + i * 37).padStart(4, '0')}`;
@@ -43,8 +32,10 @@ type Message = Record<string, unknown>;
  * user u-0 comes first and alone holds phone 0 (the split in the middle takes it off).
  */
 function randomStream(seed: number, batches: number): Message[][] {
-  const rnd = prng(seed);
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  // Seeded, so a failure replays.
+  const rng = new Rng(seed);
+  const rnd = () => rng.next();
+  const pick = <T,>(xs: readonly T[]): T => rng.pick(xs);
   const users = Array.from({ length: 24 }, (_, i) => `u-${i}`);
   const anons = Array.from({ length: 50 }, (_, i) => `a-${i}`);
   let t = Date.parse('2024-01-01T00:00:00Z');
@@ -115,7 +106,7 @@ describe.each(testEngines)('One ID from the log on %s', (engine) => {
     expect(after).toMatchObject({ identity: { waitingEvents: 0, waitingBatches: 0, oldestWaitingAt: null, resolvedTotal: 1 } });
     // Resolution marked the person changed, so tags, stages and segments follow.
     const dirty = await fx.store.db.selectFrom('profiles_dirty').select('profile_id').where('tenant_id', '=', fx.tenant.tenantId).execute();
-    expect(dirty).toHaveLength(1);
+    expect(new Set(dirty.map((d) => d.profile_id)).size).toBe(1);
   });
 
   it('resolving in large batches from the queue gives the graph that resolving each request at once gave, split in the middle included', { timeout: 60_000 }, async () => {
@@ -200,6 +191,26 @@ describe.each(testEngines)('One ID from the log on %s', (engine) => {
       (await fx.store.db.selectFrom(table).select('profile_id').where('tenant_id', '=', fx.tenant.tenantId).execute()).map((r) => r.profile_id);
     expect(await named('leads')).toEqual([older!.id]);
     for (const table of ['customer_links', 'profile_origins'] as const) expect((await named(table)).filter((id) => id === leadPerson)).toEqual([]);
+  });
+
+  it('a resale seen in events and a split mark every person they change, so segments follow', async () => {
+    const dirty = async () => [...new Set((await fx.store.db.selectFrom('profiles_dirty').select('profile_id').where('tenant_id', '=', fx.tenant.tenantId).execute()).map((r) => r.profile_id))].sort();
+    const clear = () => fx.store.db.deleteFrom('profiles_dirty').where('tenant_id', '=', fx.tenant.tenantId).execute();
+    const vin = VINS[0]!;
+    expect((await sendBatch(fx.app, fx.tenant, [{ type: 'identify', userId: 'seller', traits: { vin, vehicleRole: 'owner', phone: '13910275555' }, timestamp: '2025-01-01T00:00:00Z' }])).statusCode).toBe(200);
+    await resolveQueued(fx.store, fx.tenant.tenantId);
+    const seller = (await personHolding(fx.store, fx.tenant.tenantId, 'user_id::seller'))!;
+    await clear();
+    expect((await sendBatch(fx.app, fx.tenant, [{ type: 'identify', userId: 'buyer', traits: { vin, vehicleRole: 'owner' }, timestamp: '2026-01-01T00:00:00Z' }])).statusCode).toBe(200);
+    await resolveQueued(fx.store, fx.tenant.tenantId);
+    const buyer = (await personHolding(fx.store, fx.tenant.tenantId, 'user_id::buyer'))!;
+    expect(await dirty()).toEqual([buyer.id, seller.id].sort());
+
+    await clear();
+    const split = await admin(fx.tenant, 'POST', `/api/v1/profiles/${seller.id}/split`, { identifiers: [{ type: 'phone', value: '13910275555' }] });
+    expect(split.statusCode, split.body).toBe(201);
+    const { newProfileId } = json(split) as { newProfileId: string };
+    expect(await dirty()).toEqual([seller.id, newProfileId].sort());
   });
 
   it('erasure first resolves the person’s queued events, so they go with the person', async () => {

@@ -53,14 +53,14 @@ export async function resolveQueuedBatch(
       events.push({ id: b.eventIds[i]!, receivedAt: b.receivedAt });
     });
   }
-  const profileIds = await resolveEvents(trx, tenantId, config, items, hooks);
+  const { profiles: profileIds, alsoChanged } = await resolveEvents(trx, tenantId, config, items, hooks);
   const stamped = events.flatMap((e, i) => {
     const profileId = profileIds[i];
     return profileId ? [{ ...e, profileId }] : [];
   });
   await setEventProfiles(trx, tenantId, stamped);
   await deleteQueued(trx, tenantId, batches.map((b) => b.seq));
-  await hooks.markChanged(trx, tenantId, profileIds, now);
+  await hooks.markChanged(trx, tenantId, [...profileIds, ...alsoChanged], now);
   await recordResolved(trx, tenantId, items.length, performance.now() - started, now);
   return { events: items.length, batches: batches.length, profiles: new Set(stamped.map((s) => s.profileId)).size };
 }

@@ -24,7 +24,8 @@ export interface ResolveHooks {
   /** Which of these profiles own anything moveBelongings moves (leads, orders, consents, tags ...). */
   withBelongings(trx: Db, tenantId: string, ids: readonly string[]): Promise<Set<string>>;
   lockVehicles(trx: Db, tenantId: string, profileIds: readonly string[], vins: readonly string[]): Promise<void>;
-  linkVehicles(trx: Db, tenantId: string, links: VehicleLink[]): Promise<void>;
+  /** Returns the profiles whose ownership a resale in the links ended. */
+  linkVehicles(trx: Db, tenantId: string, links: VehicleLink[]): Promise<readonly string[]>;
 }
 
 /** alias previousId: a user id when somebody holds it as one, otherwise an anonymous id. */
@@ -43,12 +44,19 @@ function candidates(items: readonly ResolveItem[], config: IdentityConfig): Iden
   return [...out.values()];
 }
 
+export interface Resolution {
+  /** Each event's profile id (null: no usable identifier). */
+  profiles: Array<string | null>;
+  /** Other profiles the batch changed: previous owners whose ownership a resale ended. */
+  alsoChanged: readonly string[];
+}
+
 /**
- * Resolves the events of one batch to profiles, in batch order, and writes the graph changes. Runs
- * inside the ingest transaction and takes the tenant's identity lock. Returns each event's profile id.
+ * Resolves a batch of events to profiles, in order, and writes the graph changes, in the caller's
+ * transaction; takes the tenant's identity lock.
  */
-export async function resolveEvents(trx: Db, tenantId: string, config: IdentityConfig, items: readonly ResolveItem[], hooks: ResolveHooks): Promise<Array<string | null>> {
-  if (items.length === 0) return [];
+export async function resolveEvents(trx: Db, tenantId: string, config: IdentityConfig, items: readonly ResolveItem[], hooks: ResolveHooks): Promise<Resolution> {
+  if (items.length === 0) return { profiles: [], alsoChanged: [] };
   await lockIdentityGraph(trx, tenantId);
   await preferIndexes(trx);
   const graph = new IdentityGraph(config);
@@ -69,6 +77,6 @@ export async function resolveEvents(trx: Db, tenantId: string, config: IdentityC
     const profileId = final[i];
     if (profileId) for (const v of item.extracted.vehicles) vehicles.push({ ...v, profileId, at: item.at, source: item.sourceId });
   });
-  if (vehicles.length > 0) await hooks.linkVehicles(trx, tenantId, vehicles);
-  return final;
+  const alsoChanged = vehicles.length > 0 ? await hooks.linkVehicles(trx, tenantId, vehicles) : [];
+  return { profiles: final, alsoChanged };
 }

@@ -49,9 +49,9 @@ export async function resolveRows(
   now: Date,
 ): Promise<void> {
   const items = fresh.map((r, i) => ({ extracted: extracted[positions[i]!]!, messageId: r.messageId, at: r.timestamp, sourceId: r.sourceId }));
-  const ids = await resolveEvents(trx, tenantId, config, items, resolutionHooks);
+  const { profiles: ids, alsoChanged } = await resolveEvents(trx, tenantId, config, items, resolutionHooks);
   fresh.forEach((r, i) => {
     r.profileId = ids[i] ?? null;
   });
-  await resolutionHooks.markChanged(trx, tenantId, ids, now);
+  await resolutionHooks.markChanged(trx, tenantId, [...ids, ...alsoChanged], now);
 }

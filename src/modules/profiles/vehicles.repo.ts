@@ -242,11 +242,11 @@ export interface OwnerClaim {
 
 /**
  * Resales seen in events: every current ownership of these VINs ends at the earliest ownership claim
- * by somebody else made after it started.
+ * by somebody else made after it started. Returns the profiles whose ownership ended.
  */
-export async function closeOwnersClaimedByOthers(trx: Db, tenantId: string, claims: readonly OwnerClaim[]): Promise<number> {
-  if (claims.length === 0) return 0;
-  const result = await sql`
+export async function closeOwnersClaimedByOthers(trx: Db, tenantId: string, claims: readonly OwnerClaim[]): Promise<string[]> {
+  if (claims.length === 0) return [];
+  const { rows } = await sql<{ profile_id: string }>`
     WITH c AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(claims)}::jsonb) AS c(vin text, profile_id uuid, at timestamptz)
     ), ends AS (
@@ -258,8 +258,9 @@ export async function closeOwnersClaimedByOthers(trx: Db, tenantId: string, clai
     )
     UPDATE vehicle_relations r SET valid_to = ends.valid_to
     FROM ends
-    WHERE r.tenant_id = ${tenantId}::uuid AND r.id = ends.id`.execute(trx);
-  return Number(result.numAffectedRows ?? 0);
+    WHERE r.tenant_id = ${tenantId}::uuid AND r.id = ends.id
+    RETURNING r.profile_id`.execute(trx);
+  return rows.map((r) => r.profile_id);
 }
 
 export interface RelationInsertRow {

@@ -278,13 +278,15 @@ function relationRows(sorted: readonly VehicleLink[]): repo.RelationInsertRow[] 
  * Vehicles and relations seen in ingested events, inside the ingest transaction (canonical VINs,
  * live profile ids). Set-based: a few statements per call whatever the number of links. Vehicles are
  * upserted (non-null attributes overwrite); each relation is ensured; an ownership claim ends other
- * people's current ownership of the VIN at its time, if theirs started before it.
+ * people's current ownership of the VIN at its time, if theirs started before it. Returns the
+ * profiles whose ownership ended (the previous owners of a resale: they changed too).
  */
-export async function linkVehiclesFromEvents(trx: Db, tenantId: string, links: readonly VehicleLink[]): Promise<void> {
-  if (links.length === 0) return;
+export async function linkVehiclesFromEvents(trx: Db, tenantId: string, links: readonly VehicleLink[]): Promise<string[]> {
+  if (links.length === 0) return [];
   const sorted = [...links].sort((a, b) => a.at.getTime() - b.at.getTime() || (a.profileId < b.profileId ? -1 : a.profileId > b.profileId ? 1 : 0));
   await repo.upsertVehicles(trx, tenantId, vehicleRows(sorted));
   const claims = sorted.filter((l) => l.role === 'owner').map((l) => ({ vin: l.vin, profile_id: l.profileId, at: l.at.toISOString() }));
-  await repo.closeOwnersClaimedByOthers(trx, tenantId, claims);
+  const ended = await repo.closeOwnersClaimedByOthers(trx, tenantId, claims);
   await repo.insertRelationsIfUncovered(trx, tenantId, relationRows(sorted));
+  return ended;
 }
