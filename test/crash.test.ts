@@ -101,22 +101,7 @@ async function storedEvents(url: string, adminToken: string): Promise<Array<{ me
 
 /** Every stored event's messageId, read through the management API page by page. */
 async function storedMessageIds(url: string, adminToken: string): Promise<string[]> {
-  const ids: string[] = [];
-  let cursor: string | null = null;
-  for (let page = 0; page < 1000; page++) {
-    const query = new URLSearchParams({ limit: '1000', ...(cursor ? { cursor } : {}) });
-    const res = await fetch(`${url}/api/v1/events?${query.toString()}`, {
-      headers: { authorization: `Bearer ${adminToken}` },
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await res.text();
-    if (res.status !== 200) throw new Error(`GET /api/v1/events answered ${res.status}: ${text}`);
-    const body = eventsPageSchema.parse(JSON.parse(text));
-    ids.push(...body.data.map((e) => e.messageId));
-    cursor = body.nextCursor;
-    if (cursor === null) return ids;
-  }
-  throw new Error('GET /api/v1/events kept returning a nextCursor after 1000 pages');
+  return (await storedEvents(url, adminToken)).map((e) => e.messageId);
 }
 
 function countBy(ids: readonly string[]): Map<string, number> {

@@ -161,7 +161,8 @@ describe.each(testEngines)('tags API on %s', (engine) => {
     expect(p2.data.map((h) => h.action)).toEqual(['removed']);
     expect(await ok('GET', `/api/v1/profiles/${u2}/tags/history?limit=1&after=${p2.nextCursor}`, undefined, 200)).toEqual({ data: [], nextCursor: null });
     const dirty = await fx.store.db.selectFrom('profiles_dirty').select('profile_id').where('tenant_id', '=', tenant()).execute();
-    expect(dirty.map((d) => d.profile_id).sort()).toEqual([u1, u2, u3].sort());
+    // Marks are appended (a person marked twice has two rows, taken together by the next refresh).
+    expect([...new Set(dirty.map((d) => d.profile_id))].sort()).toEqual([u1, u2, u3].sort());
     const jobs = await fx.store.db.selectFrom('jobs').select(['kind', 'key']).where('tenant_id', '=', tenant()).execute();
     expect(jobs).toEqual([{ kind: 'segments.refresh', key: '' }]);
   });

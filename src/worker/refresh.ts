@@ -1,6 +1,6 @@
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/index.js';
-import { claimDirtyProfiles, evaluationContext, withMergedAway, type CompileContext } from '../modules/segments/index.js';
+import { claimDirtyProfiles, evaluationContext, newestDirtyMark, withMergedAway, type CompileContext } from '../modules/segments/index.js';
 
 /**
  * Keeping tags, stages and segments current. Two passes, both driven by the job table:
@@ -28,17 +28,19 @@ export const REFRESH_BATCH = 2000;
 export async function refreshChanged(deps: RefreshDeps, steps: RefreshSteps, tenantId: string, batchSize = REFRESH_BATCH): Promise<{ profiles: number; batches: number }> {
   let profiles = 0;
   let batches = 0;
+  const upTo = await newestDirtyMark(deps.db, tenantId);
+  if (upTo === null) return { profiles, batches };
   for (;;) {
     const now = deps.clock.now();
     const done = await deps.db.transaction().execute(async (trx) => {
-      const claimed = await claimDirtyProfiles(trx, tenantId, batchSize);
+      const claimed = await claimDirtyProfiles(trx, tenantId, batchSize, upTo);
       if (claimed.length === 0) return true;
       const ids = await withMergedAway(trx, tenantId, claimed);
       const ctx = await evaluationContext(trx, tenantId, now, 'row');
       for (const step of steps.forProfiles) await step(trx, ctx, ids);
       profiles += claimed.length;
       batches += 1;
-      return claimed.length < batchSize;
+      return false;
     });
     if (done) return { profiles, batches };
   }

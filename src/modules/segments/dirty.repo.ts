@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.js';
-import { ensureJob, scheduleJobOnce } from '../../platform/jobs/index.js';
+import { requestJob, scheduleJobOnce } from '../../platform/jobs/index.js';
 
 /** The job that re-evaluates tags, stages and segments for a tenant's changed profiles. */
 export const REFRESH_JOB = 'segments.refresh';
@@ -14,34 +14,45 @@ export async function markProfilesDirty(trx: Db, tenantId: string, profileIds: r
   if (ids.length === 0) return;
   await sql`
     INSERT INTO profiles_dirty (tenant_id, profile_id, marked_at)
-    SELECT ${tenantId}, id, ${now.toISOString()}::timestamptz FROM unnest(${ids}::uuid[]) AS d(id)
-    ON CONFLICT (tenant_id, profile_id) DO NOTHING`.execute(trx);
+    SELECT ${tenantId}, id, ${now.toISOString()}::timestamptz FROM unnest(${ids}::uuid[]) AS d(id)`.execute(trx);
   await requestRefresh(trx, tenantId, now);
 }
 
 /**
- * Makes sure the tenant's refresh job is due now, for callers that marked profiles themselves
- * (set-based, inside a larger statement). Freshness without storms: when traffic is light a changed
- * person is re-evaluated at once; when it is heavy, requests made while the job runs only bump its
- * generation, and the next run takes every profile marked meanwhile, in batches — the more changes
- * arrive, the larger (and fewer per change) the runs.
+ * Makes sure the tenant's refresh job exists, for callers that marked profiles themselves (set-based,
+ * inside a larger statement). Freshness without storms: with no job, it is due at once, so when
+ * traffic is light a changed person is re-evaluated right away; a job already there keeps its time —
+ * the refresh that finds marks made while it ran schedules itself after a pause as long as it took —
+ * so when traffic is heavy the runs are spaced and each takes everything marked meanwhile.
  */
 export async function requestRefresh(trx: Db, tenantId: string, now: Date): Promise<void> {
-  await ensureJob(trx, { tenantId, kind: REFRESH_JOB, key: '', runAt: now });
+  await requestJob(trx, { tenantId, kind: REFRESH_JOB, key: '', runAt: now });
 }
 
 /**
- * Takes up to `limit` changed profiles off the list, in the caller's transaction: if the refresh
- * fails, the rollback puts them back. Concurrent workers skip each other's rows.
+ * Takes up to `limit` marks off the list, oldest first, in the caller's transaction: if the refresh
+ * fails, the rollback puts them back. Concurrent workers skip each other's rows; a person marked
+ * again meanwhile has a new row, which the next claim takes. Returns the distinct profiles.
  */
-export async function claimDirtyProfiles(trx: Db, tenantId: string, limit: number): Promise<string[]> {
+export async function claimDirtyProfiles(trx: Db, tenantId: string, limit: number, upToSeq?: string): Promise<string[]> {
+  const bound = upToSeq === undefined ? sql`` : sql`AND seq <= ${upToSeq}::bigint`;
   const { rows } = await sql<{ profile_id: string }>`
     DELETE FROM profiles_dirty d
-    WHERE d.tenant_id = ${tenantId} AND d.profile_id IN (
-      SELECT profile_id FROM profiles_dirty WHERE tenant_id = ${tenantId} ORDER BY marked_at, profile_id LIMIT ${limit} FOR UPDATE SKIP LOCKED
+    WHERE d.tenant_id = ${tenantId} AND d.seq IN (
+      SELECT seq FROM profiles_dirty WHERE tenant_id = ${tenantId} ${bound} ORDER BY seq LIMIT ${limit} FOR UPDATE SKIP LOCKED
     )
     RETURNING d.profile_id`.execute(trx);
-  return rows.map((r) => r.profile_id);
+  return [...new Set(rows.map((r) => r.profile_id))];
+}
+
+/**
+ * The newest mark the tenant has now (null: none). A refresh takes the marks up to it, so that under
+ * a steady stream of changes a run ends; later marks (and earlier ones still uncommitted) are left
+ * for the next run, which takes every row up to its own newest.
+ */
+export async function newestDirtyMark(db: Db, tenantId: string): Promise<string | null> {
+  const { rows } = await sql<{ seq: string | null }>`SELECT max(seq) AS seq FROM profiles_dirty WHERE tenant_id = ${tenantId}`.execute(db);
+  return rows[0]?.seq === null || rows[0]?.seq === undefined ? null : String(rows[0].seq);
 }
 
 /** The hourly pass that re-evaluates definitions with relative time windows and records daily counts. */

@@ -10,6 +10,7 @@ export {
   deleteDerivedRows,
   ensureScheduledPass,
   markProfilesDirty,
+  newestDirtyMark,
   REFRESH_JOB,
   requestRefresh,
   SCHEDULED_PASS_INTERVAL_MS,

@@ -44,7 +44,6 @@ export async function materializeStages(trx: Db, e: StageEvaluation): Promise<nu
     ? sql`, dirty AS (
         INSERT INTO profiles_dirty (tenant_id, profile_id, marked_at)
         SELECT ${tenantId}, profile_id, ${when}::timestamptz FROM changed
-        ON CONFLICT (tenant_id, profile_id) DO NOTHING
       )`
     : sql``;
   const { rows } = await sql<{ changed: string }>`

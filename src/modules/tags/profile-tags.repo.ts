@@ -58,7 +58,6 @@ export async function applyTag(trx: Db, tenantId: string, tagId: string, target:
     dirty AS (
       INSERT INTO profiles_dirty (tenant_id, profile_id, marked_at)
       SELECT ${tenantId}::uuid, profile_id, ${when}::timestamptz FROM ins
-      ON CONFLICT (tenant_id, profile_id) DO NOTHING
     )
     SELECT (SELECT count(*) FROM ins) AS changed, (SELECT count(DISTINCT id) FROM target) AS total`.execute(trx);
   const r = rows[0];
@@ -82,7 +81,6 @@ export async function removeTag(trx: Db, tenantId: string, tagId: string, target
     dirty AS (
       INSERT INTO profiles_dirty (tenant_id, profile_id, marked_at)
       SELECT ${tenantId}::uuid, profile_id, ${when}::timestamptz FROM del
-      ON CONFLICT (tenant_id, profile_id) DO NOTHING
     )
     SELECT (SELECT count(*) FROM del) AS changed, (SELECT count(DISTINCT id) FROM target) AS total`.execute(trx);
   const r = rows[0];
@@ -111,7 +109,6 @@ export async function refreshRuleTag(
     ? sql`, dirty AS (
         INSERT INTO profiles_dirty (tenant_id, profile_id, marked_at)
         SELECT ${tenantId}::uuid, profile_id, ${when}::timestamptz FROM ins UNION SELECT ${tenantId}::uuid, profile_id, ${when}::timestamptz FROM del
-        ON CONFLICT (tenant_id, profile_id) DO NOTHING
       )`
     : sql``;
   const { rows } = await sql<{ applied: string; removed: string }>`

@@ -25,6 +25,7 @@ export interface JobsTable {
 
 export interface ProfilesDirtyTable {
   tenant_id: string;
+  seq: Generated<string>;
   profile_id: string;
   marked_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }

@@ -35,6 +35,17 @@ export async function ensureJob(db: Db, r: JobRequest): Promise<void> {
     ON CONFLICT (tenant_id, kind, key) DO UPDATE SET generation = jobs.generation + 1, run_at = LEAST(jobs.run_at, excluded.run_at)`.execute(db);
 }
 
+/**
+ * Asks for the job: created due at `runAt` if it does not exist; an existing one keeps its time and,
+ * if it is running, runs again (its generation goes up). For jobs that pace themselves.
+ */
+export async function requestJob(db: Db, r: JobRequest): Promise<void> {
+  await sql`
+    INSERT INTO jobs (tenant_id, kind, key, run_at, payload)
+    VALUES (${r.tenantId}, ${r.kind}, ${r.key}, ${r.runAt.toISOString()}::timestamptz, ${r.payload === undefined ? null : JSON.stringify(r.payload)}::jsonb)
+    ON CONFLICT (tenant_id, kind, key) DO UPDATE SET generation = jobs.generation + 1`.execute(db);
+}
+
 /** Creates the job if it does not exist; an existing one keeps its schedule (for recurring jobs). */
 export async function scheduleJobOnce(db: Db, r: JobRequest): Promise<void> {
   await sql`
