@@ -52,5 +52,9 @@ export async function refreshRollupsFor(trx: Db, tenantId: string, profileIds: r
     ) o ON true
     ON CONFLICT (tenant_id, profile_id) DO UPDATE SET
       first_touch_at = excluded.first_touch_at, first_source_id = excluded.first_source_id, first_source_kind = excluded.first_source_kind,
-      first_domain_class = excluded.first_domain_class, wecom_staff = excluded.wecom_staff, oa_apps = excluded.oa_apps, updated_at = excluded.updated_at`.execute(trx);
+      first_domain_class = excluded.first_domain_class, wecom_staff = excluded.wecom_staff, oa_apps = excluded.oa_apps, updated_at = excluded.updated_at
+    -- Most changes (another page view) leave a person's rollups as they were: no write then.
+    WHERE (profile_rollups.first_touch_at, profile_rollups.first_source_id, profile_rollups.first_source_kind, profile_rollups.first_domain_class,
+        profile_rollups.wecom_staff, profile_rollups.oa_apps)
+      IS DISTINCT FROM (excluded.first_touch_at, excluded.first_source_id, excluded.first_source_kind, excluded.first_domain_class, excluded.wecom_staff, excluded.oa_apps)`.execute(trx);
 }
