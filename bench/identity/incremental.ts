@@ -9,6 +9,7 @@ import { batchSchema, type BatchBody } from '../../src/contracts/ingest.js';
 import { loadIdentityConfig } from '../../src/modules/identity/index.js';
 import { appendEvents, checkRows, ensureEventPartitions, normalizeBatch } from '../../src/modules/ingest/index.js';
 import { extractBatchIdentity, resolveRows } from '../../src/modules/ingest/identity.js';
+import { resolutionHooks } from '../../src/modules/profiles/index.js';
 import { createTenant } from '../../src/modules/tenancy/index.js';
 import { systemClock } from '../../src/platform/clock.js';
 import type { StoreConfig } from '../../src/platform/config.js';
@@ -80,7 +81,7 @@ export async function incremental(config: StoreConfig, bodies: readonly BatchBod
         appendEvents(trx, rows, {
           resolveInline: async (fresh, positions) => {
             const began = performance.now();
-            await resolveRows(trx, t.tenantId, identity, extracted, fresh, positions, receivedAt);
+            await resolveRows(trx, t.tenantId, identity, extracted, fresh, positions, receivedAt, resolutionHooks);
             resolveMs = performance.now() - began;
           },
         }),

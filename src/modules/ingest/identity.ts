@@ -1,7 +1,6 @@
 import type { BatchBody, BatchMessage } from '../../contracts/ingest.js';
 import type { Db } from '../../platform/db/index.js';
-import { extractIdentity, resolveEvents, type Extracted, type IdentityConfig, type IdentityInput } from '../identity/index.js';
-import { resolutionHooks } from '../profiles/index.js';
+import { extractIdentity, resolveEvents, type BacklogHooks, type Extracted, type IdentityConfig, type IdentityInput } from '../identity/index.js';
 import type { EventRow } from './normalize.js';
 import { isRecord } from '../../platform/json.js';
 
@@ -47,11 +46,12 @@ export async function resolveRows(
   fresh: EventRow[],
   positions: number[],
   now: Date,
+  hooks: BacklogHooks,
 ): Promise<void> {
   const items = fresh.map((r, i) => ({ extracted: extracted[positions[i]!]!, messageId: r.messageId, at: r.timestamp, sourceId: r.sourceId }));
-  const { profiles: ids, alsoChanged } = await resolveEvents(trx, tenantId, config, items, resolutionHooks);
+  const { profiles: ids, alsoChanged } = await resolveEvents(trx, tenantId, config, items, hooks);
   fresh.forEach((r, i) => {
     r.profileId = ids[i] ?? null;
   });
-  await resolutionHooks.markChanged(trx, tenantId, [...ids, ...alsoChanged], now);
+  await hooks.markChanged(trx, tenantId, [...ids, ...alsoChanged], now);
 }

@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
 import type { BatchMessage } from '../../contracts/ingest.js';
 import type { Db } from '../../platform/db/index.js';
-import { extractIdentity, lockIdentityGraph, type Extracted, type IdentityConfig } from '../identity/index.js';
-import { resolveAcknowledgedEvents } from '../profiles/index.js';
+import { extractIdentity, lockIdentityGraph, resolveAcknowledged, type BacklogHooks, type Extracted, type IdentityConfig } from '../identity/index.js';
 import { resolveRows } from './identity.js';
 import { checkRows } from './limits.js';
 import { normalizeMessage, type EventRow } from './normalize.js';
@@ -27,7 +26,8 @@ export interface OwnMessageResult {
  * Ingests messages built by Siyu (lead intake ...) inside the CALLER's transaction, so that their
  * events and the caller's rows commit or roll back together. The same rules as the tracking API:
  * dedup on messageId, One ID resolution (here, synchronously), the profiles marked changed. Call `ensureEventPartitions`
- * for `receivedAt` before the transaction. Returns, per message, its profile and whether the person
+ * for `receivedAt` before the transaction. `hooks`: what resolution does to what a profile owns
+ * (the profiles module's resolutionHooks). Returns, per message, its profile and whether the person
  * was known before.
  */
 export async function ingestOwnMessages(
@@ -36,6 +36,7 @@ export async function ingestOwnMessages(
   config: IdentityConfig,
   items: readonly OwnMessage[],
   receivedAt: Date,
+  hooks: BacklogHooks,
 ): Promise<OwnMessageResult[]> {
   if (items.length === 0) return [];
   const rows = items.map((item) => normalizeMessage(item.message, {}, { tenantId, sourceId: item.sourceId, receivedAt }));
@@ -46,7 +47,7 @@ export async function ingestOwnMessages(
   // too, after the tracking events acknowledged so far are resolved, so the answer is the one they
   // would have given had they been resolved already.
   await lockIdentityGraph(trx, tenantId);
-  await resolveAcknowledgedEvents(trx, tenantId, receivedAt);
+  await resolveAcknowledged(trx, tenantId, hooks, receivedAt);
   const held = await heldIdentifiers(trx, tenantId, extracted);
 
   const results: OwnMessageResult[] = items.map((_, i) => ({
@@ -55,7 +56,7 @@ export async function ingestOwnMessages(
     stored: false,
   }));
   const resolveInline = async (fresh: EventRow[], positions: number[]) => {
-    await resolveRows(trx, tenantId, config, extracted, fresh, positions, receivedAt);
+    await resolveRows(trx, tenantId, config, extracted, fresh, positions, receivedAt, hooks);
     // resolveRows stamped the profile ids on the fresh rows.
     fresh.forEach((r, i) => {
       results[positions[i]!] = { ...results[positions[i]!]!, profileId: r.profileId, stored: true };

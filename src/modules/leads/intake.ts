@@ -8,6 +8,7 @@ import { AppError } from '../../platform/errors.js';
 import { maskPhone } from '../../platform/pii.js';
 import { lockIdentityGraph, loadIdentityConfig, normalizePhone, normalizeValue, type IdentityConfig } from '../identity/index.js';
 import { ensureEventPartitions, ingestOwnMessages, type OwnMessage } from '../ingest/index.js';
+import { resolutionHooks } from '../profiles/index.js';
 import type { Principal } from '../tenancy/index.js';
 import * as repo from './intake.repo.js';
 import { findLeadViews, visibleLeadIds, type LeadViewRow } from './leads.repo.js';
@@ -247,7 +248,7 @@ export async function intakeLeads(deps: LeadsDeps, principal: Principal, inputs:
 async function writeFresh(trx: Db, principal: Principal, fresh: PreparedLead[], config: IdentityConfig, now: Date): Promise<Map<string, LeadIntakeResult>> {
   const tenantId = principal.tenantId;
   const sources = await repo.ensureLeadSources(trx, tenantId, fresh.map((p) => p.input.source), randomUUID);
-  const results = await ingestOwnMessages(trx, tenantId, config, fresh.map((p) => leadMessage(p, sources.get(p.input.source)!, config)), now);
+  const results = await ingestOwnMessages(trx, tenantId, config, fresh.map((p) => leadMessage(p, sources.get(p.input.source)!, config)), now, resolutionHooks);
   const people = fresh.map((p, i) => ({ p, profileId: results[i]!.profileId, known: results[i]!.known }));
   const settings = await readSettings(trx, tenantId);
   const dedup = await dedupLeads(trx, tenantId, people, settings.duplicate_window_days);

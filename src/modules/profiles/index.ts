@@ -18,4 +18,4 @@ export { getProfile, lookupProfile, profileEvents, profileMerges, searchProfiles
 export { eraseProfile } from './erase.js';
 export { requireVisibleProfile, requireVisibleProfileRef } from './visible.js';
 export { maskEvent, maskHousehold, maskIdentifierValue, maskPersonTraits, maskProfile, maskProfileSummary } from './mask.js';
-export { resolutionHooks, resolveAcknowledgedEvents } from './resolution.js';
+export { resolutionHooks } from './resolution.js';
