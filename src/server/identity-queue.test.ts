@@ -6,7 +6,8 @@ import { leadIntakeResultSchema } from '../contracts/leads.js';
 import type { TenantCreated } from '../contracts/tenancy.js';
 import { systemClock } from '../platform/clock.js';
 import type { Store } from '../platform/db/index.js';
-import { loadIdentityConfig } from '../modules/identity/index.js';
+import { loadIdentityConfig, rebuildIdentityGraph } from '../modules/identity/index.js';
+import { resolutionHooks } from '../modules/profiles/index.js';
 import { appendTracked, ensureEventPartitions, prepareBatch } from '../modules/ingest/index.js';
 import { json, useAppFixture } from '../testing/app.js';
 import { Rng } from '../testing/fuzz/rng.js';
@@ -213,6 +214,20 @@ describe.each(testEngines)('One ID from the log on %s', (engine) => {
     expect(await dirty()).toEqual([seller.id, newProfileId].sort());
   });
 
+  it('a tenant whose queued batch cannot be resolved does not hold up another tenant', async () => {
+    const broken = await freshTenant(fx.store);
+    // A row no resolver can read (as if written by another version), older than anything else queued.
+    await sql`INSERT INTO identity_queue (tenant_id, received_at, event_ids, events, identity)
+      VALUES (${broken.tenantId}, '2000-01-01T00:00:00Z', '{1}', 1, 'not json')`.execute(fx.store.db);
+    expect((await sendBatch(fx.app, fx.tenant, [{ type: 'identify', userId: 'healthy-1' }])).statusCode).toBe(200);
+    const resolver = createResolver({ db: fx.store.db, clock: systemClock, onlyTenants: new Set([broken.tenantId, fx.tenant.tenantId]) });
+    expect(await resolver.round()).toBe(1);
+    expect(await waitingEvents(fx.store, fx.tenant.tenantId)).toBe(0);
+    expect(await personHolding(fx.store, fx.tenant.tenantId, 'user_id::healthy-1')).toBeDefined();
+    expect(await waitingEvents(fx.store, broken.tenantId)).toBe(1);
+    await fx.store.db.deleteFrom('identity_queue').where('tenant_id', '=', broken.tenantId).execute();
+  });
+
   it('erasure first resolves the person’s queued events, so they go with the person', async () => {
     expect((await sendBatch(fx.app, fx.tenant, [{ type: 'identify', userId: 'erase-q', traits: { phone: '13910278888' } }])).statusCode).toBe(200);
     await resolveQueued(fx.store, fx.tenant.tenantId);
@@ -264,6 +279,57 @@ describe.skipIf(!testDatabaseUrl)('One ID from the log on PostgreSQL, concurrent
       expect(await drainIdentityQueue(store.db, systemClock, tenant.tenantId)).toBe(3);
       expect((await ids()).filter((r) => r.profile_id === null)).toEqual([]);
       expect(await waitingEvents(store, tenant.tenantId)).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a rebuild and tracked appends exclude each other, so the rebuild clears exactly the queue rows of the events it read', { timeout: 30_000 }, async () => {
+    const store = await openTestStore('postgres');
+    try {
+      const tenant = await freshTenant(store);
+      const now = systemClock.now();
+      await ensureEventPartitions(store, [now]);
+      const config = await loadIdentityConfig(store.db, tenant.tenantId);
+      const batch = (tag: string) => prepareBatch(tenant, batchSchema.parse({ batch: [{ type: 'identify', userId: tag, messageId: tag }] }), config, now);
+      await store.db.transaction().execute((trx) => appendTracked(trx, batch('before')));
+
+      // A rebuild starts while a resolver holds the identity lock: it takes the append lock, then waits.
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let held!: () => void;
+      const lockHeld = new Promise<void>((resolve) => (held = resolve));
+      const resolverTx = store.db.transaction().execute(async (trx) => {
+        await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`siyu.identity:${tenant.tenantId}`}, 0))`.execute(trx);
+        held();
+        await gate;
+      });
+      const waiting = async (n: number) => {
+        for (let i = 0; i < 400; i++) {
+          const { rows } = await sql<{ n: string }>`SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`.execute(store.db);
+          if (Number(rows[0]?.n) >= n) return;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        throw new Error(`fewer than ${n} waiting advisory locks`);
+      };
+      await lockHeld;
+      const rebuildRun = rebuildIdentityGraph(store, tenant.tenantId, { actor: 'test', ...resolutionHooks });
+      await waiting(1);
+      // An append arriving now waits for the rebuild (which holds the append lock).
+      let appended = false;
+      const append = store.db.transaction().execute((trx) => appendTracked(trx, batch('during'))).then(() => (appended = true));
+      await waiting(2);
+      expect(appended).toBe(false);
+      release();
+      await resolverTx;
+      const summary = await rebuildRun;
+      await append;
+      expect(summary.events).toBe(1);
+      // The rebuild took the first event's queue row; the append's row is there for the resolver.
+      const rows = await store.db.selectFrom('identity_queue').select('event_ids').where('tenant_id', '=', tenant.tenantId).execute();
+      expect(rows).toHaveLength(1);
+      expect(await drainIdentityQueue(store.db, systemClock, tenant.tenantId)).toBe(1);
+      expect(await unresolvedEvents(store, tenant.tenantId)).toBe(0);
     } finally {
       await store.close();
     }

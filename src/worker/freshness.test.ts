@@ -28,8 +28,9 @@ describe.each(testEngines)('freshness of segments on %s', (engine) => {
     worker.start(60_000);
     resolver.start();
     try {
-      // Let both loops finish their first look, so what follows is driven by wake-ups.
-      await sleep(200);
+      // The materialise job (the worker's first look) has run: what follows is driven by wake-ups.
+      for (let i = 0; i < 200 && (json(await adminRequest(fx.app, fx.tenant, 'GET', `/api/v1/segments/${segment.id}`)) as { state: string }).state !== 'ready'; i++) await sleep(50);
+      expect(json(await adminRequest(fx.app, fx.tenant, 'GET', `/api/v1/segments/${segment.id}`))).toMatchObject({ state: 'ready', memberCount: 0 });
       expect((await sendBatch(fx.app, fx.tenant, [{ type: 'identify', userId: 'probe-1', traits: { probe: 'yes' } }])).statusCode).toBe(200);
       let members: unknown[] = [];
       for (let i = 0; i < 200 && members.length === 0; i++) {

@@ -68,6 +68,7 @@ export function createResolver(deps: ResolverDeps, options: ResolverOptions = {}
   let stopRequested = false;
   let running: Promise<void> = Promise.resolve();
   let wake: (() => void) | undefined;
+  let woken = false;
   let unsubscribe: (() => void) | undefined;
 
   async function warnIfLagging(tenantId: string, oldest: Date): Promise<void> {
@@ -81,15 +82,30 @@ export function createResolver(deps: ResolverDeps, options: ResolverOptions = {}
     );
   }
 
+  /** Tenants whose last batch failed, and until when they are left alone. */
+  const failing = new Map<string, { until: number; failures: number }>();
+
   async function round(): Promise<number> {
-    const tenants = (await tenantsWithBacklog(deps.db)).filter((t) => deps.onlyTenants === undefined || deps.onlyTenants.has(t.tenantId));
+    const now = deps.clock.now().getTime();
+    const tenants = (await tenantsWithBacklog(deps.db)).filter(
+      (t) => (deps.onlyTenants === undefined || deps.onlyTenants.has(t.tenantId)) && (failing.get(t.tenantId)?.until ?? 0) <= now,
+    );
     let total = 0;
     for (const t of tenants) {
       if (stopRequested) break;
-      await warnIfLagging(t.tenantId, t.oldest);
-      const done = await resolveTenantBatch(deps.db, deps.clock, t.tenantId, batchEvents);
-      if (done.batches > 0) options.onResolved?.(t.tenantId, done);
-      total += done.events;
+      try {
+        await warnIfLagging(t.tenantId, t.oldest);
+        const done = await resolveTenantBatch(deps.db, deps.clock, t.tenantId, batchEvents);
+        failing.delete(t.tenantId);
+        if (done.batches > 0) options.onResolved?.(t.tenantId, done);
+        total += done.events;
+      } catch (err) {
+        // One tenant's failing batch must not hold up the others: leave it alone for a while (2^n s, at most 5 min).
+        const failures = (failing.get(t.tenantId)?.failures ?? 0) + 1;
+        const retryInMs = Math.min(2 ** failures, 300) * 1000;
+        failing.set(t.tenantId, { until: deps.clock.now().getTime() + retryInMs, failures });
+        deps.logger?.error({ err, tenantId: t.tenantId, failures, retryInMs }, 'identity resolution failed for a tenant; the others go on');
+      }
       await yieldToIo();
     }
     return total;
@@ -97,13 +113,15 @@ export function createResolver(deps: ResolverDeps, options: ResolverOptions = {}
 
   async function loop(): Promise<void> {
     while (!stopped) {
+      woken = false;
       let n = 0;
       try {
         n = await round();
       } catch (err) {
         deps.logger?.error({ err }, 'identity resolution failed; retrying');
       }
-      if (n > 0 || stopped) continue;
+      // News that arrived during the round is not lost: look again at once.
+      if (n > 0 || woken || stopped) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, pollMs);
         function done() {
@@ -122,8 +140,13 @@ export function createResolver(deps: ResolverDeps, options: ResolverOptions = {}
       if (!stopped) return;
       stopped = false;
       stopRequested = false;
-      unsubscribe = onEventsQueued(() => wake?.());
-      running = loop();
+      unsubscribe = onEventsQueued(() => {
+        woken = true;
+        wake?.();
+      });
+      // A loop still finishing after stop() ends before this one starts.
+      const previous = running;
+      running = previous.then(loop);
     },
     async stop() {
       stopped = true;

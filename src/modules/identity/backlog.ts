@@ -49,7 +49,9 @@ export async function resolveQueuedBatch(
     const { sourceId, items: queued } = decodeQueuedIdentity(b.identity);
     if (queued.length !== b.eventIds.length) throw new Error(`identity queue row ${b.seq} names ${b.eventIds.length} events but describes ${queued.length}`);
     queued.forEach((q, i) => {
-      items.push({ extracted: q.extracted, messageId: q.messageId, at: q.at, sourceId });
+      // A value blocklisted after the event was acknowledged identifies nobody now.
+      const identifiers = q.extracted.identifiers.filter((id) => !config.blocklist.has(`${id.type}\u0001${id.value}`));
+      items.push({ extracted: { ...q.extracted, identifiers }, messageId: q.messageId, at: q.at, sourceId });
       events.push({ id: b.eventIds[i]!, receivedAt: b.receivedAt });
     });
   }

@@ -3,7 +3,7 @@ export { normalizePhone } from './normalize.js';
 export { requireVin } from './vin.js';
 export { normalizeValue, requireIdentifier, type Identifier, type IdentifierType, type IdentityConfig, type TraitStrategy } from './types.js';
 export { loadIdentityConfig } from './config.repo.js';
-export { lockIdentityGraph, tryLockIdentityGraph } from './lock.js';
+export { lockIdentityGraph, shareAppendLock, tryLockIdentityGraph } from './lock.js';
 export { requireLiveProfile } from './profile-ref.js';
 export { extractIdentity, type Extracted, type IdentityInput } from './extract.js';
 export { resolveEvents, type ResolveHooks, type ResolveItem, type VehicleLink } from './resolve.js';

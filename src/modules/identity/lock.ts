@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.js';
 
 /**
- * Serialises changes to one tenant's identity graph (resolution on ingest, split, erasure, rebuild,
+ * Serialises changes to one tenant's identity graph (resolution from the log, split, erasure, rebuild,
  * and anything that must see a profile that is not about to be merged away) across every process
  * sharing the store. Held until the transaction ends. On PGlite there is one connection anyway.
  */
@@ -27,4 +27,17 @@ export async function preferIndexes(trx: Db): Promise<void> {
 export async function tryLockIdentityGraph(trx: Db, tenantId: string): Promise<boolean> {
   const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(hashtextextended(${`siyu.identity:${tenantId}`}, 0)) AS ok`.execute(trx);
   return rows[0]?.ok === true;
+}
+
+/**
+ * Appending tracked events takes this lock shared (appends run side by side); a rebuild takes it
+ * exclusively, so the events it reads and the queue rows it clears are the same set: appends wait
+ * while a rebuild runs, and a rebuild waits for the appends in flight.
+ */
+export async function shareAppendLock(trx: Db, tenantId: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock_shared(hashtextextended(${`siyu.append:${tenantId}`}, 0))`.execute(trx);
+}
+
+export async function stopAppends(trx: Db, tenantId: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`siyu.append:${tenantId}`}, 0))`.execute(trx);
 }

@@ -6,7 +6,7 @@ import { AppError } from '../../platform/errors.js';
 import { loadIdentityConfig } from './config.repo.js';
 import { extractIdentity } from './extract.js';
 import { IdentityGraph } from './graph.js';
-import { lockIdentityGraph } from './lock.js';
+import { lockIdentityGraph, stopAppends } from './lock.js';
 import { deleteQueued, queuedSeqs } from './queue.repo.js';
 import { clustersOf, hexOf, matchProfiles, NO_PROFILE, readOldSide } from './rebuild-match.js';
 import { isRecord } from '../../platform/json.js';
@@ -22,8 +22,8 @@ export { jsonbText } from './rebuild-match.js';
  * the current rules (after a rule change: a new blocklist value, another cap or priority, a new
  * identifier type), and writes only the difference.
  *
- * - One transaction under the tenant's identity lock: ingestion for that tenant waits until it
- *   commits (on PGlite, the store's one connection is busy meanwhile: every request waits).
+ * - One transaction under the tenant's identity lock and its append lock: resolution and ingestion
+ *   for that tenant wait until it commits (on PGlite, the store's one connection is busy meanwhile: every request waits).
  * - Events are read in (timestamp, id) order, in keyset pages, with only the columns extraction needs,
  *   and run through a fresh IdentityGraph. Per event only a 40-byte record (its key, its old and its
  *   new profile) is kept, in a temporary file: memory is bounded by the graph, not by the events.
@@ -259,11 +259,16 @@ export async function rebuildIdentityGraph(store: Store, tenantId: string, optio
   t.start('total');
   const summary = await store.db.transaction().execute(async (trx) => {
     if (!(await repo.tenantExists(trx, tenantId))) throw new AppError('not_found', `no tenant ${tenantId}`, { tenantId });
-    await t.time('lock', () => lockIdentityGraph(trx, tenantId));
+    // Appends of tracked events wait until the rebuild commits (those in flight finish first), so every
+    // event it reads is one whose queue row it sees, and it clears exactly those rows.
+    await t.time('lock', async () => {
+      await stopAppends(trx, tenantId);
+      await lockIdentityGraph(trx, tenantId);
+    });
     if (store.engine === 'pglite') await t.time('analyze', () => repo.analyzeTables(trx));
     const config = await loadIdentityConfig(trx, tenantId);
     // Events acknowledged but not yet resolved are read like the rest: their queue rows go when the
-    // rebuild commits. Rows committed meanwhile stay for the resolver.
+    // rebuild commits.
     const queued = await queuedSeqs(trx, tenantId);
     const before = await t.time('count', () => repo.tenantCounts(trx, tenantId));
     options.onProgress?.({ phase: 'reading', unit: 'events', done: 0, total: before.events });
