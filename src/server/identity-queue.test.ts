@@ -8,7 +8,7 @@ import { systemClock } from '../platform/clock.js';
 import type { Store } from '../platform/db/index.js';
 import { loadIdentityConfig, rebuildIdentityGraph } from '../modules/identity/index.js';
 import { resolutionHooks } from '../modules/profiles/index.js';
-import { appendTracked, ensureEventPartitions, prepareBatch } from '../modules/ingest/index.js';
+import { appendTracked, ensureEventPartitions, prepareBatch, type PreparedBatch } from '../modules/ingest/index.js';
 import { json, useAppFixture } from '../testing/app.js';
 import { Rng } from '../testing/fuzz/rng.js';
 import { freshTenant, openTestStore, testDatabaseUrl, testEngines } from '../testing/engines.js';
@@ -242,15 +242,24 @@ describe.each(testEngines)('One ID from the log on %s', (engine) => {
 });
 
 describe.skipIf(!testDatabaseUrl)('One ID from the log on PostgreSQL, concurrently', () => {
-  it('skips nothing when ingest transactions commit out of id order', { timeout: 30_000 }, async () => {
+  /** A PostgreSQL store of its own, a fresh tenant, and identify batches prepared for it (userId = messageId = each tag). */
+  async function onPostgres(fn: (w: { store: Store; tenant: TenantCreated; prepare: (tags: string[]) => PreparedBatch }) => Promise<void>): Promise<void> {
     const store = await openTestStore('postgres');
     try {
       const tenant = await freshTenant(store);
       const now = systemClock.now();
       await ensureEventPartitions(store, [now]);
       const config = await loadIdentityConfig(store.db, tenant.tenantId);
-      const rows = (tag: string) =>
-        prepareBatch(tenant, batchSchema.parse({ batch: Array.from({ length: 3 }, (_, i) => ({ type: 'identify', userId: `${tag}-${i}`, messageId: `${tag}-${i}` })) }), config, now);
+      const prepare = (tags: string[]) => prepareBatch(tenant, batchSchema.parse({ batch: tags.map((t) => ({ type: 'identify', userId: t, messageId: t })) }), config, now);
+      await fn({ store, tenant, prepare });
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('skips nothing when ingest transactions commit out of id order', { timeout: 30_000 }, async () => {
+    await onPostgres(async ({ store, tenant, prepare }) => {
+      const rows = (tag: string) => prepare([0, 1, 2].map((i) => `${tag}-${i}`));
 
       // A stores first (lower ids and queue seq) but commits last.
       let release!: () => void;
@@ -279,19 +288,12 @@ describe.skipIf(!testDatabaseUrl)('One ID from the log on PostgreSQL, concurrent
       expect(await drainIdentityQueue(store.db, systemClock, tenant.tenantId)).toBe(3);
       expect((await ids()).filter((r) => r.profile_id === null)).toEqual([]);
       expect(await waitingEvents(store, tenant.tenantId)).toBe(0);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('a rebuild and tracked appends exclude each other, so the rebuild clears exactly the queue rows of the events it read', { timeout: 30_000 }, async () => {
-    const store = await openTestStore('postgres');
-    try {
-      const tenant = await freshTenant(store);
-      const now = systemClock.now();
-      await ensureEventPartitions(store, [now]);
-      const config = await loadIdentityConfig(store.db, tenant.tenantId);
-      const batch = (tag: string) => prepareBatch(tenant, batchSchema.parse({ batch: [{ type: 'identify', userId: tag, messageId: tag }] }), config, now);
+    await onPostgres(async ({ store, tenant, prepare }) => {
+      const batch = (tag: string) => prepare([tag]);
       await store.db.transaction().execute((trx) => appendTracked(trx, batch('before')));
 
       // A rebuild starts while a resolver holds the identity lock: it takes the append lock, then waits.
@@ -330,9 +332,7 @@ describe.skipIf(!testDatabaseUrl)('One ID from the log on PostgreSQL, concurrent
       expect(rows).toHaveLength(1);
       expect(await drainIdentityQueue(store.db, systemClock, tenant.tenantId)).toBe(1);
       expect(await unresolvedEvents(store, tenant.tenantId)).toBe(0);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('four resolvers on three tenants: no deadlock, each event resolved once, the graph as one resolver makes it', { timeout: 60_000 }, async () => {
