@@ -21,7 +21,6 @@ ALTER TABLE identity_queue ALTER COLUMN identity SET STORAGE EXTERNAL;
 CREATE TABLE identity_resolver_stats (
   tenant_id uuid PRIMARY KEY,
   resolved_total bigint NOT NULL DEFAULT 0,
-  batches_total bigint NOT NULL DEFAULT 0,
   last_batch_at timestamptz,
   -- Milliseconds spent in resolver transactions: resolved_total / busy_ms_total is its throughput.
   busy_ms_total double precision NOT NULL DEFAULT 0,

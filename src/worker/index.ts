@@ -19,7 +19,7 @@ import { leadConnectorHandlers } from './lead-connectors.js';
 import type { Store } from '../platform/db/index.js';
 
 export { createWorker, type JobHandler, type Worker, type WorkerDeps } from './runner.js';
-export { createResolver, drainIdentityQueue, resolveTenantBatch, type Resolver, type ResolverDeps, type ResolverOptions } from './resolver.js';
+export { createResolver, drainIdentityQueue, type Resolver, type ResolverDeps, type ResolverOptions } from './resolver.js';
 
 /** The shortest pause between two refreshes of a tenant while changes keep coming. */
 const REFRESH_PAUSE_MS = 250;

@@ -78,14 +78,12 @@ export async function resolveAcknowledged(trx: Db, tenantId: string, hooks: Back
   if (among.length === 0) return 0;
   const config = await loadIdentityConfig(trx, tenantId);
   let total = 0;
-  let left = among;
-  while (left.length > 0) {
+  // Under the lock nobody else takes queue rows, so each batch is the oldest rows still in `left`.
+  for (let left = among; left.length > 0; ) {
     const done = await resolveQueuedBatch(trx, tenantId, hooks, now, { among: left, config });
     if (done.batches === 0) break;
     total += done.events;
-    const remaining = await queuedSeqs(trx, tenantId);
-    const still = new Set(remaining);
-    left = left.filter((s) => still.has(s));
+    left = left.slice(done.batches);
   }
   return total;
 }

@@ -30,14 +30,12 @@ export async function tryLockIdentityGraph(trx: Db, tenantId: string): Promise<b
 }
 
 /**
- * Appending tracked events takes this lock shared (appends run side by side); a rebuild takes it
- * exclusively, so the events it reads and the queue rows it clears are the same set: appends wait
- * while a rebuild runs, and a rebuild waits for the appends in flight.
+ * Appending tracked events takes this per-tenant lock shared (appends run side by side), in the
+ * statement that queues them; a rebuild takes it exclusively, so that until it commits no append can
+ * commit, and the events it reads are exactly those whose queue rows it sees.
  */
-export async function shareAppendLock(trx: Db, tenantId: string): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock_shared(hashtextextended(${`siyu.append:${tenantId}`}, 0))`.execute(trx);
-}
+export const appendLockKey = (tenantId: string): string => `siyu.append:${tenantId}`;
 
 export async function stopAppends(trx: Db, tenantId: string): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`siyu.append:${tenantId}`}, 0))`.execute(trx);
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${appendLockKey(tenantId)}, 0))`.execute(trx);
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.js';
+import { appendLockKey } from './lock.js';
 
 /**
  * The queue of stored events waiting for One ID (migrations/0005). Ingest adds one row per batch in
@@ -9,13 +10,16 @@ import type { Db } from '../../platform/db/index.js';
 
 /**
  * Names a batch's stored events as waiting for resolution, with what resolution reads of them
- * (queued-identity.ts); runs in the ingest transaction.
+ * (queued-identity.ts); runs in the ingest transaction, as its last statement. It takes the tenant's
+ * append lock shared first (one round trip for both): while a rebuild holds the lock, the append
+ * waits here, uncommitted, so the rebuild sees neither its events nor its queue row.
  */
 export async function enqueueEvents(trx: Db, tenantId: string, receivedAt: Date, eventIds: readonly string[], identity: string): Promise<void> {
   if (eventIds.length === 0) return;
   await sql`
     INSERT INTO identity_queue (tenant_id, received_at, event_ids, events, identity)
-    VALUES (${tenantId}, ${receivedAt.toISOString()}::timestamptz, ${eventIds}::bigint[], ${eventIds.length}, ${identity})`.execute(trx);
+    SELECT ${tenantId}, ${receivedAt.toISOString()}::timestamptz, ${eventIds}::bigint[], ${eventIds.length}, ${identity}
+    FROM (SELECT pg_advisory_xact_lock_shared(hashtextextended(${appendLockKey(tenantId)}, 0))) AS appending`.execute(trx);
 }
 
 /** The seqs of the tenant's queue rows this statement sees: every batch acknowledged before it started. */
@@ -68,11 +72,10 @@ export async function deleteQueued(trx: Db, tenantId: string, seqs: readonly str
 export async function recordResolved(trx: Db, tenantId: string, events: number, busyMs: number, at: Date): Promise<void> {
   const eps = events / Math.max(busyMs, 1) * 1000;
   await sql`
-    INSERT INTO identity_resolver_stats AS s (tenant_id, resolved_total, batches_total, last_batch_at, busy_ms_total, events_per_second)
-    VALUES (${tenantId}, ${events}, 1, ${at.toISOString()}::timestamptz, ${busyMs}, ${eps})
+    INSERT INTO identity_resolver_stats AS s (tenant_id, resolved_total, last_batch_at, busy_ms_total, events_per_second)
+    VALUES (${tenantId}, ${events}, ${at.toISOString()}::timestamptz, ${busyMs}, ${eps})
     ON CONFLICT (tenant_id) DO UPDATE SET
       resolved_total = s.resolved_total + excluded.resolved_total,
-      batches_total = s.batches_total + 1,
       last_batch_at = excluded.last_batch_at,
       busy_ms_total = s.busy_ms_total + excluded.busy_ms_total,
       events_per_second = CASE WHEN s.events_per_second = 0 THEN excluded.events_per_second ELSE 0.8 * s.events_per_second + 0.2 * excluded.events_per_second END`.execute(trx);

@@ -79,7 +79,7 @@ async function claimMessageIds(trx: Db, tenantId: string, receivedAt: Date, ids:
 }
 
 /** How new rows get their profiles: resolved by the caller now, or queued for the One ID resolver. */
-export type Resolution =
+export type AppendMode =
   | { resolveInline: (fresh: EventRow[], positions: number[]) => Promise<void> }
   /** What resolution reads of each new row, as queued-identity.ts encodes it. */
   | { queue: (fresh: EventRow[], positions: number[]) => string };
@@ -91,7 +91,7 @@ export type Resolution =
  * the identity lock; with `queue` they are stored unresolved and queued for the One ID resolver in
  * the same transaction. Returns how many rows were new.
  */
-export async function appendEvents(trx: Db, rows: readonly EventRow[], how: Resolution): Promise<number> {
+export async function appendEvents(trx: Db, rows: readonly EventRow[], how: AppendMode): Promise<number> {
   if (rows.length === 0) return 0;
   const first = rows[0]!;
   // Keep the first occurrence of each messageId within the batch.

@@ -1,7 +1,7 @@
 import type { BatchBody } from '../../contracts/ingest.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db, Store } from '../../platform/db/index.js';
-import { encodeQueuedIdentity, loadIdentityConfig, shareAppendLock, type Extracted, type IdentityConfig } from '../identity/index.js';
+import { encodeQueuedIdentity, loadIdentityConfig, type Extracted, type IdentityConfig } from '../identity/index.js';
 import { extractBatchIdentity } from './identity.js';
 import { checkRows } from './limits.js';
 import { normalizeBatch, type EventRow } from './normalize.js';
@@ -49,11 +49,7 @@ export function prepareBatch(source: IngestSource, body: BatchBody, config: Iden
 }
 
 /** Stores a prepared batch and queues it for the resolver, in the caller's transaction. */
-export async function appendTracked(trx: Db, batch: PreparedBatch): Promise<number> {
-  const tenantId = batch.rows[0]?.tenantId;
-  if (tenantId === undefined) return 0;
-  // Shared: appends never wait for each other, only for a running rebuild of the tenant.
-  await shareAppendLock(trx, tenantId);
+export function appendTracked(trx: Db, batch: PreparedBatch): Promise<number> {
   return appendEvents(trx, batch.rows, {
     queue: (fresh, positions) =>
       encodeQueuedIdentity(batch.sourceId, fresh.map((r, i) => ({ messageId: r.messageId, at: r.timestamp, extracted: batch.extracted[positions[i]!]! }))),

@@ -1,7 +1,7 @@
 import type { ProfileErased } from '../../contracts/profiles.js';
 import type { Db } from '../../platform/db/index.js';
-import { resolveAcknowledgedEvents } from './resolution.js';
-import { lockIdentityGraph, normalizePhone, requireLiveProfile } from '../identity/index.js';
+import { resolutionHooks } from './resolution.js';
+import { lockIdentityGraph, resolveAcknowledged, normalizePhone, requireLiveProfile } from '../identity/index.js';
 import { deleteProfileBelongings, type BelongingsDeleted } from './belongings.repo.js';
 import { deleteDerivedRows } from '../segments/index.js';
 import { deleteProfileStages } from '../stages/index.js';
@@ -95,7 +95,7 @@ export async function eraseProfile(db: Db, tenantId: string, id: string, actor: 
     await lockIdentityGraph(trx, tenantId);
     // The person's tracking events acknowledged before the erasure are resolved first, so they go
     // with the person instead of re-creating them afterwards.
-    await resolveAcknowledgedEvents(trx, tenantId, now);
+    await resolveAcknowledged(trx, tenantId, resolutionHooks, now);
     await requireLiveProfile(trx, tenantId, id, { forUpdate: true });
     const ids = [id, ...(await repo.lockMergedIntoIds(trx, tenantId, id))];
     const pd = personalData(await repo.identifierValues(trx, tenantId, ids), await repo.profileTraits(trx, tenantId, ids));

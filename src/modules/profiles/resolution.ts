@@ -1,5 +1,4 @@
-import type { Db } from '../../platform/db/index.js';
-import { resolveAcknowledged, type BacklogHooks } from '../identity/index.js';
+import type { BacklogHooks } from '../identity/index.js';
 import { markProfilesDirty } from '../segments/index.js';
 import { moveProfileBelongings, profilesWithBelongings } from './belongings.repo.js';
 import { linkVehiclesFromEvents } from './vehicles.js';
@@ -13,11 +12,3 @@ export const resolutionHooks: BacklogHooks = {
   linkVehicles: linkVehiclesFromEvents,
   markChanged: markProfilesDirty,
 };
-
-/**
- * Resolves the tracking events acknowledged before now, in the caller's transaction; the caller holds
- * the tenant's identity lock. Writes that resolve identifiers synchronously call it first.
- */
-export function resolveAcknowledgedEvents(trx: Db, tenantId: string, now: Date): Promise<number> {
-  return resolveAcknowledged(trx, tenantId, resolutionHooks, now);
-}

@@ -123,7 +123,6 @@ export interface IdentityQueueTable {
 export interface IdentityResolverStatsTable {
   tenant_id: string;
   resolved_total: Generated<string>;
-  batches_total: Generated<string>;
   last_batch_at: Timestamp | null;
   busy_ms_total: Generated<number>;
   events_per_second: Generated<number>;
