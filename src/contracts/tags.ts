@@ -4,8 +4,9 @@ import { segmentDefinitionSchema } from './segments.js';
 
 /**
  * Tags (issue 4): tag groups (意向车型, 购车阶段, 客户来源, …) hold tags. A manual tag is applied and
- * removed by API, one profile at a time or in bulk by segment; a rule tag is defined by a segment
- * condition and kept current by the platform. Every change is recorded in the tag history.
+ * removed by API, for listed profiles at once or in bulk by segment or definition (an operation that
+ * a job carries out); a rule tag is defined by a segment condition and kept current by the platform.
+ * Every change is recorded in the tag history.
  */
 
 export const TAG_KINDS = ['manual', 'rule'] as const;
@@ -76,12 +77,15 @@ export type TagGroup = z.infer<typeof tagGroupSchema>;
 
 export const tagListQuery = z.strictObject({ groupId: uuidString.optional() });
 
-/** Whom to tag (or untag): listed profiles, the current matches of a saved segment, or of a definition. */
+/**
+ * Whom to tag (or untag): listed profiles (changed in the request), or the matches of a saved segment
+ * or of a definition (changed by a job: the request answers 202 with an operation).
+ */
 export const tagApplySchema = z
   .strictObject({
     profileIds: z.array(uuidString).min(1, 'list at least one profile id').max(1000, 'at most 1000 profile ids per request; use segmentId or definition for more').optional(),
-    segmentId: uuidString.optional().describe('Everyone matching the saved segment now (its definition is evaluated in the database)'),
-    definition: segmentDefinitionSchema.optional().describe('Everyone matching this definition now'),
+    segmentId: uuidString.optional().describe('Everyone matching the saved segment when the job runs (its definition is evaluated in the database)'),
+    definition: segmentDefinitionSchema.optional().describe('Everyone matching this definition when the job runs'),
     reason: requiredText(500).optional(),
   })
   .superRefine((b, ctx) => {
@@ -100,6 +104,52 @@ export const tagRemovedSchema = z
   .object({ removed: z.number().int().describe('Profiles that had the tag and no longer do'), unchanged: z.number().int().describe('Profiles that did not have it') })
   .meta({ id: 'TagRemoved' });
 export type TagRemoved = z.infer<typeof tagRemovedSchema>;
+
+export const OPERATION_STATES = ['queued', 'running', 'succeeded', 'failed'] as const;
+export const operationStateSchema = z.enum(OPERATION_STATES);
+export type OperationState = z.infer<typeof operationStateSchema>;
+
+export const TAG_OPERATION_KINDS = ['tag.apply', 'tag.remove'] as const;
+export type TagOperationKind = (typeof TAG_OPERATION_KINDS)[number];
+
+/**
+ * A bulk apply or remove over a segment or a definition: the request answers 202 with this at once
+ * (state queued) and a job evaluates the target when it runs. Read it back at GET
+ * /api/v1/operations/{id} until it has finished.
+ */
+export const tagOperationSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(TAG_OPERATION_KINDS).describe('tag.apply gives the tag, tag.remove takes it'),
+    tagId: z.string(),
+    target: z
+      .object({
+        segmentId: z.string().nullable().describe('The saved segment whose members the job takes; null for a definition'),
+        definition: z.unknown().describe('The SegmentDefinition given; null for a saved segment'),
+      })
+      .describe('Whom the operation concerns: everyone the segment or definition matches when the job runs'),
+    reason: z.string().nullable(),
+    actor: z.string(),
+    state: operationStateSchema.describe('queued → running → succeeded or failed; a run that fails for another reason is retried and the state stays running'),
+    counts: z
+      .object({
+        changed: z.number().int().describe('Profiles that were given the tag (apply) or lost it (remove)'),
+        unchanged: z.number().int().describe('Profiles matched that already had it (apply) or did not have it (remove)'),
+      })
+      .nullable()
+      .describe('Once succeeded; null before and when failed'),
+    error: z
+      .object({ code: z.string().describe('not_found (the tag or segment was deleted), conflict (no longer a manual tag), invalid_request (the definition no longer checks)'), message: z.string() })
+      .nullable()
+      .describe('Once failed; null otherwise'),
+    createdAt: z.string(),
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+  })
+  .meta({ id: 'TagOperation' });
+export type TagOperation = z.infer<typeof tagOperationSchema>;
+
+export const operationParams = z.object({ id: uuidString });
 
 export const profileTagSchema = z
   .object({

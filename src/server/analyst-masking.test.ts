@@ -62,6 +62,7 @@ interface World {
   householdId: string;
   tagId: string;
   segmentId: string;
+  operationId: string;
   stageModels: string[];
   /** Profiles merged into Zhou's (they answer 308 to those who see her). */
   mergedAway: string[];
@@ -181,8 +182,8 @@ async function seedFunnel(send: Send, net: Network, leads: Record<'a1' | 'a2', L
   return { defeatId: str(defeat['id'], 'defeat request'), orderNo: 'SO-AM-1' };
 }
 
-/** Zhou's vehicle, household (with Zhao) and consent; a tag on everyone, the AARRR model, a segment. */
-async function seedBelongings(send: Send, zhou: string, zhao: string, everyone: string[]): Promise<{ householdId: string; tagId: string; segmentId: string }> {
+/** Zhou's vehicle, household (with Zhao) and consent; a tag on everyone, the AARRR model, a segment, a bulk tag operation. */
+async function seedBelongings(send: Send, zhou: string, zhao: string, everyone: string[]): Promise<{ householdId: string; tagId: string; segmentId: string; operationId: string }> {
   await send('PUT', `/api/v1/vehicles/${VIN_OWNED}`, { series: '唐' });
   await send('POST', `/api/v1/vehicles/${VIN_OWNED}/relations`, { profileId: zhou, role: 'owner', validFrom: '2025-01-01T00:00:00Z' });
   const household = await send('POST', '/api/v1/households', { name: HOUSEHOLD, members: [{ profileId: zhou, relation: 'self' }, { profileId: zhao }] });
@@ -192,7 +193,9 @@ async function seedBelongings(send: Send, zhou: string, zhao: string, everyone: 
   await send('POST', `/api/v1/tags/${tagId}/apply`, { profileIds: everyone });
   await send('POST', '/api/v1/stage-models/presets/aarrr');
   const segment = await send('POST', '/api/v1/segments', { name: '有电话', definition: { condition: { type: 'trait', trait: 'phone', op: 'exists' } } });
-  return { householdId: str(household['id'], 'household'), tagId, segmentId: str(segment['id'], 'segment') };
+  const segmentId = str(segment['id'], 'segment');
+  const operation = await send('POST', `/api/v1/tags/${tagId}/apply`, { segmentId, reason: '有电话' });
+  return { householdId: str(household['id'], 'household'), tagId, segmentId, operationId: str(operation['id'], 'operation') };
 }
 
 /** Builds the world through the API (staff renamed, leads, tracking, funnel, belongings), then refreshes. */
@@ -232,6 +235,7 @@ function pathValues(w: World, tenant: TenantCreated): Record<string, string[]> {
     'households/{id}': [w.householdId],
     'tags/{id}': [w.tagId],
     'segments/{id}': [w.segmentId],
+    'operations/{id}': [w.operationId],
     'stage-models/{key}': w.stageModels,
     'leads/{id}': Object.values(w.leads),
     'defeat-requests/{id}': [w.defeatId],

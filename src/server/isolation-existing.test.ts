@@ -35,6 +35,7 @@ interface World {
   tagGroup: string;
   tag: string;
   segment: string;
+  operation: string;
 }
 
 const HQ: StaffName[] = ['admin', 'hqOps', 'analyst'];
@@ -226,6 +227,8 @@ function cases(): IsolationCase<World>[] {
     { name: 'change a tag', method: 'PUT', url: (w) => `/api/v1/tags/${w.tag}`, body: () => ({ description: '到店客户' }), expect: roles(OPS) },
     { name: 'apply a tag', method: 'POST', url: (w) => `/api/v1/tags/${w.tag}/apply`, body: (w) => ({ profileIds: [w.custA] }), expect: roles(OPS) },
     { name: 'remove a tag', method: 'POST', url: (w) => `/api/v1/tags/${w.tag}/remove`, body: (w) => ({ profileIds: [w.custB2] }), expect: roles(OPS) },
+    { name: 'queue a tag for a segment', method: 'POST', url: (w) => `/api/v1/tags/${w.tag}/apply`, body: (w) => ({ segmentId: w.segment }), expect: roles(OPS) },
+    get('a bulk tag operation', (w) => `/api/v1/operations/${w.operation}`, roles(OPS)),
     { name: 'delete a tag', method: 'DELETE', url: (w) => `/api/v1/tags/${w.tag}`, expect: deniedBut(OPS) },
     { name: 'delete a tag group', method: 'DELETE', url: (w) => `/api/v1/tag-groups/${w.tagGroup}`, expect: deniedBut(OPS) },
 
@@ -345,6 +348,8 @@ describe.each(testEngines)('data scope on the existing management API on %s', (e
     const segment = await ok<{ id: string }>(admin('POST', '/api/v1/segments', { name: '有姓名', definition: { condition: { type: 'trait', trait: 'name', op: 'exists' } } }));
     // What the materialise job does after a save.
     await materializeSegment({ db: fx.store.db, clock: systemClock }, tenantId, segment.id);
+    // Queued, not run: no worker runs here, so the tag's holders stay as they are.
+    const operation = await ok<{ id: string }>(admin('POST', `/api/v1/tags/${tag.id}/remove`, { segmentId: segment.id }));
     return {
       custA: custA!,
       mergedA: merged[0]!.id,
@@ -357,6 +362,7 @@ describe.each(testEngines)('data scope on the existing management API on %s', (e
       tagGroup: group.id,
       tag: tag.id,
       segment: segment.id,
+      operation: operation.id,
     };
   }
 

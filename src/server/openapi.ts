@@ -51,7 +51,7 @@ export const TAGS: OpenAPIV3_1.TagObject[] = [
   { name: 'households', description: 'People linked without merging them' },
   { name: 'consents', description: 'PIPL consent per channel and purpose' },
   { name: 'identity rules', description: 'Identifier types, junk values and trait strategies' },
-  { name: 'tags', description: 'Tag groups, manual and rule tags' },
+  { name: 'tags', description: 'Tag groups, manual and rule tags, bulk tag operations' },
   { name: 'segments', description: 'Segments: preview, saved segments, members and changes' },
   { name: 'stages', description: 'Operating models (5A, AARRR, AIPL) and a person’s stages' },
   { name: 'analytics', description: 'Stage distribution, flows, funnel and the reachable pool' },
@@ -63,6 +63,16 @@ export const TAGS: OpenAPIV3_1.TagObject[] = [
 ];
 
 type ResponseMap = Record<string, unknown>;
+
+/** Headers a route sends with a status, worth a client's reading: status → header name → what it says. */
+export type ResponseHeaders = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+declare module 'fastify' {
+  interface FastifySchema {
+    /** Shown in the API document as the response's headers (e.g. Location of a 202). */
+    responseHeaders?: ResponseHeaders;
+  }
+}
 
 function isResponseMap(value: unknown): value is ResponseMap {
   return typeof value === 'object' && value !== null && !(value instanceof z.ZodType);
@@ -161,8 +171,22 @@ export const transform: SwaggerTransform = (input) => {
   const out: FastifySchema = { ...made.schema };
   if (body) out.body = body;
   if (Object.keys(documented).length > 0) out.response = { ...(isResponseMap(out.response) ? out.response : {}), ...documented };
+  withResponseHeaders(out, schema.responseHeaders);
   return { schema: out, url: made.url };
 };
+
+/** Adds the headers a route documents for a status to that response (@fastify/swagger reads `headers` there). */
+function withResponseHeaders(out: FastifySchema, headers: ResponseHeaders | undefined): void {
+  delete out.responseHeaders;
+  if (!headers || !isResponseMap(out.response)) return;
+  const responses: ResponseMap = { ...out.response };
+  for (const [status, named] of Object.entries(headers)) {
+    const made = responses[status];
+    if (typeof made !== 'object' || made === null) continue;
+    responses[status] = { ...made, headers: Object.fromEntries(Object.entries(named).map(([name, description]) => [name, { type: 'string', description }])) };
+  }
+  out.response = responses;
+}
 
 type Document = OpenAPIV3_1.Document;
 type Operation = OpenAPIV3_1.OperationObject;

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { json, useAppFixture } from '../testing/app.js';
 import { freshTenant, testEngines } from '../testing/engines.js';
 import { adminRequest, personHolding, resolveQueued, sendBatch } from '../testing/identity.js';
+import { bulkTagChange } from '../testing/tags.js';
 
 const SH = { type: 'trait', trait: 'city', op: 'eq', value: '上海' };
 const errorOf = (body: unknown) => {
@@ -24,11 +25,10 @@ describe.each(testEngines)('tags API on %s', (engine) => {
     if (!p) throw new Error(`no profile for ${userId}`);
     return p.id;
   };
-  const counts = async () => {
-    const n = async (table: 'tags' | 'profile_tags' | 'tag_history') =>
-      Number((await fx.store.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).where('tenant_id', '=', tenant()).executeTakeFirstOrThrow()).n);
-    return { tags: await n('tags'), profileTags: await n('profile_tags'), history: await n('tag_history') };
-  };
+  const count = async (table: 'tags' | 'profile_tags' | 'tag_history' | 'operations') =>
+    Number((await fx.store.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).where('tenant_id', '=', tenant()).executeTakeFirstOrThrow()).n);
+  const operationCount = () => count('operations');
+  const counts = async () => ({ tags: await count('tags'), profileTags: await count('profile_tags'), history: await count('tag_history'), operations: await operationCount() });
   const tokenActor = async () => {
     const t = await fx.store.db.selectFrom('admin_tokens').select('id').where('tenant_id', '=', tenant()).executeTakeFirstOrThrow();
     return `admin_token:${t.id}`;
@@ -167,19 +167,24 @@ describe.each(testEngines)('tags API on %s', (engine) => {
     expect(jobs).toEqual([{ kind: 'segments.refresh', key: '' }]);
   });
 
-  it('applies and removes in bulk by saved segment and by definition, evaluated in the database', async () => {
+  it('applies and removes in bulk by saved segment and by definition, evaluated in the database by the operation job', async () => {
     const { u1, u2, u3 } = await people();
     const { tagId } = await groupAndTag();
     const shanghai = await segment('上海客户', SH);
+    const bulk = async (action: 'apply' | 'remove', body: unknown) => {
+      const op = await bulkTagChange(fx.app, fx.store, fx.tenant, tagId, action, body);
+      expect(op.state, JSON.stringify(op.error)).toBe('succeeded');
+      return op.counts;
+    };
     expect(await ok('POST', `/api/v1/tags/${tagId}/apply`, { profileIds: [u1] }, 200)).toEqual({ applied: 1, unchanged: 0 });
-    expect(await ok('POST', `/api/v1/tags/${tagId}/apply`, { segmentId: shanghai.id, reason: '批量' }, 200)).toEqual({ applied: 1, unchanged: 1 });
-    expect(await ok('POST', `/api/v1/tags/${tagId}/apply`, { segmentId: shanghai.id }, 200)).toEqual({ applied: 0, unchanged: 2 });
+    expect(await bulk('apply', { segmentId: shanghai.id, reason: '批量' })).toEqual({ changed: 1, unchanged: 1 });
+    expect(await bulk('apply', { segmentId: shanghai.id })).toEqual({ changed: 0, unchanged: 2 });
     const holders = async () =>
       (await fx.store.db.selectFrom('profile_tags').select('profile_id').where('tenant_id', '=', tenant()).where('tag_id', '=', tagId).execute()).map((r) => r.profile_id).sort();
     expect(await holders()).toEqual([u1, u3].sort());
-    expect(await ok('POST', `/api/v1/tags/${tagId}/apply`, { definition: { condition: { type: 'trait', trait: 'city', op: 'exists' } } }, 200)).toEqual({ applied: 1, unchanged: 2 });
+    expect(await bulk('apply', { definition: { condition: { type: 'trait', trait: 'city', op: 'exists' } } })).toEqual({ changed: 1, unchanged: 2 });
     expect(await holders()).toEqual([u1, u2, u3].sort());
-    expect(await ok('POST', `/api/v1/tags/${tagId}/remove`, { definition: { condition: { type: 'trait', trait: 'city', op: 'eq', value: '北京' } }, reason: '清理' }, 200)).toEqual({ removed: 1, unchanged: 0 });
+    expect(await bulk('remove', { definition: { condition: { type: 'trait', trait: 'city', op: 'eq', value: '北京' } }, reason: '清理' })).toEqual({ changed: 1, unchanged: 0 });
     expect(await holders()).toEqual([u1, u3].sort());
     const hist = await fx.store.db.selectFrom('tag_history').select(['profile_id', 'action', 'reason']).where('tenant_id', '=', tenant()).orderBy('id').execute();
     expect(hist).toEqual([
@@ -191,6 +196,7 @@ describe.each(testEngines)('tags API on %s', (engine) => {
     const bad = await call('POST', `/api/v1/tags/${tagId}/apply`, { segmentId: '00000000-0000-4000-8000-000000000000' });
     expect(bad.statusCode).toBe(400);
     expect(errorOf(json(bad))).toMatchObject({ details: { issues: [{ path: 'segmentId' }] } });
+    expect(await operationCount()).toBe(4);
   });
 
   it('400 naming the bad profile id (unknown, merged away, malformed) and nothing written', async () => {
@@ -263,6 +269,6 @@ describe.each(testEngines)('tags API on %s', (engine) => {
     const res = await as('POST', '/api/v1/tags', { groupId, name: 'x', kind: 'manual' });
     expect(res.statusCode).toBe(400);
     expect(json(await as('GET', '/api/v1/tags'))).toEqual({ data: [] });
-    expect(await counts()).toEqual({ tags: 1, profileTags: 0, history: 0 });
+    expect(await counts()).toEqual({ tags: 1, profileTags: 0, history: 0, operations: 0 });
   });
 });

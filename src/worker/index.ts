@@ -12,7 +12,7 @@ import {
 } from '../modules/segments/index.js';
 import { refreshReachabilityFor, SLA_JOB, slaJobHandler } from '../modules/leads/index.js';
 import { refreshStagesFor, refreshStagesFull } from '../modules/stages/index.js';
-import { refreshRuleTagsFor, refreshRuleTagsFull } from '../modules/tags/index.js';
+import { refreshRuleTagsFor, refreshRuleTagsFull, runTagOperation, TAG_OPERATION_JOB } from '../modules/tags/index.js';
 import { refreshChanged, refreshScheduled, type RefreshDeps, type RefreshSteps } from './refresh.js';
 import { createWorker, type Worker, type WorkerDeps } from './runner.js';
 import { leadConnectorHandlers } from './lead-connectors.js';
@@ -62,6 +62,10 @@ export function siyuWorker(deps: SiyuWorkerDeps): Worker {
     // A saved segment's members, after it was created or its definition changed.
     [MATERIALIZE_JOB]: async (job) => {
       await materializeSegment(deps, job.tenantId, job.key);
+    },
+    // A bulk tag apply or remove over a segment or a definition, queued by the request as an operation.
+    [TAG_OPERATION_JOB]: async (job) => {
+      await runTagOperation(deps, job.tenantId, job.key);
     },
     [SCHEDULED_PASS_JOB]: async (job) => {
       await refreshScheduled(deps, refreshSteps, job.tenantId, { all: false });

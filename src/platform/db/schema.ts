@@ -1,5 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { LeadsDatabase } from './schema-leads.js';
+import type { OperationsDatabase } from './schema-operations.js';
 import type { SegmentsDatabase } from './schema-segments.js';
 
 /** Kysely's view of the tables created by `migrations/`. Keep in step with the SQL. */
@@ -239,7 +240,7 @@ export interface ConsentHistoryTable {
   note: string | null;
 }
 
-export interface Database extends SegmentsDatabase, LeadsDatabase {
+export interface Database extends SegmentsDatabase, LeadsDatabase, OperationsDatabase {
   tenants: TenantsTable;
   sources: SourcesTable;
   write_keys: WriteKeysTable;

@@ -1,10 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBodySchema } from '../../contracts/common.js';
 import { profileParams } from '../../contracts/profiles.js';
 import { cursorQuery } from '../../contracts/segments.js';
 import {
+  operationParams,
   profileTagSchema,
   tagAppliedSchema,
   tagApplySchema,
@@ -14,9 +15,11 @@ import {
   tagGroupSchema,
   tagHistoryPageSchema,
   tagListQuery,
+  tagOperationSchema,
   tagRemovedSchema,
   tagSchema,
   tagUpdateSchema,
+  type TagApply,
 } from '../../contracts/tags.js';
 import {
   applyManualTag,
@@ -25,13 +28,16 @@ import {
   deleteTag,
   deleteTagGroup,
   getTag,
+  getTagOperation,
   listTagGroups,
   listTags,
   profileTagHistory,
+  queueTagOperation,
   removeManualTag,
   tagHistory,
   tagsOfProfile,
   updateTag,
+  type TagAction,
 } from '../../modules/tags/index.js';
 import { requireVisibleProfile } from '../../modules/profiles/index.js';
 import { OPS_ROLES } from '../../modules/tenancy/index.js';
@@ -43,11 +49,20 @@ const tags = ['tags'];
 const idParams = profileParams;
 /** Definitions (groups, tags) and who is given a manual tag are changed by operations roles only. */
 const ops = (request: FastifyRequest) => requirePrincipal(request, OPS_ROLES);
+const operationPath = (id: string) => `/api/v1/operations/${id}`;
+const operationHeaders = { 202: { Location: 'The operation: /api/v1/operations/{id}' } };
+const BULK_DESCRIPTION =
+  'With `profileIds` (at most 1000) the change is made in the request and answers 200 with the counts; replays change nothing. ' +
+  'With `segmentId` or `definition` the tag, the segment and the definition are checked at once (404, 409, 400 as for listed profiles, nothing written then) ' +
+  'and the answer is 202 with the operation (state `queued`) and a `Location` header naming it: a job evaluates the target when it runs, ' +
+  'changes everyone it matches then, and records the counts. Read it at GET /api/v1/operations/{id} until `state` is `succeeded` or `failed`. ' +
+  'Sending the same request again queues another operation, which finds the change made and counts everyone unchanged.';
 
 /**
  * Tag groups, manual and rule tags, who holds them and their history (management API). Every role
- * reads the definitions; admin and hq_ops change them and apply or remove tags. Histories list the
- * rows about people in the caller's data scope; a tag's memberCount is tenant-wide.
+ * reads the definitions; admin and hq_ops change them, apply or remove tags and read the bulk
+ * operations they queue. Histories list the rows about people in the caller's data scope; a tag's
+ * memberCount is tenant-wide.
  */
 export async function tagRoutes(app: FastifyInstance, deps: AppDeps) {
   const d = { db: deps.store.db, clock: deps.clock };
@@ -159,22 +174,34 @@ export async function tagRoutes(app: FastifyInstance, deps: AppDeps) {
     },
   );
 
+  /** Listed profiles change in the request (200); a segment or definition is an operation a job carries out (202, Location). */
+  const change = async (request: FastifyRequest, reply: FastifyReply, tagId: string, body: TagApply, action: TagAction) => {
+    const { tenantId, actor } = ops(request);
+    const { profileIds, ...bulk } = body;
+    if (profileIds) {
+      const listed = { profileIds, reason: bulk.reason };
+      if (action === 'apply') return reply.code(200).send(await applyManualTag(d, tenantId, tagId, listed, actor));
+      return reply.code(200).send(await removeManualTag(d, tenantId, tagId, listed, actor));
+    }
+    const operation = await queueTagOperation(d, tenantId, tagId, action, bulk, actor);
+    return reply.code(202).header('location', operationPath(operation.id)).send(operation);
+  };
+
   r.post(
     '/api/v1/tags/:id/apply',
     {
       schema: {
         tags,
-        summary: 'Give a manual tag to listed profiles or to everyone a segment or definition matches now; replays change nothing',
+        summary: 'Give a manual tag to listed profiles (200), or queue giving it to everyone a segment or definition matches (202, Location: the operation)',
+        description: BULK_DESCRIPTION,
         params: idParams,
         body: tagApplySchema,
-        response: { 200: tagAppliedSchema, ...errors },
+        response: { 200: tagAppliedSchema, 202: tagOperationSchema, ...errors },
+        responseHeaders: operationHeaders,
         security,
       },
     },
-    async (request) => {
-      const { tenantId, actor } = ops(request);
-      return applyManualTag(d, tenantId, request.params.id, request.body, actor);
-    },
+    (request, reply) => change(request, reply, request.params.id, request.body, 'apply'),
   );
 
   r.post(
@@ -182,17 +209,30 @@ export async function tagRoutes(app: FastifyInstance, deps: AppDeps) {
     {
       schema: {
         tags,
-        summary: 'Take a manual tag from listed profiles or from everyone a segment or definition matches now; replays change nothing',
+        summary: 'Take a manual tag from listed profiles (200), or queue taking it from everyone a segment or definition matches (202, Location: the operation)',
+        description: BULK_DESCRIPTION,
         params: idParams,
         body: tagApplySchema,
-        response: { 200: tagRemovedSchema, ...errors },
+        response: { 200: tagRemovedSchema, 202: tagOperationSchema, ...errors },
+        responseHeaders: operationHeaders,
         security,
       },
     },
-    async (request) => {
-      const { tenantId, actor } = ops(request);
-      return removeManualTag(d, tenantId, request.params.id, request.body, actor);
+    (request, reply) => change(request, reply, request.params.id, request.body, 'remove'),
+  );
+
+  r.get(
+    '/api/v1/operations/:id',
+    {
+      schema: {
+        tags,
+        summary: 'A bulk tag operation: its state, its counts once succeeded, its error once failed',
+        params: operationParams,
+        response: { 200: tagOperationSchema, ...errors },
+        security,
+      },
     },
+    async (request) => getTagOperation(deps.store.db, ops(request).tenantId, request.params.id),
   );
 
   r.get(

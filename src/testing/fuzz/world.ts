@@ -9,8 +9,8 @@ import type { Hints } from './sample.js';
 /**
  * Real records for the fuzzer to aim at, made through the API: the seeded dealer network, leads
  * (and so people), an order, a defeat request, a vehicle with a relation, a household, tags, a
- * segment, a stage model, a routing rule. Paths that destroy or lock (revoke, password, logout,
- * unit changes) point at spare records, so the fuzzer's own credentials keep working.
+ * segment, a bulk tag operation, a stage model, a routing rule. Paths that destroy or lock (revoke,
+ * password, logout, unit changes) point at spare records, so the fuzzer's own credentials keep working.
  */
 
 export const WORLD_VIN = 'LSVAU2187N2123456';
@@ -75,6 +75,7 @@ export async function buildWorld(app: FastifyInstance, tenant: TenantCreated): P
   const tag = await call('POST', '/api/v1/tags', { groupId: text(group, 'id'), name: '新能源', kind: 'manual' });
   const condition = { type: 'trait', trait: 'city', op: 'eq', value: '上海' };
   const segment = await call('POST', '/api/v1/segments', { name: '上海客户', definition: { condition } });
+  const operation = await call('POST', `/api/v1/tags/${text(tag, 'id')}/apply`, { segmentId: text(segment, 'id') });
   await call('POST', '/api/v1/stage-models/presets/5a');
   await call('POST', '/api/v1/stage-models/presets/aarrr');
   const rule = await call('POST', '/api/v1/routing-rules', { name: '上海', dealerCodes: ['SH001'], cities: ['上海'] });
@@ -95,6 +96,7 @@ export async function buildWorld(app: FastifyInstance, tenant: TenantCreated): P
     '/api/v1/tag-groups/{id}': text(spareGroup, 'id'),
     '/api/v1/tags/{id}': text(tag, 'id'),
     '/api/v1/segments/{id}': text(segment, 'id'),
+    '/api/v1/operations/{id}': text(operation, 'id'),
     '/api/v1/stage-models/{key}': 'five_a',
     '/api/v1/leads/{id}': leadId,
     '/api/v1/routing-rules/{id}': text(rule, 'id'),
