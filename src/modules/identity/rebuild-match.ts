@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../platform/db/index.js';
-import type { ProfileNode } from './graph.js';
+import { jsonEqual } from '../../platform/json.js';
+import type { CompactGraph } from './compact-graph.js';
 import type { RebuildOptions, Resolved } from './rebuild.js';
 import * as repo from './rebuild.repo.js';
 import { parseIdentifierKey, type Identifier } from './types.js';
-import { isRecord } from '../../platform/json.js';
 
 /**
  * Rebuild, matching: the clusters the new graph ended with, the stored live profiles read once, and
@@ -57,72 +57,31 @@ class UuidColumn {
   }
 }
 
-const NOT_PRINTABLE_ASCII = /[^ -~]/;
-
-/** jsonb's order of object keys: shorter first (in UTF-8 bytes), then bytewise. */
-function jsonbKeyOrder(a: string, b: string): number {
-  if (!NOT_PRINTABLE_ASCII.test(a) && !NOT_PRINTABLE_ASCII.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-  return Buffer.byteLength(a) - Buffer.byteLength(b) || Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-
-/**
- * A JSON value as PostgreSQL prints a jsonb (keys by length, then bytes; ", " and ": "), so that a
- * stored profile's traits compare with the graph's as text. A value printed differently (a number
- * such as 1.0 or 1e21) only makes the profile look changed: it is rewritten, and matches afterwards.
- */
-export function jsonbText(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  let out: string;
-  if (Array.isArray(v)) {
-    out = '[';
-    for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ', ') + jsonbText(v[i]);
-    return `${out}]`;
-  }
-  if (!isRecord(v)) return 'null';
-  const o = v;
-  const keys = Object.keys(o);
-  if (keys.length > 1) keys.sort(jsonbKeyOrder);
-  out = '{';
-  let first = true;
-  for (const k of keys) {
-    const x = o[k];
-    if (x === undefined) continue;
-    out += `${first ? '' : ', '}${JSON.stringify(k)}: ${jsonbText(x)}`;
-    first = false;
-  }
-  return `${out}}`;
-}
-
-/** The clusters the graph ended with, by temporary id. */
+/** The clusters the graph ended with. */
 export interface Clusters {
-  /** temporary id → the id of the cluster it ended in */
+  graph: CompactGraph;
+  /** profile → the root of the cluster it ended in */
   final: Int32Array;
-  /** final temporary id → its node */
-  node: Array<ProfileNode | undefined>;
-  /** final temporary ids, in the graph's order */
+  /** the roots, in creation order */
   ids: number[];
 }
 
 export function clustersOf(r: Resolved): Clusters {
-  const final = new Int32Array(r.maxTemp + 1);
-  for (let k = 1; k <= r.maxTemp; k++) final[k] = Number(r.graph.finalId(String(k)));
-  const node = new Array<ProfileNode | undefined>(r.maxTemp + 1);
+  const { graph } = r;
+  const final = new Int32Array(graph.profileCount + 1);
   const ids: number[] = [];
-  for (const [id, n] of r.graph.profiles) {
-    node[Number(id)] = n;
-    ids.push(Number(id));
+  for (let k = 1; k <= graph.profileCount; k++) {
+    final[k] = graph.find(k);
+    if (final[k] === k) ids.push(k);
   }
-  return { final, node, ids };
+  return { graph, final, ids };
 }
 
 /** Cluster a was seen before cluster b (b may be none). */
-const earlier = (cl: Clusters, a: number, b: number): boolean => {
-  const na = cl.node[a];
-  const nb = cl.node[b];
-  return na !== undefined && (nb === undefined || na.firstSeen < nb.firstSeen || (na.firstSeen === nb.firstSeen && a < b));
-};
+const earlier = (cl: Clusters, a: number, b: number): boolean =>
+  a !== 0 && (b === 0 || cl.graph.firstSeen(a) < cl.graph.firstSeen(b) || (cl.graph.firstSeen(a) === cl.graph.firstSeen(b) && a < b));
 
-/** The stored live profiles, by ordinal (id order), and how their identifiers fell into the new clusters. */
+/** The stored live profiles, by ordinal (read order), and how their identifiers fell into the new clusters. */
 export interface OldSide {
   ids: UuidColumn;
   firstMs: Column;
@@ -132,10 +91,13 @@ export interface OldSide {
   sameAsBest: Column;
   /** Pairs (cluster, old ordinal, identifiers in common). */
   pairs: { c: Column; k: Column; n: Column };
+  /** Per identifier of the new graph: 1 when it is stored. */
+  stored: Uint8Array;
   removed: Identifier[];
-  retimed: string[];
-  /** Stored identifiers held by no live profile, still in the graph: rewritten. */
-  stray: string[];
+  /** Identifiers (ordinals) stored with other first/last seen times. */
+  retimed: number[];
+  /** Stored identifiers held by no live profile, still in the graph (ordinals): rewritten. */
+  stray: number[];
   identifiers: number;
 }
 
@@ -145,54 +107,53 @@ export interface OldSide {
  * already equals its most likely cluster's (so that, when it keeps that cluster, nothing is written).
  */
 export async function readOldSide(trx: Db, tenantId: string, r: Resolved, cl: Clusters, total: number, o: RebuildOptions): Promise<OldSide> {
+  const { graph } = r;
   const side: OldSide = {
     ids: new UuidColumn(),
     firstMs: new Column(),
     best: new Column(),
     sameAsBest: new Column(),
     pairs: { c: new Column(), k: new Column(), n: new Column() },
+    stored: new Uint8Array(graph.identifierCount),
     removed: [],
     retimed: [],
     stray: [],
     identifiers: 0,
   };
-  const links = r.graph.links;
-  const lc: number[] = [];
-  const ln: number[] = [];
-  const take = (row: repo.StoredIdentifierRow): number => {
+  /** The cluster now holding a stored identifier (0: it is gone). */
+  const take = (x: repo.StoredIdentifier, live: boolean): number => {
     side.identifiers++;
-    const link = links.get(row.key);
-    if (!link) {
-      side.removed.push(parseIdentifierKey(row.key));
+    const i = graph.ordinalOf(x[0]);
+    if (i === undefined) {
+      side.removed.push(parseIdentifierKey(x[0]));
       return 0;
     }
-    link.persisted = true; // it exists in the store
-    if (link.firstSeen !== Number(row.first_ms) || link.lastSeen !== Number(row.last_ms)) side.retimed.push(row.key);
-    return cl.final[Number(link.profileId)]!;
+    side.stored[i] = 1;
+    if (graph.identFirst(i) !== x[1] || graph.identLast(i) !== x[2]) side.retimed.push(i);
+    if (!live) side.stray.push(i);
+    return graph.holderOfOrdinal(i);
   };
-  let after: string | null = null;
-  o.onProgress?.({ phase: 'resolving', unit: 'stored profiles', done: 0, total });
-  for (;;) {
-    const page = await repo.readStoredPage(trx, tenantId, after, STORED_PAGE);
-    const held = page.identifiers;
-    let j = 0;
-    for (const row of page.profiles) {
+  const lc: number[] = [];
+  const ln: number[] = [];
+  const apply = (rows: repo.StoredProfileRow[]) => {
+    for (const row of rows) {
+      if (row.id === null) {
+        for (const x of row.identifiers ?? []) take(x, false);
+        continue;
+      }
       const k = side.ids.length;
       side.ids.push(row.id);
       side.firstMs.push(Number(row.first_ms));
       lc.length = 0;
       ln.length = 0;
-      for (; j < held.length && held[j]!.profile_id <= row.id; j++) {
-        const c = take(held[j]!);
-        if (held[j]!.profile_id !== row.id) {
-          if (c !== 0) side.stray.push(held[j]!.key);
-        } else if (c !== 0) {
-          const at = lc.indexOf(c);
-          if (at < 0) {
-            lc.push(c);
-            ln.push(1);
-          } else ln[at]!++;
-        }
+      for (const x of row.identifiers ?? []) {
+        const c = take(x, true);
+        if (c === 0) continue;
+        const at = lc.indexOf(c);
+        if (at < 0) {
+          lc.push(c);
+          ln.push(1);
+        } else ln[at]!++;
       }
       let best = 0;
       let bestN = 0;
@@ -208,26 +169,33 @@ export async function readOldSide(trx: Db, tenantId: string, r: Resolved, cl: Cl
         }
       }
       side.best.push(best);
-      const node = cl.node[best];
       const same =
-        node !== undefined &&
-        Number(row.first_ms) === node.firstSeen &&
-        Number(row.last_ms) === node.lastSeen &&
-        row.traits === jsonbText(node.traits.traits) &&
-        row.trait_meta === jsonbText(node.traits.meta);
+        best !== 0 &&
+        Number(row.first_ms) === graph.firstSeen(best) &&
+        Number(row.last_ms) === graph.lastSeen(best) &&
+        jsonEqual(row.traits ?? {}, graph.traitState(best).traits) &&
+        jsonEqual(row.trait_meta ?? {}, graph.traitState(best).meta);
       side.sameAsBest.push(same ? 1 : 0);
     }
-    // Identifiers in the range whose holder is no live profile (and, after the last page, all later ones).
-    for (; j < held.length; j++) if (take(held[j]!) !== 0) side.stray.push(held[j]!.key);
-    if (page.profiles.length === 0) break;
-    after = page.profiles[page.profiles.length - 1]!.id;
+  };
+  o.onProgress?.({ phase: 'resolving', unit: 'stored profiles', done: 0, total });
+  await repo.openStoredCursor(trx, tenantId);
+  let next = repo.fetchStored(trx, STORED_PAGE);
+  for (;;) {
+    const page = next;
+    const rows = await page;
+    if (rows.length === 0) break;
+    next = repo.fetchStored(trx, STORED_PAGE);
+    next.catch(() => undefined);
+    apply(rows);
     o.onProgress?.({ phase: 'resolving', unit: 'stored profiles', done: side.ids.length, total });
   }
+  await repo.closeStoredCursor(trx);
   return side;
 }
 
 /** Live profiles per stored page: small enough for a page's rows to die young. */
-const STORED_PAGE = 5_000;
+const STORED_PAGE = 10_000;
 
 /** Which stored id each cluster takes. */
 export interface Matching {
@@ -343,13 +311,13 @@ export interface Assignment {
 /** Matches clusters to stored ids (by identifiers, then by events) and gives every cluster its final id. */
 export async function matchProfiles(r: Resolved, cl: Clusters, old: OldSide): Promise<Assignment> {
   const nOld = old.ids.length;
-  const m: Matching = { clusterOld: new Int32Array(r.maxTemp + 1).fill(-1), taken: new Uint8Array(nOld) };
+  const m: Matching = { clusterOld: new Int32Array(r.graph.profileCount + 1).fill(-1), taken: new Uint8Array(nOld) };
   const byIdentifiers = view(old.pairs);
   matchPairs(cl, old, m, byIdentifiers.pc, byIdentifiers.pk, byIdentifiers.pn, byIdentifiers.n);
   const eventPairs = await matchByEvents(r, cl, old, m);
 
-  const finalUuid = new Array<string>(r.maxTemp + 1);
-  const finalHex = Buffer.alloc(16 * (r.maxTemp + 1));
+  const finalUuid = new Array<string>(r.graph.profileCount + 1);
+  const finalHex = Buffer.alloc(16 * (r.graph.profileCount + 1));
   const oldCluster = new Int32Array(nOld);
   let created = 0;
   for (const c of cl.ids) {

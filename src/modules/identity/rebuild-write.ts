@@ -1,8 +1,8 @@
 import type { Db } from '../../platform/db/index.js';
-import type { LinkInfo } from './graph.js';
 import type { RebuildOptions, RebuildSummary, Resolved } from './rebuild.js';
 import { NO_PROFILE, type Assignment, type Clusters, type Matching, type OldSide } from './rebuild-match.js';
 import * as repo from './rebuild.repo.js';
+import { parseIdentifierKey } from './types.js';
 
 /**
  * Rebuild, writing: only the difference between the stored graph and the new one (profiles,
@@ -13,10 +13,8 @@ import * as repo from './rebuild.repo.js';
 export async function writeProfiles(trx: Db, tenantId: string, cl: Clusters, old: OldSide, a: Assignment, o: RebuildOptions): Promise<{ updated: string[]; created: string[] }> {
   const { m, finalUuid, oldCluster, created, mergedAway } = a;
   const nOld = old.ids.length;
-  const stateOf = (c: number): repo.ProfileState => {
-    const node = cl.node[c]!;
-    return { id: finalUuid[c]!, firstMs: node.firstSeen, lastMs: node.lastSeen, traits: JSON.stringify(node.traits.traits), meta: JSON.stringify(node.traits.meta) };
-  };
+  const g = cl.graph;
+  const stateOf = (c: number): repo.ProfileState => ({ id: finalUuid[c]!, firstMs: g.firstSeen(c), lastMs: g.lastSeen(c), traits: JSON.stringify(g.traitState(c).traits), meta: JSON.stringify(g.traitState(c).meta) });
   const changed: repo.ProfileState[] = [];
   for (let k = 0; k < nOld; k++) {
     if (m.taken[k] === 0) continue;
@@ -59,32 +57,31 @@ export async function writeIdentifiers(
   trx: Db,
   tenantId: string,
   r: Resolved,
-  cl: Clusters,
   old: OldSide,
   m: Matching,
   finalUuid: string[],
   o: RebuildOptions,
 ): Promise<{ identifiersAdded: number; identifiersRemoved: number; identifiersMoved: number; identifiersRetimed: number; identifierWrite: RebuildSummary['identifierWrite'] }> {
   const { graph } = r;
-  const stateOf = (l: LinkInfo): repo.LinkState => ({ ...l.identifier, profileId: finalUuid[cl.final[Number(l.profileId)]!]!, firstMs: l.firstSeen, lastMs: l.lastSeen });
+  const total = graph.identifierCount;
+  const stateOf = (i: number): repo.LinkState => ({ ...parseIdentifierKey(graph.keys[i]!), profileId: finalUuid[graph.holderOfOrdinal(i)]!, firstMs: graph.identFirst(i), lastMs: graph.identLast(i) });
   // Keys whose holder changes: every stored key of a cluster that took identifiers from another id.
-  const movedClusters = new Set<number>();
+  const movedCluster = new Uint8Array(graph.profileCount + 1);
   let moved = old.stray.length;
   for (let i = 0; i < old.pairs.c.length; i++) {
     const c = old.pairs.c.get(i);
     if (m.clusterOld[c] !== old.pairs.k.get(i)) {
-      movedClusters.add(c);
+      movedCluster[c] = 1;
       moved += old.pairs.n.get(i);
     }
   }
   let added = 0;
-  for (const link of graph.links.values()) if (!link.persisted) added++;
+  for (let i = 0; i < total; i++) if (old.stored[i] === 0) added++;
   const retimed = new Set(old.retimed);
   const changes = added + old.removed.length + moved + retimed.size;
   const result = { identifiersAdded: added, identifiersRemoved: old.removed.length, identifiersMoved: moved, identifiersRetimed: retimed.size };
   if (changes === 0) return { ...result, identifierWrite: 'none' };
 
-  const total = graph.links.size;
   if (changes * 2 > Math.max(old.identifiers, total)) {
     // Most rows change: replace them all (one DELETE, then COPY in chunks).
     await repo.deleteAllIdentifiers(trx, tenantId);
@@ -96,8 +93,8 @@ export async function writeIdentifiers(
       chunk.length = 0;
       o.onProgress?.({ phase: 'writing', unit: 'identifiers', done, total });
     };
-    for (const link of graph.links.values()) {
-      chunk.push(stateOf(link));
+    for (let i = 0; i < total; i++) {
+      chunk.push(stateOf(i));
       if (chunk.length === 50_000) await flush();
     }
     if (chunk.length > 0) await flush();
@@ -105,10 +102,12 @@ export async function writeIdentifiers(
   }
 
   await repo.deleteIdentifiers(trx, tenantId, old.removed);
-  const keys = new Set([...retimed, ...old.stray]);
-  for (const [key, link] of graph.links) if (!link.persisted) keys.add(key);
-  for (const c of movedClusters) for (const set of cl.node[c]!.idents.values()) for (const key of set) keys.add(key);
-  await repo.upsertIdentifiers(trx, tenantId, [...keys].map((key) => stateOf(graph.links.get(key)!)));
+  const write: repo.LinkState[] = [];
+  for (let i = 0; i < total; i++) {
+    if (old.stored[i] === 0 || retimed.has(i) || movedCluster[graph.holderOfOrdinal(i)] === 1) write.push(stateOf(i));
+  }
+  for (const i of old.stray) if (old.stored[i] === 1 && !retimed.has(i) && movedCluster[graph.holderOfOrdinal(i)] !== 1) write.push(stateOf(i));
+  await repo.upsertIdentifiers(trx, tenantId, write);
   return { ...result, identifierWrite: 'diff' };
 }
 
@@ -155,13 +154,14 @@ export async function writeEvents(
   return { moved, mode };
 }
 
-export async function writeFormer(trx: Db, tenantId: string, r: Resolved, cl: Clusters, finalUuid: string[]): Promise<{ formerAdded: number; formerRemoved: number }> {
+export async function writeFormer(trx: Db, tenantId: string, r: Resolved, finalUuid: string[]): Promise<{ formerAdded: number; formerRemoved: number }> {
+  const { graph } = r;
   const want: repo.FormerRow[] = r.former.map((f) => ({
-    ...f.identifier,
-    profileId: finalUuid[cl.final[Number(f.holder)]!]!,
-    firstMs: f.firstMs,
-    lastMs: f.lastMs,
-    validToMs: f.validToMs,
+    ...parseIdentifierKey(graph.keys[f.ident]!),
+    profileId: finalUuid[graph.find(f.from)]!,
+    firstMs: f.firstSeen,
+    lastMs: f.lastSeen,
+    validToMs: f.at,
   }));
   const key = (f: repo.FormerRow) => [f.profileId, f.type, f.scope, f.value, f.firstMs, f.lastMs, f.validToMs].join('\u0001');
   const have = await repo.readReassignedFormer(trx, tenantId);

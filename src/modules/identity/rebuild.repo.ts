@@ -29,11 +29,13 @@ export async function tenantExists(trx: Db, tenantId: string): Promise<boolean> 
 }
 
 /**
- * Fresh planner statistics for the tables a rebuild reads. PGlite runs no autovacuum: without them
- * its planner reads a whole tenant's events (or profiles) for every keyset page.
+ * Fresh planner statistics for the tables a rebuild reads. Without them (PGlite runs no autovacuum;
+ * PostgreSQL's may not have caught up with a bulk write) the planner reads a whole tenant's
+ * identifiers or events for every keyset page.
  */
 export async function analyzeTables(trx: Db): Promise<void> {
-  await sql`ANALYZE events, profiles, profile_identifiers`.execute(trx);
+  // Only the columns the rebuild's plans filter, join and sort on: a jsonb column's statistics cost seconds.
+  await sql`ANALYZE events (tenant_id, "timestamp", id, profile_id), profiles (tenant_id, id, merged_into), profile_identifiers (tenant_id, profile_id)`.execute(trx);
 }
 
 export interface TenantCounts {
@@ -66,69 +68,68 @@ export interface StoredEventRow {
   vin_properties: Record<string, unknown> | null;
 }
 
-export interface EventCursor {
-  tsUs: string;
-  id: string;
-}
-
 /**
- * One page of the tenant's events in (timestamp, id) order after `after`, with only what extraction
- * needs: identify traits, `context.traits`, `context.externalIds` and the VIN keys of properties.
- * The row comparison runs on events_by_time in every partition (a backward index scan).
+ * The tenant's events in (timestamp, id) order, with only what extraction needs: identify traits,
+ * `context.traits`, `context.externalIds` and the VIN keys of properties. A cursor in the rebuild's
+ * transaction: one plan, read in pages with FETCH (closed at commit).
  */
-export async function readEventPage(trx: Db, tenantId: string, after: EventCursor | null, limit: number): Promise<StoredEventRow[]> {
-  const cursor = after === null ? sql`TRUE` : sql`("timestamp", id) > (timestamptz 'epoch' + ${after.tsUs}::int8 * interval '1 microsecond', ${after.id}::int8)`;
-  const { rows } = await sql<StoredEventRow>`
+export async function openEventCursor(trx: Db, tenantId: string): Promise<void> {
+  await sql`
+    DECLARE siyu_rebuild_events NO SCROLL CURSOR FOR
     SELECT id, ${us('received_at')} AS r_us, ${us('"timestamp"')} AS ts_us, profile_id, source_id, type, user_id, anonymous_id, previous_id,
       ${EVENT_IDENTITY_FIELDS}
     FROM events
-    WHERE tenant_id = ${tenantId} AND ${cursor}
-    ORDER BY "timestamp", id
-    LIMIT ${limit}`.execute(trx);
+    WHERE tenant_id = ${tenantId}
+    ORDER BY "timestamp", id`.execute(trx);
+}
+
+export async function fetchEvents(trx: Db, limit: number): Promise<StoredEventRow[]> {
+  const { rows } = await sql<StoredEventRow>`FETCH ${sql.raw(String(Math.trunc(limit)))} FROM siyu_rebuild_events`.execute(trx);
   return rows;
 }
 
-export interface StoredProfileRow {
-  id: string;
-  first_ms: string;
-  last_ms: string;
-  /** jsonb as text, as PostgreSQL prints it */
-  traits: string;
-  trait_meta: string;
+export async function closeEventCursor(trx: Db): Promise<void> {
+  await sql`CLOSE siyu_rebuild_events`.execute(trx);
 }
 
-export interface StoredIdentifierRow {
-  profile_id: string;
-  /** identifierKey(): type, scope and value joined by U+0001. */
-  key: string;
-  first_ms: string;
-  last_ms: string;
+/** A stored identifier: identifierKey() (type, scope, value joined by U+0001), first and last seen (ms). */
+export type StoredIdentifier = [key: string, firstMs: number, lastMs: number];
+
+/**
+ * A live profile with what a rebuild recomputes and all its identifiers, or (id null) the identifiers
+ * held by a profile id that is no live profile.
+ */
+export interface StoredProfileRow {
+  id: string | null;
+  first_ms: string | null;
+  last_ms: string | null;
+  traits: Record<string, unknown> | null;
+  trait_meta: Record<string, unknown> | null;
+  identifiers: StoredIdentifier[] | null;
 }
 
 /**
- * One page of live profiles (id order) with what a rebuild recomputes, and the identifiers held by
- * profile ids in the page's range (profile_id order): one index range scan, not one probe per profile.
- * After the last live profile (no profiles), the identifiers of every later profile id: those that
- * point at no live profile at all.
+ * The tenant's stored graph, one row per live profile with its identifiers aggregated (one row
+ * instead of one per identifier), in no particular order: a cursor read with fetchStored.
  */
-export async function readStoredPage(
-  trx: Db,
-  tenantId: string,
-  afterId: string | null,
-  limit: number,
-): Promise<{ profiles: StoredProfileRow[]; identifiers: StoredIdentifierRow[] }> {
-  const { rows: profiles } = await sql<StoredProfileRow>`
-    SELECT id, ${ms('first_seen')} AS first_ms, ${ms('last_seen')} AS last_ms, traits::text AS traits, trait_meta::text AS trait_meta
-    FROM profiles
-    WHERE tenant_id = ${tenantId} AND merged_into IS NULL AND ${afterId === null ? sql`TRUE` : sql`id > ${afterId}`}
-    ORDER BY id LIMIT ${limit}`.execute(trx);
-  const last = profiles[profiles.length - 1];
-  const { rows: identifiers } = await sql<StoredIdentifierRow>`
-    SELECT profile_id, type || chr(1) || scope || chr(1) || value AS key, ${ms('first_seen')} AS first_ms, ${ms('last_seen')} AS last_ms
-    FROM profile_identifiers
-    WHERE tenant_id = ${tenantId} AND ${afterId === null ? sql`TRUE` : sql`profile_id > ${afterId}`} AND ${last ? sql`profile_id <= ${last.id}` : sql`TRUE`}
-    ORDER BY profile_id`.execute(trx);
-  return { profiles, identifiers };
+export async function openStoredCursor(trx: Db, tenantId: string): Promise<void> {
+  await sql`
+    DECLARE siyu_rebuild_stored NO SCROLL CURSOR FOR
+    SELECT p.id, ${ms('p.first_seen')} AS first_ms, ${ms('p.last_seen')} AS last_ms, p.traits, p.trait_meta, i.identifiers
+    FROM (SELECT id, first_seen, last_seen, traits, trait_meta FROM profiles WHERE tenant_id = ${tenantId} AND merged_into IS NULL) p
+    FULL JOIN (
+      SELECT profile_id, json_agg(json_build_array(type || chr(1) || scope || chr(1) || value, ${ms('first_seen')}, ${ms('last_seen')})) AS identifiers
+      FROM profile_identifiers WHERE tenant_id = ${tenantId} GROUP BY profile_id
+    ) i ON i.profile_id = p.id`.execute(trx);
+}
+
+export async function fetchStored(trx: Db, limit: number): Promise<StoredProfileRow[]> {
+  const { rows } = await sql<StoredProfileRow>`FETCH ${sql.raw(String(Math.trunc(limit)))} FROM siyu_rebuild_stored`.execute(trx);
+  return rows;
+}
+
+export async function closeStoredCursor(trx: Db): Promise<void> {
+  await sql`CLOSE siyu_rebuild_stored`.execute(trx);
 }
 
 /** Row locks on profiles whose belongings move (as every writer of a profile's belongings takes them). */

@@ -5,7 +5,7 @@ import type { Db, Store } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import { loadIdentityConfig } from './config.repo.js';
 import { extractIdentity } from './extract.js';
-import { IdentityGraph } from './graph.js';
+import { CompactGraph, type Reassigned } from './compact-graph.js';
 import { lockIdentityGraph, stopAppends } from './lock.js';
 import { deleteQueued, queuedSeqs } from './queue.repo.js';
 import { clustersOf, hexOf, matchProfiles, NO_PROFILE, readOldSide } from './rebuild-match.js';
@@ -13,9 +13,7 @@ import { isRecord } from '../../platform/json.js';
 import * as repo from './rebuild.repo.js';
 import { moveMergedBelongings, writeEvents, writeFormer, writeIdentifiers, writeProfiles } from './rebuild-write.js';
 import { previousIdentifier } from './resolve.js';
-import type { Identifier, IdentityConfig } from './types.js';
-
-export { jsonbText } from './rebuild-match.js';
+import type { IdentityConfig } from './types.js';
 
 /**
  * `siyu identity rebuild`: recomputes a tenant's whole identity graph from its stored events under
@@ -134,37 +132,34 @@ class EventSpill {
   }
 }
 
-interface Former {
-  identifier: Identifier;
-  holder: string;
-  firstMs: number;
-  lastMs: number;
-  validToMs: number;
-}
-
 /** Counts and side records gathered while the graph is built. */
 export interface Resolved {
-  graph: IdentityGraph;
-  /** Temporary cluster ids are "1".."maxTemp". */
-  maxTemp: number;
+  graph: CompactGraph;
   spill: EventSpill;
-  former: Former[];
-  merges: number;
-  blocked: number;
+  /** Recycled identifiers: what their holders keep as former identifiers. */
+  former: Reassigned[];
   withoutProfile: number;
 }
 
+/** Events per FETCH. */
+const EVENT_PAGE = 10_000;
+
 async function resolveAll(trx: Db, tenantId: string, config: IdentityConfig, total: number, o: RebuildOptions, t: Timer): Promise<Resolved> {
-  let next = 0;
-  const graph = new IdentityGraph(config, () => String(++next));
+  const graph = new CompactGraph(config);
   const spill = new EventSpill();
-  const out: Resolved = { graph, maxTemp: 0, spill, former: [], merges: 0, blocked: 0, withoutProfile: 0 };
-  const pageSize = o.pageSize ?? 10_000;
-  let cursor: repo.EventCursor | null = null;
+  const out: Resolved = { graph, spill, former: graph.reassigned, withoutProfile: 0 };
+  const pageSize = o.pageSize ?? EVENT_PAGE;
   try {
+    await repo.openEventCursor(trx, tenantId);
+    let next = repo.fetchEvents(trx, pageSize);
     for (;;) {
-      const rows = await t.time('read', () => repo.readEventPage(trx, tenantId, cursor, pageSize));
+      const page = next;
+      const rows = await t.time('read', () => page);
       if (rows.length === 0) break;
+      // The next page is asked for before this one is resolved: the database reads while we resolve
+      // ('read' is the time spent waiting for it). Should resolving fail, the rollback ends the fetch.
+      next = repo.fetchEvents(trx, pageSize);
+      next.catch(() => undefined);
       t.start('resolve');
       const buf = Buffer.alloc(rows.length * RECORD);
       rows.forEach((r, i) => {
@@ -186,41 +181,26 @@ async function resolveAll(trx: Db, tenantId: string, config: IdentityConfig, tot
         const prev = ex.previousId === null ? null : previousIdentifier(graph, config, ex.previousId);
         if (prev) ids.push(prev);
         const ms = Math.floor(Number(r.ts_us) / 1000);
-        const profile = graph.resolveEvent(ids, { messageId: null, at: new Date(ms), sourceId: r.source_id }, ex.traits);
+        const profile = graph.resolveEvent(ids, ms, r.source_id, ex.traits);
         const off = i * RECORD;
         buf.writeDoubleLE(Number(r.id), off);
         buf.writeDoubleLE(Number(r.r_us), off + 8);
-        buf.writeUInt32LE(profile === null ? NO_PROFILE : Number(profile), off + 16);
+        buf.writeUInt32LE(profile, off + 16);
         if (r.profile_id !== null) {
           buf.write(hexOf(r.profile_id), off + 20, 16, 'hex');
           buf[off + 36] = 1;
         }
-        if (profile === null) out.withoutProfile++;
+        if (profile === NO_PROFILE) out.withoutProfile++;
       });
-      for (const e of graph.changes.log) {
-        if (e.kind === 'merge') out.merges++;
-        else if (e.kind === 'blocked_merge') out.blocked++;
-      }
-      // Recycled numbers: the old holder keeps a former identifier (as online resolution writes it).
-      for (const x of graph.changes.reassigned) {
-        out.former.push({ identifier: x.link.identifier, holder: x.from, firstMs: x.link.firstSeen, lastMs: x.link.lastSeen, validToMs: x.at });
-      }
-      // The rebuild writes from the graph itself: what resolveEvent notes for an incremental write only costs memory here.
-      graph.changes.log.length = 0;
-      graph.changes.reassigned.length = 0;
-      graph.changes.newLinks.clear();
-      graph.changes.newProfiles.clear();
       spill.write(buf);
       t.stop('resolve');
-      const last = rows[rows.length - 1]!;
-      cursor = { tsUs: last.ts_us, id: last.id };
       o.onProgress?.({ phase: 'reading', unit: 'events', done: spill.count, total });
     }
+    await repo.closeEventCursor(trx);
   } catch (err) {
     spill.close();
     throw err;
   }
-  out.maxTemp = next;
   return out;
 }
 
@@ -265,7 +245,9 @@ export async function rebuildIdentityGraph(store: Store, tenantId: string, optio
       await stopAppends(trx, tenantId);
       await lockIdentityGraph(trx, tenantId);
     });
-    if (store.engine === 'pglite') await t.time('analyze', () => repo.analyzeTables(trx));
+    // Planner statistics as the tables are now: a tenant's first rebuild, or the one after it, would
+    // otherwise read its stored graph with plans made for nearly empty tables (PGlite never analyses).
+    await t.time('analyze', () => repo.analyzeTables(trx));
     const config = await loadIdentityConfig(trx, tenantId);
     // Events acknowledged but not yet resolved are read like the rest: their queue rows go when the
     // rebuild commits.
@@ -296,7 +278,7 @@ async function applyRebuild(trx: Db, tenantId: string, r: Resolved, before: repo
 
   const written = await t.time('profiles', () => writeProfiles(trx, tenantId, cl, old, a, o));
   const updated = written.updated.length;
-  const identifiers = await t.time('identifiers', () => writeIdentifiers(trx, tenantId, r, cl, old, a.m, finalUuid, o));
+  const identifiers = await t.time('identifiers', () => writeIdentifiers(trx, tenantId, r, old, a.m, finalUuid, o));
   const events = await t.time('events', () => writeEvents(trx, tenantId, r, cl, finalUuid, a.finalHex, o));
   // Belongings of the profiles merged away, then profiles left with nothing.
   await t.time('belongings', () => moveMergedBelongings(trx, tenantId, mergedAway, o));
@@ -304,7 +286,7 @@ async function applyRebuild(trx: Db, tenantId: string, r: Resolved, before: repo
   // Everyone whose identifiers, events or traits changed, the survivors of merges and the profiles
   // that went: their tags, stages and segments follow.
   await t.time('mark', () => o.markChanged(trx, tenantId, [...written.updated, ...written.created, ...mergedAway.map((x) => x.to), ...deleted], new Date()));
-  const former = await t.time('former', () => writeFormer(trx, tenantId, r, cl, finalUuid));
+  const former = await t.time('former', () => writeFormer(trx, tenantId, r, finalUuid));
 
   const summary: RebuildSummary = {
     tenantId,
@@ -319,11 +301,11 @@ async function applyRebuild(trx: Db, tenantId: string, r: Resolved, before: repo
     profilesUpdated: updated,
     profilesMergedAway: mergedAway.length,
     profilesDeleted: deleted.length,
-    merges: r.merges,
-    blockedMerges: r.blocked,
+    merges: r.graph.merges,
+    blockedMerges: r.graph.blocked,
     reassignments: r.former.length,
     identifiersBefore: old.identifiers,
-    identifiersAfter: r.graph.links.size,
+    identifiersAfter: r.graph.identifierCount,
     ...identifiers,
     ...former,
     eventWrite: events.mode,

@@ -1,9 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.js';
 import type { IdentityGraph } from './graph.js';
-import type { TraitMeta, TraitState } from './traits.js';
+import { traitStateOf } from './traits.js';
 import { parseIdentifierKey, type Identifier } from './types.js';
-import { isRecord } from '../../platform/json.js';
 
 interface LinkRow {
   type: string;
@@ -22,16 +21,6 @@ interface ProfileRow {
   trait_meta: unknown;
 }
 
-
-export function traitStateOf(traits: unknown, meta: unknown): TraitState {
-  const m: Record<string, TraitMeta> = {};
-  if (isRecord(meta)) {
-    for (const [k, v] of Object.entries(meta)) {
-      if (isRecord(v) && typeof v.at === 'string') m[k] = { at: v.at, source: typeof v.source === 'string' ? v.source : '' };
-    }
-  }
-  return { traits: isRecord(traits) ? { ...traits } : {}, meta: m };
-}
 
 /**
  * Loads into `graph` every profile holding one of `identifiers`, with all of its identifiers: the

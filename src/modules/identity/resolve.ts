@@ -29,7 +29,7 @@ export interface ResolveHooks {
 }
 
 /** alias previousId: a user id when somebody holds it as one, otherwise an anonymous id. */
-export function previousIdentifier(graph: IdentityGraph, config: IdentityConfig, previousId: string): Identifier | null {
+export function previousIdentifier(graph: { holderOf(identifier: Identifier): unknown }, config: IdentityConfig, previousId: string): Identifier | null {
   const options = previousIdCandidates(config, previousId);
   return options.find((id) => id.type === 'user_id' && graph.holderOf(id) !== undefined) ?? options.find((id) => id.type === 'anonymous_id') ?? null;
 }

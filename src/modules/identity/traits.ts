@@ -1,3 +1,4 @@
+import { isRecord } from '../../platform/json.js';
 import type { TraitStrategy } from './types.js';
 
 /**
@@ -23,6 +24,17 @@ export interface TraitState {
 }
 
 export const emptyTraits = (): TraitState => ({ traits: {}, meta: {} });
+
+/** A trait state from stored JSON (what is not a trait state is left out). */
+export function traitStateOf(traits: unknown, meta: unknown): TraitState {
+  const m: Record<string, TraitMeta> = {};
+  if (isRecord(meta)) {
+    for (const [k, v] of Object.entries(meta)) {
+      if (isRecord(v) && typeof v.at === 'string') m[k] = { at: v.at, source: typeof v.source === 'string' ? v.source : '' };
+    }
+  }
+  return { traits: isRecord(traits) ? { ...traits } : {}, meta: m };
+}
 
 const SKIPPED = new Set(['vin']);
 

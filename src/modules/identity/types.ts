@@ -74,7 +74,8 @@ export interface Identifier {
   value: string;
 }
 
-export const identifierKey = (i: Identifier): string => `${i.type}\u0001${i.scope}\u0001${i.value}`;
+/** type, scope and value joined by U+0001, as one flat string (keys are kept by the million and compared). */
+export const identifierKey = (i: Identifier): string => [i.type, i.scope, i.value].join('\u0001');
 
 export function parseIdentifierKey(key: string): Identifier {
   const [type = '', scope = '', value = ''] = key.split('\u0001');
