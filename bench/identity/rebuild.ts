@@ -78,7 +78,9 @@ export async function runRebuild(env: NodeJS.ProcessEnv, tenantId: string, timeo
   let cpu: number | null = null;
   const sample = () => {
     try {
-      peakKb = Math.max(peakKb, procMemory(pid).hwmKb);
+      // An exited child that is not yet reaped has no memory lines (NaN).
+      const hwm = procMemory(pid).hwmKb;
+      if (Number.isFinite(hwm)) peakKb = Math.max(peakKb, hwm);
       cpu = procCpuSeconds(pid);
     } catch {
       // exited
