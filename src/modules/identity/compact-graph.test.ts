@@ -93,14 +93,14 @@ function compare(events: Ev[]) {
   }
   expect(b.identifierCount).toBe(a.links.size);
   for (const [key, link] of a.links) {
-    const i = b.ordinalOf(key)!;
+    const i = b.ordinalOf(key);
     expect(b.holderOfOrdinal(i)).toBe(Number(link.profileId));
     expect([b.identFirst(i), b.identLast(i)]).toEqual([link.firstSeen, link.lastSeen]);
   }
   const kinds = (k: string) => a.changes.log.filter((l) => l.kind === k).length;
   expect(b.merges).toBe(kinds('merge'));
   expect(b.blocked).toBe(kinds('blocked_merge'));
-  expect(b.reassigned.map((x) => [b.keys[x.ident], b.find(x.from), x.firstSeen, x.lastSeen, x.at])).toEqual(
+  expect(b.reassigned.map((x) => [b.keyOf(x.ident), b.find(x.from), x.firstSeen, x.lastSeen, x.at])).toEqual(
     a.changes.reassigned.map((x) => [x.key, Number(a.finalId(x.from)), x.link.firstSeen, x.link.lastSeen, x.at]),
   );
   return { profiles: a.profiles.size, merges: kinds('merge'), blocked: kinds('blocked_merge'), reassigned: reassignedA };
@@ -137,6 +137,7 @@ describe('CompactGraph', () => {
     expect(g.holderOf(u)).toBeUndefined();
     const p = g.resolveEvent([u], Date.UTC(2026, 0, 1), 's', null);
     expect(g.holderOf(u)).toBe(p);
-    expect(g.keys[g.ordinalOf(identifierKey(u))!]).toBe(identifierKey(u));
+    expect(g.keyOf(g.ordinalOf(identifierKey(u)))).toBe(identifierKey(u));
+    expect(g.ordinalOf(identifierKey({ ...u, value: 'u2' }))).toBe(-1);
   });
 });

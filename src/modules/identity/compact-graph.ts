@@ -1,3 +1,4 @@
+import { KeyTable } from './key-table.js';
 import { applyTraits, emptyTraits, mergeTraits, type TraitState } from './traits.js';
 import { identifierKey, type Identifier, type IdentifierType, type IdentityConfig } from './types.js';
 
@@ -6,8 +7,8 @@ import { identifierKey, type Identifier, type IdentifierType, type IdentityConfi
  * (graph.ts, which online resolution uses on the part of the graph a batch touches), kept in a form
  * whose memory grows by tens of bytes per identifier instead of hundreds, and that the garbage
  * collector barely sees:
- * - identifier keys are interned once: a key → ordinal map and the keys by ordinal; everything else
- *   about an identifier (holder, first/last seen, type) lives in typed arrays by ordinal;
+ * - identifier keys are interned once, off the heap (KeyTable), and numbered; everything else about
+ *   an identifier (holder, first/last seen, type) lives in typed arrays by ordinal;
  * - profiles are numbers 1..n; merges are a union-find (an identifier keeps the profile it joined and
  *   its holder is that profile's root), so a merge touches two profiles, not their identifiers;
  * - a profile's identifiers are counted per type (what caps and conflicts need), not listed;
@@ -51,10 +52,8 @@ interface Item {
 }
 
 export class CompactGraph {
-  /** identifier key → ordinal */
-  private readonly ordinal = new Map<string, number>();
-  /** ordinal → key */
-  readonly keys: string[] = [];
+  /** identifier keys by ordinal */
+  private readonly keys = new KeyTable();
   private holder = new Int32Array(1 << 16);
   private iFirst = new Float64Array(1 << 16);
   private iLast = new Float64Array(1 << 16);
@@ -82,7 +81,7 @@ export class CompactGraph {
   constructor(readonly config: IdentityConfig) {
     for (const t of config.types.values()) this.addType(t);
     // Room for types that are not configured (stored data names them; they never join profiles).
-    this.stride = Math.min(255, this.types.length + 8);
+    this.stride = Math.min(255, this.types.length + 2);
     this.counts = new Uint16Array((1 << 16) * this.stride);
   }
 
@@ -107,7 +106,12 @@ export class CompactGraph {
 
   /** Identifiers held (ever attached; a recycled one counts once). */
   get identifierCount(): number {
-    return this.keys.length;
+    return this.keys.count;
+  }
+
+  /** The identifier's key (identifierKey()). */
+  keyOf(i: number): string {
+    return this.keys.key(i);
   }
 
   /** The root of a profile (the surviving profile after merges). */
@@ -140,8 +144,9 @@ export class CompactGraph {
     return this.states[p] ?? NO_TRAITS;
   }
 
-  ordinalOf(key: string): number | undefined {
-    return this.ordinal.get(key);
+  /** The ordinal of an identifier key, -1 when nobody holds it. */
+  ordinalOf(key: string): number {
+    return this.keys.find(key);
   }
 
   /** The identifier's holder (a root). */
@@ -158,8 +163,8 @@ export class CompactGraph {
   }
 
   holderOf(identifier: Identifier): number | undefined {
-    const i = this.ordinal.get(identifierKey(identifier));
-    return i === undefined ? undefined : this.find(this.holder[i]!);
+    const i = this.keys.find(identifierKey(identifier));
+    return i < 0 ? undefined : this.find(this.holder[i]!);
   }
 
   private count(p: number, ti: number): number {
@@ -187,7 +192,7 @@ export class CompactGraph {
       if (seen.has(key)) continue;
       seen.add(key);
       const ti = this.typeOf(id.type);
-      ordered.push({ key, id, t: this.types[ti]!, ti, ord: this.ordinal.get(key) ?? -1, reassign: false });
+      ordered.push({ key, id, t: this.types[ti]!, ti, ord: this.keys.find(key), reassign: false });
     }
     if (ordered.length === 0) return 0;
     ordered.sort((a, b) => b.t.priority - a.t.priority || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -271,9 +276,7 @@ export class CompactGraph {
       this.counts[from * this.stride + item.ti]!--;
       this.reassigned.push({ ident: i, from, firstSeen: this.iFirst[i]!, lastSeen: this.iLast[i]!, at });
     } else {
-      i = this.keys.length;
-      this.keys.push(item.key);
-      this.ordinal.set(item.key, i);
+      i = this.keys.add(item.key);
       this.holder = grow(this.holder, i + 1, (n) => new Int32Array(n));
       this.iFirst = grow(this.iFirst, i + 1, (n) => new Float64Array(n));
       this.iLast = grow(this.iLast, i + 1, (n) => new Float64Array(n));

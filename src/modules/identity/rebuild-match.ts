@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../platform/db/index.js';
-import { jsonEqual } from '../../platform/json.js';
 import type { CompactGraph } from './compact-graph.js';
+import { jsonbText } from './jsonb-text.js';
+import { jsonEqual } from '../../platform/json.js';
 import type { RebuildOptions, Resolved } from './rebuild.js';
 import * as repo from './rebuild.repo.js';
 import { parseIdentifierKey, type Identifier } from './types.js';
@@ -14,7 +15,17 @@ import { parseIdentifierKey, type Identifier } from './types.js';
 /** An event record's cluster when the event resolved to no profile. */
 export const NO_PROFILE = 0;
 
-export const hexOf = (uuid: string) => uuid.replaceAll('-', '');
+const nibble = (c: number): number => (c <= 57 ? c - 48 : (c | 32) - 87);
+
+/** Writes a uuid's 16 bytes at `off`, without building a string (rows by the million). */
+export function writeUuid(buf: Buffer, off: number, uuid: string): void {
+  let o = off;
+  for (let i = 0; i < uuid.length; i++) {
+    const c = uuid.charCodeAt(i);
+    if (c === 45) continue; // '-'
+    buf[o++] = (nibble(c) << 4) | nibble(uuid.charCodeAt(++i));
+  }
+}
 
 /** A growable column of numbers (8 bytes each, no objects for the garbage collector). */
 class Column {
@@ -43,7 +54,7 @@ class UuidColumn {
       this.b.copy(n);
       this.b = n;
     }
-    this.b.write(hexOf(uuid), this.length++ * 16, 16, 'hex');
+    writeUuid(this.b, this.length++ * 16, uuid);
   }
   hex(i: number): string {
     return this.b.toString('hex', i * 16, i * 16 + 16);
@@ -75,6 +86,17 @@ export function clustersOf(r: Resolved): Clusters {
     if (final[k] === k) ids.push(k);
   }
   return { graph, final, ids };
+}
+
+/**
+ * Whether stored jsonb text holds this value: compared as printed (no parsing), and only when the
+ * texts differ (a number stored as 1.50 prints so; JavaScript prints 1.5) parsed and compared.
+ */
+function sameJson(stored: string | null, value: Record<string, unknown>): boolean {
+  const text = stored ?? '{}';
+  if (text === jsonbText(value)) return true;
+  const parsed: unknown = JSON.parse(text);
+  return jsonEqual(parsed, value);
 }
 
 /** Cluster a was seen before cluster b (b may be none). */
@@ -124,7 +146,7 @@ export async function readOldSide(trx: Db, tenantId: string, r: Resolved, cl: Cl
   const take = (x: repo.StoredIdentifier, live: boolean): number => {
     side.identifiers++;
     const i = graph.ordinalOf(x[0]);
-    if (i === undefined) {
+    if (i < 0) {
       side.removed.push(parseIdentifierKey(x[0]));
       return 0;
     }
@@ -173,8 +195,8 @@ export async function readOldSide(trx: Db, tenantId: string, r: Resolved, cl: Cl
         best !== 0 &&
         Number(row.first_ms) === graph.firstSeen(best) &&
         Number(row.last_ms) === graph.lastSeen(best) &&
-        jsonEqual(row.traits ?? {}, graph.traitState(best).traits) &&
-        jsonEqual(row.trait_meta ?? {}, graph.traitState(best).meta);
+        sameJson(row.traits, graph.traitState(best).traits) &&
+        sameJson(row.trait_meta, graph.traitState(best).meta);
       side.sameAsBest.push(same ? 1 : 0);
     }
   };
@@ -195,7 +217,7 @@ export async function readOldSide(trx: Db, tenantId: string, r: Resolved, cl: Cl
 }
 
 /** Live profiles per stored page: small enough for a page's rows to die young. */
-const STORED_PAGE = 10_000;
+const STORED_PAGE = 1_000;
 
 /** Which stored id each cluster takes. */
 export interface Matching {
@@ -326,7 +348,7 @@ export async function matchProfiles(r: Resolved, cl: Clusters, old: OldSide): Pr
     if (k >= 0) oldCluster[k] = c;
     else created++;
     finalUuid[c] = uuid;
-    finalHex.write(hexOf(uuid), c * 16, 16, 'hex');
+    writeUuid(finalHex, c * 16, uuid);
   }
   // Old profiles no cluster took: merged into the cluster with most of their identifiers, else of their events.
   const mergedAway: Array<{ from: string; to: string }> = [];

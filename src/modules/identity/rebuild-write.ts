@@ -9,6 +9,9 @@ import { parseIdentifierKey } from './types.js';
  * identifiers, events' profile ids, former identifiers) and the belongings of profiles merged away.
  */
 
+/** Rows per COPY: a chunk dies young, before the garbage collector promotes it. */
+const WRITE_CHUNK = 10_000;
+
 /** Rewrites kept profiles whose state changed, inserts the new ones, redirects those merged away; returns the ids rewritten and created. */
 export async function writeProfiles(trx: Db, tenantId: string, cl: Clusters, old: OldSide, a: Assignment, o: RebuildOptions): Promise<{ updated: string[]; created: string[] }> {
   const { m, finalUuid, oldCluster, created, mergedAway } = a;
@@ -37,7 +40,7 @@ export async function writeProfiles(trx: Db, tenantId: string, cl: Clusters, old
     const state = stateOf(c);
     fresh.push(state);
     createdIds.push(state.id);
-    if (fresh.length === 50_000) await flush();
+    if (fresh.length === WRITE_CHUNK) await flush();
   }
   if (fresh.length > 0) await flush();
   if (mergedAway.length > 0) await repo.redirectProfiles(trx, tenantId, mergedAway);
@@ -64,7 +67,7 @@ export async function writeIdentifiers(
 ): Promise<{ identifiersAdded: number; identifiersRemoved: number; identifiersMoved: number; identifiersRetimed: number; identifierWrite: RebuildSummary['identifierWrite'] }> {
   const { graph } = r;
   const total = graph.identifierCount;
-  const stateOf = (i: number): repo.LinkState => ({ ...parseIdentifierKey(graph.keys[i]!), profileId: finalUuid[graph.holderOfOrdinal(i)]!, firstMs: graph.identFirst(i), lastMs: graph.identLast(i) });
+  const stateOf = (i: number): repo.LinkState => ({ ...parseIdentifierKey(graph.keyOf(i)), profileId: finalUuid[graph.holderOfOrdinal(i)]!, firstMs: graph.identFirst(i), lastMs: graph.identLast(i) });
   // Keys whose holder changes: every stored key of a cluster that took identifiers from another id.
   const movedCluster = new Uint8Array(graph.profileCount + 1);
   let moved = old.stray.length;
@@ -95,7 +98,7 @@ export async function writeIdentifiers(
     };
     for (let i = 0; i < total; i++) {
       chunk.push(stateOf(i));
-      if (chunk.length === 50_000) await flush();
+      if (chunk.length === WRITE_CHUNK) await flush();
     }
     if (chunk.length > 0) await flush();
     return { ...result, identifierWrite: 'replace' };
@@ -135,7 +138,7 @@ export async function writeEvents(
   const moves: repo.EventMove[] = [];
   let written = 0;
   const flush = async (force: boolean) => {
-    if (moves.length === 0 || (!force && moves.length < 50_000)) return;
+    if (moves.length === 0 || (!force && moves.length < WRITE_CHUNK)) return;
     if (mode === 'copy') await repo.stageEventMoves(trx, moves, written === 0);
     else await repo.moveEventsUnnest(trx, tenantId, moves);
     written += moves.length;
@@ -157,7 +160,7 @@ export async function writeEvents(
 export async function writeFormer(trx: Db, tenantId: string, r: Resolved, finalUuid: string[]): Promise<{ formerAdded: number; formerRemoved: number }> {
   const { graph } = r;
   const want: repo.FormerRow[] = r.former.map((f) => ({
-    ...parseIdentifierKey(graph.keys[f.ident]!),
+    ...parseIdentifierKey(graph.keyOf(f.ident)),
     profileId: finalUuid[graph.find(f.from)]!,
     firstMs: f.firstSeen,
     lastMs: f.lastSeen,

@@ -103,24 +103,29 @@ export interface StoredProfileRow {
   id: string | null;
   first_ms: string | null;
   last_ms: string | null;
-  traits: Record<string, unknown> | null;
-  trait_meta: Record<string, unknown> | null;
+  /** jsonb as text, as PostgreSQL prints it */
+  traits: string | null;
+  trait_meta: string | null;
   identifiers: StoredIdentifier[] | null;
 }
 
 /**
  * The tenant's stored graph, one row per live profile with its identifiers aggregated (one row
- * instead of one per identifier), in no particular order: a cursor read with fetchStored.
+ * instead of one per identifier), in profile id order: a cursor read with fetchStored.
  */
 export async function openStoredCursor(trx: Db, tenantId: string): Promise<void> {
+  // A merge join streams from the first row on; a hash join would aggregate every identifier before
+  // the first row comes back. The plan is made at DECLARE, so the setting only holds for that.
+  await sql`SET LOCAL enable_hashjoin = off`.execute(trx);
   await sql`
     DECLARE siyu_rebuild_stored NO SCROLL CURSOR FOR
-    SELECT p.id, ${ms('p.first_seen')} AS first_ms, ${ms('p.last_seen')} AS last_ms, p.traits, p.trait_meta, i.identifiers
+    SELECT p.id, ${ms('p.first_seen')} AS first_ms, ${ms('p.last_seen')} AS last_ms, p.traits::text AS traits, p.trait_meta::text AS trait_meta, i.identifiers
     FROM (SELECT id, first_seen, last_seen, traits, trait_meta FROM profiles WHERE tenant_id = ${tenantId} AND merged_into IS NULL) p
     FULL JOIN (
       SELECT profile_id, json_agg(json_build_array(type || chr(1) || scope || chr(1) || value, ${ms('first_seen')}, ${ms('last_seen')})) AS identifiers
       FROM profile_identifiers WHERE tenant_id = ${tenantId} GROUP BY profile_id
     ) i ON i.profile_id = p.id`.execute(trx);
+  await sql`SET LOCAL enable_hashjoin = DEFAULT`.execute(trx);
 }
 
 export async function fetchStored(trx: Db, limit: number): Promise<StoredProfileRow[]> {

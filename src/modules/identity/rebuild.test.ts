@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../platform/db/index.js';
 import { basicAuth, useAppFixture } from '../../testing/app.js';
@@ -5,6 +6,7 @@ import { testEngines } from '../../testing/engines.js';
 import { resolveQueued } from '../../testing/identity.js';
 import { resolutionHooks } from '../profiles/index.js';
 import { blockValue, unblockValue } from './config.js';
+import { jsonbText } from './jsonb-text.js';
 import { rebuildIdentityGraph, type RebuildProgress, type RebuildSummary } from './rebuild.js';
 
 type Message = Record<string, unknown>;
@@ -298,6 +300,19 @@ describe.each(testEngines)('identity rebuild on %s', (engine) => {
     const before = await snapshot(fx.store, fx.tenant.tenantId);
     expect(await rebuild()).toMatchObject(NO_CHANGE);
     expect(await snapshot(fx.store, fx.tenant.tenantId)).toEqual(before);
+  });
+
+  it('prints traits as the store prints a jsonb (so that unchanged profiles are compared as text)', async () => {
+    const values: unknown[] = [
+      { name: '王伟', phone: '13812345678', tags: ['a', 'b'], n: 3, x: 0.25, ok: true, none: null },
+      { zz: { b: 1, a: [{ y: 'q"\\', x: '\n\t\u0001' }] }, é: 1, e: 2, emoji: '🚗', long_key_name: {} },
+      [],
+      'text',
+    ];
+    for (const v of values) {
+      const { rows } = await sql<{ t: string }>`SELECT ${JSON.stringify(v)}::jsonb::text AS t`.execute(fx.store.db);
+      expect(jsonbText(v)).toBe(rows[0]?.t);
+    }
   });
 
   it('rebuilds an empty tenant', async () => {

@@ -8,7 +8,7 @@ import { extractIdentity } from './extract.js';
 import { CompactGraph, type Reassigned } from './compact-graph.js';
 import { lockIdentityGraph, stopAppends } from './lock.js';
 import { deleteQueued, queuedSeqs } from './queue.repo.js';
-import { clustersOf, hexOf, matchProfiles, NO_PROFILE, readOldSide } from './rebuild-match.js';
+import { clustersOf, matchProfiles, NO_PROFILE, readOldSide, writeUuid } from './rebuild-match.js';
 import { isRecord } from '../../platform/json.js';
 import * as repo from './rebuild.repo.js';
 import { moveMergedBelongings, writeEvents, writeFormer, writeIdentifiers, writeProfiles } from './rebuild-write.js';
@@ -65,7 +65,7 @@ export interface RebuildOptions {
    */
   lockVehicles?: (trx: Db, tenantId: string, profileIds: readonly string[], vins: readonly string[]) => Promise<void>;
   onProgress?: (p: RebuildProgress) => void;
-  /** Events per page (default 10,000). */
+  /** Events per page (default 2,000: a page dies young, before the garbage collector promotes it). */
   pageSize?: number;
   /** How moved events are written: 'unnest' statements, 'copy' into a temporary table and one join, or 'auto' (default): copy from 50,000 moves on. */
   eventWrite?: EventWriteMode;
@@ -142,7 +142,7 @@ export interface Resolved {
 }
 
 /** Events per FETCH. */
-const EVENT_PAGE = 10_000;
+const EVENT_PAGE = 2_000;
 
 async function resolveAll(trx: Db, tenantId: string, config: IdentityConfig, total: number, o: RebuildOptions, t: Timer): Promise<Resolved> {
   const graph = new CompactGraph(config);
@@ -187,7 +187,7 @@ async function resolveAll(trx: Db, tenantId: string, config: IdentityConfig, tot
         buf.writeDoubleLE(Number(r.r_us), off + 8);
         buf.writeUInt32LE(profile, off + 16);
         if (r.profile_id !== null) {
-          buf.write(hexOf(r.profile_id), off + 20, 16, 'hex');
+          writeUuid(buf, off + 20, r.profile_id);
           buf[off + 36] = 1;
         }
         if (profile === NO_PROFILE) out.withoutProfile++;
