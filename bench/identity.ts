@@ -21,7 +21,7 @@ import type { StoreConfig } from '../src/platform/config.js';
 import { findPostgres, type PostgresTarget } from './lib/postgres.js';
 import { loadAverage, onExit, repoRoot, siyuEnv } from './lib/processes.js';
 import { incremental, type IncrementalResult } from './identity/incremental.js';
-import { cleanUp, graphCounts, measureMoves, prepareDataset, runRebuild, type MoveTimings, type RebuildRun } from './identity/rebuild.js';
+import { cleanUp, graphCounts, measureCopyBaseline, measureMoves, prepareDataset, runRebuild, type CopyBaseline, type MoveTimings, type RebuildRun } from './identity/rebuild.js';
 import { buildIdentityTraffic } from './identity/traffic.js';
 
 function envInt(name: string, fallback: number, min: number): number {
@@ -43,6 +43,8 @@ interface EngineReport {
     scratch: RebuildRun;
     again: RebuildRun;
     after: { profiles: number; identifiers: number; eventsWithProfile: number };
+    /** COPY of the rows the rebuild from scratch wrote, by themselves (events: copySeconds). */
+    baseline: CopyBaseline;
     loadAverage: number[];
   };
   moves?: MoveTimings;
@@ -82,7 +84,11 @@ async function measureEngine(engine: 'pglite' | 'postgres', pg: PostgresTarget |
         const again = await runRebuild(env, data.tenantId, s.timeoutMs);
         log(`[${engine}]   ${again.seconds.toFixed(1)} s, peak RSS ${again.peakRssMb.toFixed(0)} MB`);
         load.push(loadAverage());
-        report.rebuild = { people: s.people, copySeconds: data.copySeconds, scratch, again, after: await graphCounts(config, data.tenantId), loadAverage: load };
+        log(`[${engine}] COPY of the rows it wrote, by themselves (rolled back)`);
+        const baseline = await measureCopyBaseline(config, data.tenantId);
+        const copy = baseline.profileSeconds + baseline.identifierSeconds + data.copySeconds;
+        log(`[${engine}]   profiles ${baseline.profileSeconds.toFixed(1)} s + identifiers ${baseline.identifierSeconds.toFixed(1)} s + events ${data.copySeconds.toFixed(1)} s = ${copy.toFixed(1)} s; from scratch ${(scratch.seconds / copy).toFixed(2)} × that`);
+        report.rebuild = { people: s.people, copySeconds: data.copySeconds, scratch, again, after: await graphCounts(config, data.tenantId), baseline, loadAverage: load };
       }
       if (parts.has('moves')) {
         log(`[${engine}] moving ${Math.min(s.moves, s.people)} events: unnest vs COPY + join (rolled back)`);
@@ -137,6 +143,12 @@ function render(reports: EngineReport[]): string {
           .join(', ');
         out.push(`| ${r.engine} | ${b.people} | ${name} | ${f1(run.seconds)} | ${run.peakRssMb.toFixed(0)} | ${run.cpuSeconds === null ? '?' : f1(run.cpuSeconds)} | ${run.summary.eventsMoved} | ${run.summary.identifiersAfter} (${run.summary.identifierWrite}) | ${t} |`);
       }
+    }
+    out.push('', 'COPY of the rows a rebuild from scratch writes, by themselves', '| engine | profiles s | identifiers s | events s (data set) | total s | from scratch ÷ total |', '| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const r of reb) {
+      const b = r.rebuild!;
+      const total = b.baseline.profileSeconds + b.baseline.identifierSeconds + b.copySeconds;
+      out.push(`| ${r.engine} | ${f1(b.baseline.profileSeconds)} | ${f1(b.baseline.identifierSeconds)} | ${f1(b.copySeconds)} | ${f1(total)} | ${(b.scratch.seconds / total).toFixed(2)} |`);
     }
     out.push('');
   }

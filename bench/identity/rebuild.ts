@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { RebuildSummary } from '../../src/modules/identity/index.js';
-import { applyStagedEventMoves, moveEventsUnnest, stageEventMoves, type EventMove } from '../../src/modules/identity/rebuild.repo.js';
+import { applyStagedEventMoves, copyIdentifiers, copyProfiles, moveEventsUnnest, stageEventMoves, type EventMove, type LinkState, type ProfileState } from '../../src/modules/identity/rebuild.repo.js';
 import { createTenant } from '../../src/modules/tenancy/index.js';
 import { systemClock } from '../../src/platform/clock.js';
 import type { StoreConfig } from '../../src/platform/config.js';
@@ -134,6 +134,54 @@ export async function measureMoves(config: StoreConfig, tenantId: string, n: num
       await applyStagedEventMoves(trx, tenantId);
     });
     return { moves: moves.length, unnestSeconds, copySeconds };
+  } finally {
+    await store.close();
+  }
+}
+
+export interface CopyBaseline {
+  profiles: number;
+  identifiers: number;
+  profileSeconds: number;
+  identifierSeconds: number;
+}
+
+/**
+ * What the rows a rebuild from scratch writes cost to COPY by themselves: the tenant's live profiles
+ * and identifiers, read back and COPYed again (50,000 rows per statement) into the same tables under
+ * new profile ids, the tenant's identifiers deleted first (untimed), in a transaction that is rolled
+ * back. (The events it rewrites compare with the data set's own COPY of them.)
+ */
+export async function measureCopyBaseline(config: StoreConfig, tenantId: string): Promise<CopyBaseline> {
+  const store = await openStore(config);
+  try {
+    const ms = (c: string) => sql.raw(`round(date_part('epoch', ${c}) * 1000)::int8`);
+    const { rows: p } = await sql<{ id: string; f: string; l: string; t: string; m: string }>`
+      SELECT id, ${ms('first_seen')} AS f, ${ms('last_seen')} AS l, traits::text AS t, trait_meta::text AS m
+      FROM profiles WHERE tenant_id = ${tenantId} AND merged_into IS NULL`.execute(store.db);
+    const fresh = new Map(p.map((r) => [r.id, randomUUID()]));
+    const profiles: ProfileState[] = p.map((r) => ({ id: fresh.get(r.id)!, firstMs: Number(r.f), lastMs: Number(r.l), traits: r.t, meta: r.m }));
+    const { rows: i } = await sql<{ type: string; scope: string; value: string; profile_id: string; f: string; l: string }>`
+      SELECT type, scope, value, profile_id, ${ms('first_seen')} AS f, ${ms('last_seen')} AS l
+      FROM profile_identifiers WHERE tenant_id = ${tenantId}`.execute(store.db);
+    const links: LinkState[] = i.map((r) => ({ type: r.type, scope: r.scope, value: r.value, profileId: fresh.get(r.profile_id) ?? randomUUID(), firstMs: Number(r.f), lastMs: Number(r.l) }));
+    const out: CopyBaseline = { profiles: profiles.length, identifiers: links.length, profileSeconds: 0, identifierSeconds: 0 };
+    await store.db
+      .transaction()
+      .execute(async (trx) => {
+        await sql`DELETE FROM profile_identifiers WHERE tenant_id = ${tenantId}`.execute(trx);
+        let began = performance.now();
+        for (let k = 0; k < profiles.length; k += 50_000) await copyProfiles(trx, tenantId, profiles.slice(k, k + 50_000));
+        out.profileSeconds = (performance.now() - began) / 1000;
+        began = performance.now();
+        for (let k = 0; k < links.length; k += 50_000) await copyIdentifiers(trx, tenantId, links.slice(k, k + 50_000));
+        out.identifierSeconds = (performance.now() - began) / 1000;
+        throw new Rollback();
+      })
+      .catch((err: unknown) => {
+        if (!(err instanceof Rollback)) throw err;
+      });
+    return out;
   } finally {
     await store.close();
   }
