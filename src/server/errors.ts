@@ -1,3 +1,4 @@
+import { isRecord } from '../platform/json.js';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
@@ -65,6 +66,9 @@ export function errorHandler(err: FastifyError | AppError, request: FastifyReque
     const { mergedId, profileId } = appError.details as { mergedId: string; profileId: string };
     void reply.header('location', request.url.replace(mergedId, profileId));
   }
+  // Busy, not broken: when to ask again.
+  const retryAfter = isRecord(appError.details) ? appError.details['retryAfterSeconds'] : undefined;
+  if (status === 503 && typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
   if (status === 401) void reply.header('WWW-Authenticate', request.url.startsWith('/v1/') ? 'Basic realm="siyu ingest"' : 'Bearer realm="siyu"');
   return reply.code(status).send({ error: { code: appError.code, message: appError.message, details: appError.details } });
 }

@@ -6,7 +6,7 @@ import { leadIntakeResultSchema } from '../contracts/leads.js';
 import type { TenantCreated } from '../contracts/tenancy.js';
 import { systemClock } from '../platform/clock.js';
 import type { Store } from '../platform/db/index.js';
-import { loadIdentityConfig, rebuildIdentityGraph } from '../modules/identity/index.js';
+import { loadIdentityConfig, rebuildIdentityGraph, SYNC_BACKLOG_LIMIT } from '../modules/identity/index.js';
 import { resolutionHooks } from '../modules/profiles/index.js';
 import { appendTracked, ensureEventPartitions, prepareBatch, type PreparedBatch } from '../modules/ingest/index.js';
 import { json, useAppFixture } from '../testing/app.js';
@@ -172,6 +172,28 @@ describe.each(testEngines)('One ID from the log on %s', (engine) => {
     expect(rb.dedup).toBe(ra.dedup);
     expect(await waitingEvents(fx.store, fx.tenant.tenantId)).toBe(0);
     expect((await personHolding(fx.store, fx.tenant.tenantId, 'user_id::lead-q'))?.id).toBe(rb.profileId);
+  });
+
+  it('a lead is refused with 503 and Retry-After, changing nothing, while more tracked events wait than a request resolves', { timeout: 60_000 }, async () => {
+    const batches = 5;
+    const per = Math.ceil((SYNC_BACKLOG_LIMIT + 1) / batches);
+    for (let b = 0; b < batches; b++) {
+      const events = Array.from({ length: per }, (_, i) => ({ type: 'track', event: 'Page Viewed', anonymousId: `bulk-${b}-${i % 50}` }));
+      expect((await sendBatch(fx.app, fx.tenant, events)).statusCode).toBe(200);
+    }
+    const waiting = await waitingEvents(fx.store, fx.tenant.tenantId);
+    expect(waiting).toBeGreaterThan(SYNC_BACKLOG_LIMIT);
+    const lead = { source: 'website', externalId: `w-${randomUUID()}`, name: '韩梅梅', phone: '13910275555', city: '北京' };
+    const refused = await admin(fx.tenant, 'POST', '/api/v1/leads', lead);
+    expect(refused.statusCode, refused.body).toBe(503);
+    expect(json(refused)).toMatchObject({ error: { code: 'unavailable', details: { waitingEvents: waiting } } });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(await waitingEvents(fx.store, fx.tenant.tenantId)).toBe(waiting);
+    expect(await fx.store.db.selectFrom('leads').select('id').where('tenant_id', '=', fx.tenant.tenantId).execute()).toEqual([]);
+
+    await resolveQueued(fx.store, fx.tenant.tenantId);
+    const accepted = await admin(fx.tenant, 'POST', '/api/v1/leads', lead);
+    expect(accepted.statusCode, accepted.body).toBe(201);
   });
 
   it('a merge made by resolution moves the merged-away person’s leads, dealer links and origin to the survivor', async () => {

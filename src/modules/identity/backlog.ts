@@ -1,5 +1,6 @@
 import type { IdentityLag } from '../../contracts/status.js';
 import type { Db } from '../../platform/db/index.js';
+import { AppError } from '../../platform/errors.js';
 import { loadIdentityConfig } from './config.repo.js';
 import { preferIndexes } from './lock.js';
 import { backlogOf, claimQueued, deleteQueued, queuedSeqs, recordResolved, setEventProfiles } from './queue.repo.js';
@@ -68,12 +69,33 @@ export async function resolveQueuedBatch(
 }
 
 /**
+ * Tracked events a request resolves before it answers, at most. Beyond, the resolver is far behind
+ * (a bulk import, an outage): the request is refused with 503 and a Retry-After rather than holding
+ * the tenant's identity lock, and its client, for the minutes the backlog takes.
+ */
+export const SYNC_BACKLOG_LIMIT = 20_000;
+
+/**
  * Resolves every batch acknowledged before this call, in the caller's transaction under the identity
  * lock: what a write that resolves synchronously (lead intake, split, erasure) does first, so that
  * its answer is the one it would give had the tracking events been resolved already. Batches that
- * commit meanwhile are left to the resolver. Returns how many events were resolved.
+ * commit meanwhile are left to the resolver. Returns how many events were resolved. More than
+ * `limit` events waiting: AppError 'unavailable' (details: waitingEvents, retryAfterSeconds), and
+ * nothing is resolved.
  */
-export async function resolveAcknowledged(trx: Db, tenantId: string, hooks: BacklogHooks, now: Date): Promise<number> {
+export async function resolveAcknowledged(trx: Db, tenantId: string, hooks: BacklogHooks, now: Date, limit = SYNC_BACKLOG_LIMIT): Promise<number> {
+  const backlog = await backlogOf(trx, tenantId);
+  const waiting = Number(backlog.waiting_events ?? 0);
+  if (waiting === 0) return 0;
+  if (waiting > limit) {
+    // How long the resolver needs at its recent pace (at least a second, at most a minute).
+    const rate = backlog.events_per_second ?? 0;
+    const retryAfterSeconds = Math.min(60, Math.max(1, Math.ceil(rate > 0 ? (waiting - limit) / rate : 10)));
+    throw new AppError('unavailable', `One ID is catching up with ${waiting} tracked events not yet resolved (more than ${limit} are not resolved within a request); try again in ${retryAfterSeconds} s`, {
+      waitingEvents: waiting,
+      retryAfterSeconds,
+    });
+  }
   const among = await queuedSeqs(trx, tenantId);
   if (among.length === 0) return 0;
   const config = await loadIdentityConfig(trx, tenantId);
