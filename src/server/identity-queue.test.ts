@@ -196,6 +196,25 @@ describe.each(testEngines)('One ID from the log on %s', (engine) => {
     expect(accepted.statusCode, accepted.body).toBe(201);
   });
 
+  it('a queue row that does not decode (written by another version) is resolved from the stored events', async () => {
+    const batch = [
+      { type: 'identify', userId: 'skew-1', anonymousId: 'skew-a', traits: { phone: '13910276666', name: '王芳' } },
+      { type: 'alias', userId: 'skew-1', previousId: 'skew-old' },
+      { type: 'track', event: 'Page Viewed', anonymousId: 'skew-a' },
+    ];
+    const clean = await freshTenant(fx.store);
+    expect((await sendBatch(fx.app, clean, batch)).statusCode).toBe(200);
+    await resolveQueued(fx.store, clean.tenantId);
+
+    expect((await sendBatch(fx.app, fx.tenant, batch)).statusCode).toBe(200);
+    await sql`UPDATE identity_queue SET identity = '{"format": 2}' WHERE tenant_id = ${fx.tenant.tenantId}`.execute(fx.store.db);
+    expect(await resolveQueued(fx.store, fx.tenant.tenantId)).toBe(3);
+    expect(await unresolvedEvents(fx.store, fx.tenant.tenantId)).toBe(0);
+    const shape = async (tenantId: string) => (await people(fx.store, tenantId)).map((p) => ({ identifiers: p.identifiers, traits: p.traits }));
+    expect(await shape(fx.tenant.tenantId)).toEqual(await shape(clean.tenantId));
+    expect(await shape(fx.tenant.tenantId)).toMatchObject([{ identifiers: ['anonymous_id::skew-a', 'anonymous_id::skew-old', 'phone::+8613910276666', 'user_id::skew-1'] }]);
+  });
+
   it('a merge made by resolution moves the merged-away person’s leads, dealer links and origin to the survivor', async () => {
     expect((await sendBatch(fx.app, fx.tenant, [{ type: 'identify', userId: 'u-lead', anonymousId: 'x-lead', timestamp: '2024-01-01T00:00:00Z' }])).statusCode).toBe(200);
     await resolveQueued(fx.store, fx.tenant.tenantId);

@@ -3,7 +3,9 @@ import type { Db } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import { loadIdentityConfig } from './config.repo.js';
 import { preferIndexes } from './lock.js';
-import { backlogOf, claimQueued, deleteQueued, queuedSeqs, recordResolved, setEventProfiles } from './queue.repo.js';
+import { backlogOf, claimQueued, deleteQueued, queuedSeqs, recordResolved, setEventProfiles, type QueuedBatch } from './queue.repo.js';
+import { extractIdentity } from './extract.js';
+import { eventsByIds } from './split.repo.js';
 import { decodeQueuedIdentity } from './queued-identity.js';
 import { resolveEvents, type ResolveHooks, type ResolveItem } from './resolve.js';
 import type { IdentityConfig } from './types.js';
@@ -47,14 +49,12 @@ export async function resolveQueuedBatch(
   const items: ResolveItem[] = [];
   const events: Array<{ id: string; receivedAt: Date }> = [];
   for (const b of batches) {
-    const { sourceId, items: queued } = decodeQueuedIdentity(b.identity);
-    if (queued.length !== b.eventIds.length) throw new Error(`identity queue row ${b.seq} names ${b.eventIds.length} events but describes ${queued.length}`);
-    queued.forEach((q, i) => {
+    for (const [i, q] of (await queuedItems(trx, tenantId, b, config)).entries()) {
       // A value blocklisted after the event was acknowledged identifies nobody now.
       const identifiers = q.extracted.identifiers.filter((id) => !config.blocklist.has(`${id.type}\u0001${id.value}`));
-      items.push({ extracted: { ...q.extracted, identifiers }, messageId: q.messageId, at: q.at, sourceId });
-      events.push({ id: b.eventIds[i]!, receivedAt: b.receivedAt });
-    });
+      items.push({ ...q, extracted: { ...q.extracted, identifiers } });
+      events.push({ id: q.eventId ?? b.eventIds[i]!, receivedAt: b.receivedAt });
+    }
   }
   const { profiles: profileIds, alsoChanged } = await resolveEvents(trx, tenantId, config, items, hooks);
   const stamped = events.flatMap((e, i) => {
@@ -66,6 +66,20 @@ export async function resolveQueuedBatch(
   await hooks.markChanged(trx, tenantId, [...profileIds, ...alsoChanged], now);
   await recordResolved(trx, tenantId, items.length, performance.now() - started, now);
   return { events: items.length, batches: batches.length, profiles: new Set(stamped.map((s) => s.profileId)).size };
+}
+
+/**
+ * A queue row's events as resolution reads them: from the row, or, when the row does not decode (a
+ * process of another version wrote it, or it was damaged), from the stored events themselves, read
+ * as a rebuild reads them. Either way the tenant's resolution goes on.
+ */
+async function queuedItems(trx: Db, tenantId: string, b: QueuedBatch, config: IdentityConfig): Promise<Array<ResolveItem & { eventId?: string }>> {
+  const decoded = decodeQueuedIdentity(b.identity);
+  if (decoded && decoded.items.length === b.eventIds.length) {
+    return decoded.items.map((q) => ({ extracted: q.extracted, messageId: q.messageId, at: q.at, sourceId: decoded.sourceId }));
+  }
+  const stored = await eventsByIds(trx, tenantId, b.receivedAt, b.eventIds);
+  return stored.map((e) => ({ extracted: extractIdentity(e, config, { strict: false, path: '' }), messageId: e.messageId, at: e.timestamp, sourceId: e.sourceId, eventId: String(e.id) }));
 }
 
 /**

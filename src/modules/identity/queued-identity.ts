@@ -48,8 +48,17 @@ export function encodeQueuedIdentity(sourceId: string, items: readonly QueuedIde
   });
 }
 
-export function decodeQueuedIdentity(text: string): { sourceId: string; items: QueuedIdentity[] } {
-  const row = rowSchema.parse(JSON.parse(text));
+/** The queue row's events, or null when the text is not what encodeQueuedIdentity writes (another version wrote it, or it was damaged). */
+export function decodeQueuedIdentity(text: string): { sourceId: string; items: QueuedIdentity[] } | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const checked = rowSchema.safeParse(parsed);
+  if (!checked.success) return null;
+  const row = checked.data;
   return {
     sourceId: row.source,
     items: row.events.map(([messageId, at, ids, previousId, traits, vehicles]) => ({

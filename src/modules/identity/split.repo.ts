@@ -65,6 +65,15 @@ export async function eventsOfProfile(trx: Db, tenantId: string, profileId: stri
   return rows.map(toIdentityInput);
 }
 
+/** Events of one ingest batch (same received_at) by id, in the order of `ids`. */
+export async function eventsByIds(trx: Db, tenantId: string, receivedAt: Date, ids: readonly string[]): Promise<StoredEventIdentity[]> {
+  const { rows } = await sql<EventIdentityRow>`
+    SELECT ${EVENT_IDENTITY_COLUMNS} FROM events
+    WHERE tenant_id = ${tenantId} AND received_at = ${receivedAt.toISOString()}::timestamptz AND id = ANY(${ids}::int8[])`.execute(trx);
+  const at = new Map(ids.map((id, i) => [String(id), i]));
+  return rows.map(toIdentityInput).sort((a, b) => (at.get(String(a.id)) ?? 0) - (at.get(String(b.id)) ?? 0));
+}
+
 export interface HeldIdentifier extends Identifier {
   firstSeen: Date;
   lastSeen: Date;
