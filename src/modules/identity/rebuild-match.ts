@@ -217,7 +217,7 @@ export async function readOldSide(trx: Db, tenantId: string, r: Resolved, cl: Cl
 }
 
 /** Live profiles per stored page: small enough for a page's rows to die young. */
-const STORED_PAGE = 1_000;
+const STORED_PAGE = 500;
 
 /** Which stored id each cluster takes. */
 export interface Matching {

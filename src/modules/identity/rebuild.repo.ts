@@ -28,14 +28,34 @@ export async function tenantExists(trx: Db, tenantId: string): Promise<boolean> 
   return (await trx.selectFrom('tenants').select('id').where('id', '=', tenantId).executeTakeFirst()) !== undefined;
 }
 
+/** The columns the rebuild's plans filter, join and sort on: a jsonb column's statistics cost seconds. */
+const ANALYZED_COLUMNS: Record<string, string[]> = {
+  events: ['tenant_id', 'timestamp', 'id', 'profile_id'],
+  profiles: ['tenant_id', 'id', 'merged_into'],
+  profile_identifiers: ['tenant_id', 'profile_id'],
+};
+
 /**
- * Fresh planner statistics for the tables a rebuild reads. Without them (PGlite runs no autovacuum;
- * PostgreSQL's may not have caught up with a bulk write) the planner reads a whole tenant's
- * identifiers or events for every keyset page.
+ * Fresh planner statistics for the tables a rebuild reads (events by partition) whose size moved by
+ * more than a tenth since they were last analysed, or that never were: without them (PGlite runs no
+ * autovacuum; PostgreSQL's may not have caught up with a bulk write) the planner picks plans made
+ * for nearly empty tables. Returns the tables analysed.
  */
-export async function analyzeTables(trx: Db): Promise<void> {
-  // Only the columns the rebuild's plans filter, join and sort on: a jsonb column's statistics cost seconds.
-  await sql`ANALYZE events (tenant_id, "timestamp", id, profile_id), profiles (tenant_id, id, merged_into), profile_identifiers (tenant_id, profile_id)`.execute(trx);
+export async function analyzeStaleTables(trx: Db): Promise<string[]> {
+  const { rows } = await sql<{ relname: string; parent: string }>`
+    SELECT c.relname, COALESCE(p.relname, c.relname) AS parent
+    FROM pg_stat_user_tables s
+    JOIN pg_class c ON c.oid = s.relid
+    LEFT JOIN pg_inherits i ON i.inhrelid = c.oid
+    LEFT JOIN pg_class p ON p.oid = i.inhparent
+    WHERE COALESCE(p.relname, c.relname) IN (${sql.join(Object.keys(ANALYZED_COLUMNS))})
+      AND c.relkind = 'r' AND (c.reltuples < 0 OR abs(s.n_live_tup - c.reltuples) > 0.1 * greatest(c.reltuples, 1000))
+    ORDER BY c.relname`.execute(trx);
+  for (const r of rows) {
+    const columns = ANALYZED_COLUMNS[r.parent] ?? [];
+    await sql`ANALYZE ${sql.id(r.relname)} (${sql.join(columns.map((c) => sql.id(c)))})`.execute(trx);
+  }
+  return rows.map((r) => r.relname);
 }
 
 export interface TenantCounts {

@@ -65,7 +65,7 @@ export interface RebuildOptions {
    */
   lockVehicles?: (trx: Db, tenantId: string, profileIds: readonly string[], vins: readonly string[]) => Promise<void>;
   onProgress?: (p: RebuildProgress) => void;
-  /** Events per page (default 2,000: a page dies young, before the garbage collector promotes it). */
+  /** Events per page (default 1,000: a page dies young, before the garbage collector promotes it). */
   pageSize?: number;
   /** How moved events are written: 'unnest' statements, 'copy' into a temporary table and one join, or 'auto' (default): copy from 50,000 moves on. */
   eventWrite?: EventWriteMode;
@@ -142,7 +142,7 @@ export interface Resolved {
 }
 
 /** Events per FETCH. */
-const EVENT_PAGE = 2_000;
+const EVENT_PAGE = 1_000;
 
 async function resolveAll(trx: Db, tenantId: string, config: IdentityConfig, total: number, o: RebuildOptions, t: Timer): Promise<Resolved> {
   const graph = new CompactGraph(config);
@@ -247,7 +247,7 @@ export async function rebuildIdentityGraph(store: Store, tenantId: string, optio
     });
     // Planner statistics as the tables are now: a tenant's first rebuild, or the one after it, would
     // otherwise read its stored graph with plans made for nearly empty tables (PGlite never analyses).
-    await t.time('analyze', () => repo.analyzeTables(trx));
+    await t.time('analyze', () => repo.analyzeStaleTables(trx));
     const config = await loadIdentityConfig(trx, tenantId);
     // Events acknowledged but not yet resolved are read like the rest: their queue rows go when the
     // rebuild commits.
