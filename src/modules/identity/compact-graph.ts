@@ -55,15 +55,15 @@ export class CompactGraph {
   /** identifier keys by ordinal */
   private readonly keys = new KeyTable();
   private holder = new Int32Array(1 << 16);
-  private iFirst = new Float64Array(1 << 16);
-  private iLast = new Float64Array(1 << 16);
+  /** per identifier: [first seen, last seen] (side by side: read together) */
+  private iSeen = new Float64Array(2 << 16);
   private iType = new Uint8Array(1 << 16);
 
   /** profiles are 1..profileCount; 0 is none */
   profileCount = 0;
   private parent = new Int32Array(1 << 16);
-  private pFirst = new Float64Array(1 << 16);
-  private pLast = new Float64Array(1 << 16);
+  /** per profile: [first seen, last seen] */
+  private pSeen = new Float64Array(2 << 16);
   private counts: Uint16Array;
   private readonly states: Array<TraitState | undefined> = [];
 
@@ -132,11 +132,11 @@ export class CompactGraph {
   }
 
   firstSeen(p: number): number {
-    return this.pFirst[p]!;
+    return this.pSeen[2 * p]!;
   }
 
   lastSeen(p: number): number {
-    return this.pLast[p]!;
+    return this.pSeen[2 * p + 1]!;
   }
 
   /** The profile's traits (do not change them). */
@@ -155,11 +155,11 @@ export class CompactGraph {
   }
 
   identFirst(i: number): number {
-    return this.iFirst[i]!;
+    return this.iSeen[2 * i]!;
   }
 
   identLast(i: number): number {
-    return this.iLast[i]!;
+    return this.iSeen[2 * i + 1]!;
   }
 
   holderOf(identifier: Identifier): number | undefined {
@@ -174,12 +174,11 @@ export class CompactGraph {
   private createProfile(at: number): number {
     const p = ++this.profileCount;
     this.parent = grow(this.parent, p + 1, (n) => new Int32Array(n));
-    this.pFirst = grow(this.pFirst, p + 1, (n) => new Float64Array(n));
-    this.pLast = grow(this.pLast, p + 1, (n) => new Float64Array(n));
+    this.pSeen = grow(this.pSeen, 2 * (p + 1), (n) => new Float64Array(n));
     this.counts = grow(this.counts, (p + 1) * this.stride, (n) => new Uint16Array(n));
     this.parent[p] = p;
-    this.pFirst[p] = at;
-    this.pLast[p] = at;
+    this.pSeen[2 * p] = at;
+    this.pSeen[2 * p + 1] = at;
     return p;
   }
 
@@ -223,7 +222,7 @@ export class CompactGraph {
       const days = item.t.reassignAfterDays;
       const staleBefore = days === null ? null : at - days * 86_400_000;
       // Recycled only if neither the number nor its holder has been seen since the cut-off.
-      if (staleBefore !== null && this.iLast[item.ord]! < staleBefore && this.pLast[holder]! < staleBefore && !this.capReached(target, pending, item)) {
+      if (staleBefore !== null && this.iSeen[2 * item.ord + 1]! < staleBefore && this.pSeen[2 * holder + 1]! < staleBefore && !this.capReached(target, pending, item)) {
         item.reassign = true;
         pending.push(item);
         continue;
@@ -235,10 +234,10 @@ export class CompactGraph {
     for (const p of pending) this.attach(target, p, at);
     for (const item of ordered) {
       const i = item.ord;
-      if (i >= 0 && this.find(this.holder[i]!) === target && at > this.iLast[i]!) this.iLast[i] = at;
+      if (i >= 0 && this.find(this.holder[i]!) === target && at > this.iSeen[2 * i + 1]!) this.iSeen[2 * i + 1] = at;
     }
-    if (at > this.pLast[target]!) this.pLast[target] = at;
-    if (at < this.pFirst[target]!) this.pFirst[target] = at;
+    if (at > this.pSeen[2 * target + 1]!) this.pSeen[2 * target + 1] = at;
+    if (at < this.pSeen[2 * target]!) this.pSeen[2 * target] = at;
     if (traits) {
       let s = this.states[target];
       if (s === undefined) this.states[target] = s = emptyTraits();
@@ -274,26 +273,25 @@ export class CompactGraph {
     if (item.reassign && i >= 0) {
       const from = this.find(this.holder[i]!);
       this.counts[from * this.stride + item.ti]!--;
-      this.reassigned.push({ ident: i, from, firstSeen: this.iFirst[i]!, lastSeen: this.iLast[i]!, at });
+      this.reassigned.push({ ident: i, from, firstSeen: this.iSeen[2 * i]!, lastSeen: this.iSeen[2 * i + 1]!, at });
     } else {
       i = this.keys.add(item.key);
       this.holder = grow(this.holder, i + 1, (n) => new Int32Array(n));
-      this.iFirst = grow(this.iFirst, i + 1, (n) => new Float64Array(n));
-      this.iLast = grow(this.iLast, i + 1, (n) => new Float64Array(n));
+      this.iSeen = grow(this.iSeen, 2 * (i + 1), (n) => new Float64Array(n));
       this.iType = grow(this.iType, i + 1, (n) => new Uint8Array(n));
       this.iType[i] = item.ti;
       item.ord = i;
     }
     this.holder[i] = target;
-    this.iFirst[i] = at;
-    this.iLast[i] = at;
+    this.iSeen[2 * i] = at;
+    this.iSeen[2 * i + 1] = at;
     this.counts[target * this.stride + item.ti]!++;
   }
 
   /** Joins two profiles; the one seen first survives (ties: the smaller id as text, as IdentityGraph's ids compare). */
   private merge(a: number, b: number): number {
-    const fa = this.pFirst[a]!;
-    const fb = this.pFirst[b]!;
+    const fa = this.pSeen[2 * a]!;
+    const fb = this.pSeen[2 * b]!;
     const aFirst = fa < fb || (fa === fb && String(a) < String(b));
     const survivor = aFirst ? a : b;
     const loser = aFirst ? b : a;
@@ -302,8 +300,8 @@ export class CompactGraph {
       this.states[survivor] = mergeTraits(this.traitState(survivor), this.traitState(loser), this.config.traitStrategies);
     }
     this.states[loser] = undefined;
-    this.pFirst[survivor] = Math.min(fa, fb);
-    this.pLast[survivor] = Math.max(this.pLast[a]!, this.pLast[b]!);
+    this.pSeen[2 * survivor] = Math.min(fa, fb);
+    this.pSeen[2 * survivor + 1] = Math.max(this.pSeen[2 * a + 1]!, this.pSeen[2 * b + 1]!);
     this.parent[loser] = survivor;
     this.merges++;
     return survivor;

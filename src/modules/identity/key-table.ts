@@ -1,17 +1,18 @@
 /**
  * Strings interned off the JavaScript heap, numbered 0..count-1 in the order they were added: their
  * UTF-8 bytes in one growing buffer, found through an open-addressing hash table of ordinals (linear
- * probing, FNV-1a over the bytes). Millions of keys cost their bytes plus about 16 bytes each, and
+ * probing, FNV-1a over the bytes). Millions of keys cost their bytes plus about 20 bytes each, and
  * the garbage collector sees a handful of buffers instead of millions of strings and map entries.
+ * A slot holds the ordinal and the hash side by side, a key its offset and length: a lookup of a
+ * key seen in no particular order touches three places in memory, not five.
  */
 export class KeyTable {
   private bytes = Buffer.allocUnsafe(1 << 20);
   private used = 0;
-  private start = new Uint32Array(1 << 14);
-  private length = new Uint32Array(1 << 14);
-  private hash = new Int32Array(1 << 14);
-  /** ordinal + 1 per slot; 0 is empty */
-  private slots = new Int32Array(1 << 15);
+  /** per key: [offset, length] */
+  private span = new Uint32Array(2 << 14);
+  /** per slot: [ordinal + 1 (0: empty), hash] */
+  private slots = new Int32Array(2 << 15);
   private scratch = Buffer.allocUnsafe(256);
   count = 0;
 
@@ -27,12 +28,12 @@ export class KeyTable {
     const h = fnv(this.scratch, n);
     const found = this.probe(n, h);
     if (found >= 0) return found;
-    if ((this.count + 1) * 4 > this.slots.length * 3) this.rehash(this.slots.length * 2);
+    if ((this.count + 1) * 8 > this.slots.length * 3) this.rehash(this.slots.length * 2);
     const i = this.count++;
-    if (i === this.start.length) {
-      this.start = growU32(this.start);
-      this.length = growU32(this.length);
-      this.hash = growI32(this.hash);
+    if (2 * i === this.span.length) {
+      const b = new Uint32Array(this.span.length * 2);
+      b.set(this.span);
+      this.span = b;
     }
     if (this.used + n > 0xffff_ffff) throw new Error('more than 4 GB of identifier keys');
     if (this.used + n > this.bytes.length) {
@@ -41,17 +42,16 @@ export class KeyTable {
       this.bytes = b;
     }
     this.scratch.copy(this.bytes, this.used, 0, n);
-    this.start[i] = this.used;
-    this.length[i] = n;
-    this.hash[i] = h;
+    this.span[2 * i] = this.used;
+    this.span[2 * i + 1] = n;
     this.used += n;
     this.place(i, h);
     return i;
   }
 
   key(i: number): string {
-    const s = this.start[i]!;
-    return this.bytes.toString('utf8', s, s + this.length[i]!);
+    const s = this.span[2 * i]!;
+    return this.bytes.toString('utf8', s, s + this.span[2 * i + 1]!);
   }
 
   private encode(key: string): number {
@@ -61,14 +61,15 @@ export class KeyTable {
   }
 
   private probe(n: number, h: number): number {
-    const mask = this.slots.length - 1;
-    const { bytes, scratch } = this;
+    const { bytes, scratch, slots, span } = this;
+    const mask = (slots.length >> 1) - 1;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const v = this.slots[slot]!;
+      const v = slots[2 * slot]!;
       if (v === 0) return -1;
+      if (slots[2 * slot + 1] !== h) continue;
       const i = v - 1;
-      if (this.hash[i] !== h || this.length[i] !== n) continue;
-      const s = this.start[i]!;
+      if (span[2 * i + 1] !== n) continue;
+      const s = span[2 * i]!;
       let j = 0;
       while (j < n && bytes[s + j] === scratch[j]) j++;
       if (j === n) return i;
@@ -76,15 +77,17 @@ export class KeyTable {
   }
 
   private place(i: number, h: number): void {
-    const mask = this.slots.length - 1;
+    const mask = (this.slots.length >> 1) - 1;
     let slot = h & mask;
-    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
-    this.slots[slot] = i + 1;
+    while (this.slots[2 * slot] !== 0) slot = (slot + 1) & mask;
+    this.slots[2 * slot] = i + 1;
+    this.slots[2 * slot + 1] = h;
   }
 
   private rehash(size: number): void {
+    const old = this.slots;
     this.slots = new Int32Array(size);
-    for (let i = 0; i < this.count; i++) this.place(i, this.hash[i]!);
+    for (let slot = 0; slot < old.length; slot += 2) if (old[slot] !== 0) this.place(old[slot]! - 1, old[slot + 1]!);
   }
 }
 
@@ -94,14 +97,3 @@ function fnv(b: Buffer, n: number): number {
   for (let i = 0; i < n; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
   return h;
 }
-
-const growU32 = (a: Uint32Array) => {
-  const b = new Uint32Array(a.length * 2);
-  b.set(a);
-  return b;
-};
-const growI32 = (a: Int32Array) => {
-  const b = new Int32Array(a.length * 2);
-  b.set(a);
-  return b;
-};
