@@ -257,15 +257,23 @@ describe.each(testEngines)('One ID from the log on %s', (engine) => {
 
   it('a tenant whose queued batch cannot be resolved does not hold up another tenant', async () => {
     const broken = await freshTenant(fx.store);
-    // A row no resolver can read (as if written by another version), older than anything else queued.
-    await sql`INSERT INTO identity_queue (tenant_id, received_at, event_ids, events, identity)
-      VALUES (${broken.tenantId}, '2000-01-01T00:00:00Z', '{1}', 1, 'not json')`.execute(fx.store.db);
-    expect((await sendBatch(fx.app, fx.tenant, [{ type: 'identify', userId: 'healthy-1' }])).statusCode).toBe(200);
-    const resolver = createResolver({ db: fx.store.db, clock: systemClock, onlyTenants: new Set([broken.tenantId, fx.tenant.tenantId]) });
-    expect(await resolver.round()).toBe(1);
-    expect(await waitingEvents(fx.store, fx.tenant.tenantId)).toBe(0);
-    expect(await personHolding(fx.store, fx.tenant.tenantId, 'user_id::healthy-1')).toBeDefined();
-    expect(await waitingEvents(fx.store, broken.tenantId)).toBe(1);
+    expect((await sendBatch(fx.app, broken, [{ type: 'identify', userId: 'broken-1' }])).statusCode).toBe(200);
+    // The broken tenant's store refuses new people (a trigger standing in for a fault), so its batch fails on every try.
+    const name = `refuse_${randomUUID().replaceAll('-', '')}`;
+    await sql`CREATE FUNCTION ${sql.id(name)}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$`.execute(fx.store.db);
+    await sql`CREATE TRIGGER ${sql.id(name)} BEFORE INSERT ON profiles FOR EACH ROW WHEN (NEW.tenant_id = ${sql.lit(broken.tenantId)}) EXECUTE FUNCTION ${sql.id(name)}()`.execute(fx.store.db);
+    try {
+      expect((await sendBatch(fx.app, fx.tenant, [{ type: 'identify', userId: 'healthy-1' }])).statusCode).toBe(200);
+      const resolver = createResolver({ db: fx.store.db, clock: systemClock, onlyTenants: new Set([broken.tenantId, fx.tenant.tenantId]) });
+      expect(await resolver.round()).toBe(1);
+      expect(await waitingEvents(fx.store, fx.tenant.tenantId)).toBe(0);
+      expect(await personHolding(fx.store, fx.tenant.tenantId, 'user_id::healthy-1')).toBeDefined();
+      expect(await waitingEvents(fx.store, broken.tenantId)).toBe(1);
+      expect(await personHolding(fx.store, broken.tenantId, 'user_id::broken-1')).toBeUndefined();
+    } finally {
+      await sql`DROP TRIGGER ${sql.id(name)} ON profiles`.execute(fx.store.db);
+      await sql`DROP FUNCTION ${sql.id(name)}()`.execute(fx.store.db);
+    }
     await fx.store.db.deleteFrom('identity_queue').where('tenant_id', '=', broken.tenantId).execute();
   });
 
