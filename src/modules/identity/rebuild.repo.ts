@@ -41,19 +41,19 @@ const ANALYZED_COLUMNS: Record<string, string[]> = {
  * autovacuum; PostgreSQL's may not have caught up with a bulk write) the planner picks plans made
  * for nearly empty tables. Returns the tables analysed.
  */
-export async function analyzeStaleTables(trx: Db): Promise<string[]> {
+export async function analyzeStaleTables(db: Db): Promise<string[]> {
   const { rows } = await sql<{ relname: string; parent: string }>`
     SELECT c.relname, COALESCE(p.relname, c.relname) AS parent
     FROM pg_stat_user_tables s
     JOIN pg_class c ON c.oid = s.relid
     LEFT JOIN pg_inherits i ON i.inhrelid = c.oid
     LEFT JOIN pg_class p ON p.oid = i.inhparent
-    WHERE COALESCE(p.relname, c.relname) IN (${sql.join(Object.keys(ANALYZED_COLUMNS))})
+    WHERE s.schemaname = current_schema() AND COALESCE(p.relname, c.relname) IN (${sql.join(Object.keys(ANALYZED_COLUMNS))})
       AND c.relkind = 'r' AND (c.reltuples < 0 OR abs(s.n_live_tup - c.reltuples) > 0.1 * greatest(c.reltuples, 1000))
-    ORDER BY c.relname`.execute(trx);
+    ORDER BY c.relname`.execute(db);
   for (const r of rows) {
     const columns = ANALYZED_COLUMNS[r.parent] ?? [];
-    await sql`ANALYZE ${sql.id(r.relname)} (${sql.join(columns.map((c) => sql.id(c)))})`.execute(trx);
+    await sql`ANALYZE ${sql.id(r.relname)} (${sql.join(columns.map((c) => sql.id(c)))})`.execute(db);
   }
   return rows.map((r) => r.relname);
 }

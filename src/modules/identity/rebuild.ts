@@ -237,17 +237,19 @@ class Timer {
 export async function rebuildIdentityGraph(store: Store, tenantId: string, options: RebuildOptions): Promise<RebuildSummary> {
   const t = new Timer();
   t.start('total');
+  if (!(await repo.tenantExists(store.db, tenantId))) throw new AppError('not_found', `no tenant ${tenantId}`, { tenantId });
+  // Planner statistics as the tables are now: a tenant's first rebuild, or the one after it, would
+  // otherwise read its stored graph with plans made for nearly empty tables (PGlite never analyses).
+  // Each ANALYZE commits on its own, before any lock: inside the rebuild's transaction it would hold
+  // its table lock (and so block another rebuild's ANALYZE, and autovacuum) until the end.
+  await t.time('analyze', () => repo.analyzeStaleTables(store.db));
   const summary = await store.db.transaction().execute(async (trx) => {
-    if (!(await repo.tenantExists(trx, tenantId))) throw new AppError('not_found', `no tenant ${tenantId}`, { tenantId });
     // Appends of tracked events wait until the rebuild commits (those in flight finish first), so every
     // event it reads is one whose queue row it sees, and it clears exactly those rows.
     await t.time('lock', async () => {
       await stopAppends(trx, tenantId);
       await lockIdentityGraph(trx, tenantId);
     });
-    // Planner statistics as the tables are now: a tenant's first rebuild, or the one after it, would
-    // otherwise read its stored graph with plans made for nearly empty tables (PGlite never analyses).
-    await t.time('analyze', () => repo.analyzeStaleTables(trx));
     const config = await loadIdentityConfig(trx, tenantId);
     // Events acknowledged but not yet resolved are read like the rest: their queue rows go when the
     // rebuild commits.
