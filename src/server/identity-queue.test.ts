@@ -6,7 +6,7 @@ import { leadIntakeResultSchema } from '../contracts/leads.js';
 import type { TenantCreated } from '../contracts/tenancy.js';
 import { systemClock } from '../platform/clock.js';
 import type { Store } from '../platform/db/index.js';
-import { loadIdentityConfig, rebuildIdentityGraph, SYNC_BACKLOG_LIMIT } from '../modules/identity/index.js';
+import { loadIdentityConfig, rebuildIdentityGraph, resolveQueuedBatch, SYNC_BACKLOG_LIMIT } from '../modules/identity/index.js';
 import { resolutionHooks } from '../modules/profiles/index.js';
 import { appendTracked, ensureEventPartitions, prepareBatch, type PreparedBatch } from '../modules/ingest/index.js';
 import { json, useAppFixture } from '../testing/app.js';
@@ -213,6 +213,16 @@ describe.each(testEngines)('One ID from the log on %s', (engine) => {
     const shape = async (tenantId: string) => (await people(fx.store, tenantId)).map((p) => ({ identifiers: p.identifiers, traits: p.traits }));
     expect(await shape(fx.tenant.tenantId)).toEqual(await shape(clean.tenantId));
     expect(await shape(fx.tenant.tenantId)).toMatchObject([{ identifiers: ['anonymous_id::skew-a', 'anonymous_id::skew-old', 'phone::+8613910276666', 'user_id::skew-1'] }]);
+  });
+
+  it('a queue row that neither decodes nor names a stored event is counted as missing and dropped, and the tenant goes on', async () => {
+    await sql`INSERT INTO identity_queue (tenant_id, received_at, event_ids, events, identity)
+      VALUES (${fx.tenant.tenantId}, '2000-01-01T00:00:00Z', '{1}', 1, 'not json')`.execute(fx.store.db);
+    expect((await sendBatch(fx.app, fx.tenant, [{ type: 'identify', userId: 'after-damage' }])).statusCode).toBe(200);
+    const done = await fx.store.db.transaction().execute((trx) => resolveQueuedBatch(trx, fx.tenant.tenantId, resolutionHooks, new Date()));
+    expect(done).toMatchObject({ events: 1, batches: 2, missing: 1 });
+    expect(await waitingEvents(fx.store, fx.tenant.tenantId)).toBe(0);
+    expect(await personHolding(fx.store, fx.tenant.tenantId, 'user_id::after-damage')).toBeDefined();
   });
 
   it('a merge made by resolution moves the merged-away person’s leads, dealer links and origin to the survivor', async () => {

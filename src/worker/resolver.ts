@@ -42,7 +42,7 @@ export interface Resolver {
 export async function resolveTenantBatch(db: Db, clock: Clock, tenantId: string, maxEvents = RESOLVE_BATCH_EVENTS, wait = false): Promise<ResolvedBatch> {
   return db.transaction().execute(async (trx) => {
     if (wait) await lockIdentityGraph(trx, tenantId);
-    else if (!(await tryLockIdentityGraph(trx, tenantId))) return { events: 0, batches: 0, profiles: 0 };
+    else if (!(await tryLockIdentityGraph(trx, tenantId))) return { events: 0, batches: 0, profiles: 0, missing: 0 };
     return resolveQueuedBatch(trx, tenantId, resolutionHooks, clock.now(), { maxEvents });
   });
 }
@@ -97,6 +97,7 @@ export function createResolver(deps: ResolverDeps, options: ResolverOptions = {}
         await warnIfLagging(t.tenantId, t.oldest);
         const done = await resolveTenantBatch(deps.db, deps.clock, t.tenantId, batchEvents);
         failing.delete(t.tenantId);
+        if (done.missing > 0) deps.logger?.warn({ tenantId: t.tenantId, missing: done.missing }, 'queued events could not be read and were left unresolved; `siyu identity rebuild` attributes them');
         if (done.batches > 0) options.onResolved?.(t.tenantId, done);
         total += done.events;
       } catch (err) {

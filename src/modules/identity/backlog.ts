@@ -22,6 +22,12 @@ export interface ResolvedBatch {
   batches: number;
   /** Distinct profiles the events now belong to. */
   profiles: number;
+  /**
+   * Events a queue row listed that could be read neither from the row (it did not decode) nor from
+   * the stored events (ids or time damaged, or the events gone): the row is dropped all the same, so
+   * the tenant's resolution goes on, and such events, if they exist, keep no person until a rebuild.
+   */
+  missing: number;
 }
 
 /** Events per transaction of the resolver: large enough for set-based work, small enough not to hold PGlite's one connection long. */
@@ -44,12 +50,15 @@ export async function resolveQueuedBatch(
   const started = performance.now();
   await preferIndexes(trx);
   const batches = await claimQueued(trx, tenantId, options.maxEvents ?? RESOLVE_BATCH_EVENTS, options.among);
-  if (batches.length === 0) return { events: 0, batches: 0, profiles: 0 };
+  if (batches.length === 0) return { events: 0, batches: 0, profiles: 0, missing: 0 };
   const config = options.config ?? (await loadIdentityConfig(trx, tenantId));
   const items: ResolveItem[] = [];
   const events: Array<{ id: string; receivedAt: Date }> = [];
+  let missing = 0;
   for (const b of batches) {
-    for (const [i, q] of (await queuedItems(trx, tenantId, b, config)).entries()) {
+    const queued = await queuedItems(trx, tenantId, b, config);
+    missing += b.eventIds.length - queued.length;
+    for (const [i, q] of queued.entries()) {
       // A value blocklisted after the event was acknowledged identifies nobody now.
       const identifiers = q.extracted.identifiers.filter((id) => !config.blocklist.has(`${id.type}\u0001${id.value}`));
       items.push({ ...q, extracted: { ...q.extracted, identifiers } });
@@ -65,7 +74,7 @@ export async function resolveQueuedBatch(
   await deleteQueued(trx, tenantId, batches.map((b) => b.seq));
   await hooks.markChanged(trx, tenantId, [...profileIds, ...alsoChanged], now);
   await recordResolved(trx, tenantId, items.length, performance.now() - started, now);
-  return { events: items.length, batches: batches.length, profiles: new Set(stamped.map((s) => s.profileId)).size };
+  return { events: items.length, batches: batches.length, profiles: new Set(stamped.map((s) => s.profileId)).size, missing };
 }
 
 /**
