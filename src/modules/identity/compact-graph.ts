@@ -57,7 +57,6 @@ export class CompactGraph {
   private holder = new Int32Array(1 << 16);
   /** per identifier: [first seen, last seen] (side by side: read together) */
   private iSeen = new Float64Array(2 << 16);
-  private iType = new Uint8Array(1 << 16);
 
   /** profiles are 1..profileCount; 0 is none */
   profileCount = 0;
@@ -65,7 +64,8 @@ export class CompactGraph {
   /** per profile: [first seen, last seen] */
   private pSeen = new Float64Array(2 << 16);
   private counts: Uint16Array;
-  private readonly states: Array<TraitState | undefined> = [];
+  /** per profile (index 0 unused), kept dense: a write far past the end would turn the array into a dictionary */
+  private readonly states: Array<TraitState | undefined> = [undefined];
 
   /** Types by index (the config's, then any other name seen) and the check order of conflicts. */
   private readonly types: IdentifierType[] = [];
@@ -81,7 +81,7 @@ export class CompactGraph {
   constructor(readonly config: IdentityConfig) {
     for (const t of config.types.values()) this.addType(t);
     // Room for types that are not configured (stored data names them; they never join profiles).
-    this.stride = Math.min(255, this.types.length + 2);
+    this.stride = this.types.length + 2;
     this.counts = new Uint16Array((1 << 16) * this.stride);
   }
 
@@ -179,6 +179,7 @@ export class CompactGraph {
     this.parent[p] = p;
     this.pSeen[2 * p] = at;
     this.pSeen[2 * p + 1] = at;
+    this.states.push(undefined);
     return p;
   }
 
@@ -278,8 +279,6 @@ export class CompactGraph {
       i = this.keys.add(item.key);
       this.holder = grow(this.holder, i + 1, (n) => new Int32Array(n));
       this.iSeen = grow(this.iSeen, 2 * (i + 1), (n) => new Float64Array(n));
-      this.iType = grow(this.iType, i + 1, (n) => new Uint8Array(n));
-      this.iType[i] = item.ti;
       item.ord = i;
     }
     this.holder[i] = target;

@@ -55,6 +55,8 @@ export class KeyTable {
   }
 
   private encode(key: string): number {
+    // Keys come from PostgreSQL text, valid UTF-16 by then: a lone surrogate would encode as U+FFFD and
+    // two such keys would be taken for one.
     // A UTF-16 code unit takes at most 3 bytes in UTF-8.
     if (key.length * 3 > this.scratch.length) this.scratch = Buffer.allocUnsafe(key.length * 3);
     return this.scratch.write(key, 0, 'utf8');
