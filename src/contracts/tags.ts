@@ -3,7 +3,7 @@ import { requiredText, uuidString } from './common.js';
 import { segmentDefinitionSchema } from './segments.js';
 
 /**
- * Tags (issue 4): tag groups (意向车型, 购车阶段, 客户来源, …) hold tags. A manual tag is applied and
+ * Tags: tag groups (意向车型, 购车阶段, 客户来源, …) hold tags. A manual tag is applied and
  * removed by API, for listed profiles at once or in bulk by segment or definition (an operation that
  * a job carries out); a rule tag is defined by a segment condition and kept current by the platform.
  * Every change is recorded in the tag history.

@@ -9,8 +9,8 @@ import { ALL_STAFF, idsOf, only, runIsolationCases, same, type IsolationCase } f
 import { asStaff, seedNetwork, type Network, type StaffName } from '../testing/org.js';
 
 /**
- * Data scope and PII masking on every management endpoint that existed before the dealer network
- * (issue 5): dealer A's staff see and change A's customers only, dealer B's the reverse, a consultant
+ * Data scope and PII masking on every management endpoint that existed before the dealer network:
+ * dealer A's staff see and change A's customers only, dealer B's the reverse, a consultant
  * their WeCom friends, analysts everyone masked, HQ operations everyone; out of scope is a 404 like
  * an unknown id; configuration, raw events and analytics stay with the roles that own them.
  */
