@@ -6,18 +6,7 @@
  * first and register later (the phone joins them). Deterministic for a given seed (message ids too).
  */
 import type { BatchBody } from '../../src/contracts/ingest.js';
-
-/** mulberry32: the same shapes of traffic on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Rng } from '../../src/testing/fuzz/rng.js';
 
 const MODELS = ['极光 X7', '星瀚 GT', '云途 L9'];
 const EVENTS = ['Car Configured', 'Brochure Downloaded', 'Test Drive Booked', 'Coupon Claimed', 'Store Visit Scheduled'];
@@ -39,7 +28,7 @@ export interface IdentityTraffic {
 }
 
 export function buildIdentityTraffic(opts: { events: number; batchEvents: number; people: number; seed: number; start: Date; tag: string }): IdentityTraffic {
-  const rnd = prng(opts.seed);
+  const rnd = Rng.stream(opts.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const people: Person[] = [];
   const mix: Record<string, number> = {};

@@ -5,18 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { MAX_BATCH_BYTES } from '../../src/contracts/ingest.js';
-
-/** A tiny seeded PRNG (mulberry32), so every run sends the same shapes of traffic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Rng } from '../../src/testing/fuzz/rng.js';
 
 const MODELS = [
   { code: 'x7', name: '极光 X7', trims: ['长续航后驱版', '高性能四驱版'], priceFen: 25_980_000 },
@@ -52,7 +41,7 @@ export interface WorkloadOptions {
 }
 
 export function buildWorkload(opts: WorkloadOptions): Workload {
-  const rnd = prng(opts.seed);
+  const rnd = Rng.stream(opts.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const visitors = Array.from({ length: Math.max(100, Math.ceil(opts.events / 10)) }, (_, i) => ({
     anonymousId: randomUUID(),

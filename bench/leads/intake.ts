@@ -16,6 +16,7 @@ import type { StoreConfig } from '../../src/platform/config.js';
 import { CopySource, openStore, toCopyText, type CopyValue } from '../../src/platform/db/index.js';
 import { runCli, siyuEnv, startServer } from '../lib/processes.js';
 import { CITIES, network } from './dataset.js';
+import { Rng } from '../../src/testing/fuzz/rng.js';
 
 const SERIES = ['秦PLUS', '汉', '唐', '宋PLUS', '海豚', '海豹', '元PLUS', '驱逐舰05', '护卫舰07', '腾势D9'];
 const SOURCES = ['autohome', 'douyin', 'yiche', 'dongchedi', 'website', 'mini_program'];
@@ -42,21 +43,9 @@ export interface Workload {
   planned: { returning: number; duplicates: number };
 }
 
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `n` leads, one second apart, ending now; people numbered from `personBase`. */
 export function buildWorkload(spec: { leads: number; batch: number; seed: number; personBase: number; tag: string }): Workload {
-  const rand = prng(spec.seed);
+  const rand = Rng.stream(spec.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const leads: LeadJson[] = [];
   const people: Array<{ phone: string; name: string; city: string; series: string }> = [];

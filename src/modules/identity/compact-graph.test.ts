@@ -2,18 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CompactGraph } from './compact-graph.js';
 import { IdentityGraph } from './graph.js';
 import { BUILT_IN_TYPES, identifierKey, type Identifier, type IdentityConfig, type TraitStrategy } from './types.js';
-
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Rng } from '../../testing/fuzz/rng.js';
 
 const strategies = new Map<string, TraitStrategy>([
   ['firstSource', 'first'],
@@ -34,7 +23,7 @@ interface Ev {
  * under every strategy, events out of time order.
  */
 function stream(seed: number, n: number): Ev[] {
-  const r = rng(seed);
+  const r = Rng.stream(seed);
   const pick = (k: number) => Math.floor(r() * k);
   const start = Date.UTC(2025, 0, 1);
   const out: Ev[] = [];

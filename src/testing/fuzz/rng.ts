@@ -6,6 +6,12 @@ export class Rng {
     this.state = seed >>> 0;
   }
 
+  /** The floats of a seeded source as a function: the same sequence on every run. */
+  static stream(seed: number): () => number {
+    const rng = new Rng(seed);
+    return () => rng.next();
+  }
+
   /** A float in [0, 1). */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;
