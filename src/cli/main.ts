@@ -8,6 +8,7 @@ import { registerIdentityCommands } from './identity.js';
 import { registerLeadCommands } from './leads.js';
 import { serve } from './serve.js';
 import { createLogger } from '../platform/logger.js';
+import { withEmbeddedSecretKey } from '../platform/secret-key.js';
 import { createResolver, siyuWorker } from '../worker/index.js';
 
 function config(): Config {
@@ -41,8 +42,9 @@ program
   .command('worker')
   .description('run only the job worker (One ID resolution of tracked events, segment refreshes, scheduled passes); for PostgreSQL deployments with several processes')
   .action(async () => {
-    const c = config();
-    const logger = createLogger(c.logLevel);
+    const loaded = config();
+    const logger = createLogger(loaded.logLevel);
+    const c = withEmbeddedSecretKey(loaded, logger);
     const store = await openStore(c.store, { onBackgroundError: (err) => logger.error({ err }, 'store background error') });
     const worker = siyuWorker({ db: store.db, store, secretKey: c.secretKey, clock: systemClock, logger });
     const resolver = createResolver({ db: store.db, clock: systemClock, logger }, { onResolved: () => worker.wake() });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,8 @@ describe('graceful shutdown', () => {
       { host: '127.0.0.1', port: 0, store: { engine: 'pglite', dataDir }, logLevel: 'silent', shutdownGraceMs: 10_000, requestTimeoutMs: 300_000, worker: { enabled: true, pollMs: 1000 } },
       createLogger('silent'),
     );
+    // Without SIYU_SECRET_KEY the embedded store's key was generated into the data folder.
+    expect(statSync(join(dataDir, 'secret.key')).mode & 0o777).toBe(0o600);
     // Hold PGlite's only connection so the request below is in flight when shutdown starts.
     const held = await server.store.sql.session();
     const inFlight = fetch(`${server.url}/v1/track`, {

@@ -3,6 +3,7 @@ import type { Config } from '../platform/config.js';
 import { systemClock } from '../platform/clock.js';
 import { openStore, type Store } from '../platform/db/index.js';
 import { createLogger, type Logger } from '../platform/logger.js';
+import { withEmbeddedSecretKey } from '../platform/secret-key.js';
 import { buildApp } from '../server/app.js';
 import { createResolver, siyuWorker } from '../worker/index.js';
 
@@ -15,9 +16,11 @@ export interface RunningServer {
 
 /**
  * Opens the store (migrating it), starts HTTP and (unless SIYU_WORKER=off) the job worker, and stops
- * gracefully on SIGTERM/SIGINT.
+ * gracefully on SIGTERM/SIGINT. On the embedded store without SIYU_SECRET_KEY, the key is the one
+ * in the data folder (generated on the first start).
  */
-export async function serve(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+export async function serve(given: Config, logger: Logger = createLogger(given.logLevel)): Promise<RunningServer> {
+  const config = withEmbeddedSecretKey(given, logger);
   const store = await openStore(config.store, { onBackgroundError: (err) => logger.error({ err }, 'store background error') });
   logger.info({ store: store.engine, ...(config.store.engine === 'pglite' ? { dataDir: config.store.dataDir } : {}) }, 'store ready');
   const app = await buildApp({ store, clock: systemClock, secretKey: config.secretKey }, { logger, requestTimeoutMs: config.requestTimeoutMs });

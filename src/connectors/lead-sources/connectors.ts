@@ -11,7 +11,7 @@ import { AppError } from '../../platform/errors.js';
 import { ensureJob } from '../../platform/jobs/index.js';
 import * as repo from './connectors.repo.js';
 import { CONNECTOR_KEY, OCEAN_ENGINE_POLL_JOB, readConfig, readCursor, secretContext } from './ocean-engine.js';
-import { encryptSecret } from './secrets.js';
+import { encryptSecret } from '../../platform/secrets.js';
 
 /** Per-tenant connector configuration (lead_connectors): Ocean Engine credentials, Autohome id maps. */
 export interface ConnectorConfigDeps {

@@ -14,5 +14,4 @@ export { decodeCsv, dmsTime, importLeadCsv, parseLeadCsv, type ImportPhase, type
 export { FORM_SOURCE_KINDS, formExternalId, formToLeadInput, submitLeadForm } from './forms.js';
 export { CLUE_GET_PATH, OCEAN_ENGINE_CODES, OceanEngineError, chinaTime, fetchCluePage, fromChinaTime, type OceanEngineClue } from './ocean-engine-api.js';
 export { OCEAN_ENGINE_POLL_JOB, clueToLeadInput, pollOceanEngine, runOceanEngineJob, type PollOutcome } from './ocean-engine.js';
-export { NO_SECRET_KEY_MESSAGE, decryptSecret, encryptSecret } from './secrets.js';
 export type { LeadSourceDeps } from './types.js';

@@ -5,7 +5,7 @@ import { systemPrincipal } from '../../modules/tenancy/index.js';
 import type { Job } from '../../platform/jobs/index.js';
 import * as repo from './connectors.repo.js';
 import { OceanEngineError, fetchCluePage, fromChinaTime, type OceanEngineClue } from './ocean-engine-api.js';
-import { decryptSecret } from './secrets.js';
+import { decryptSecret } from '../../platform/secrets.js';
 import { createdAtProblem, phoneProblem, textOf, type LeadSourceDeps } from './types.js';
 import { intakeLeads } from '../../modules/leads/index.js';
 

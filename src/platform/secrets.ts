@@ -1,11 +1,11 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { AppError } from '../../platform/errors.js';
+import { AppError } from './errors.js';
 
 /**
- * Third-party credentials (an Ocean Engine access token) are stored encrypted with AES-256-GCM under
- * the deployment's SIYU_SECRET_KEY. The stored text is `v1.<iv>.<tag>.<ciphertext>` (base64url); the
- * additional authenticated data binds it to its row (tenant, connector), so a ciphertext copied to
- * another tenant's row does not decrypt.
+ * Third-party credentials (an Ocean Engine access token, a WeCom app secret, token and
+ * EncodingAESKey) are stored encrypted with AES-256-GCM under the deployment's SIYU_SECRET_KEY. The
+ * stored text is `v1.<iv>.<tag>.<ciphertext>` (base64url); the additional authenticated data binds it
+ * to its row (tenant, connector, field), so a ciphertext copied to another row or field does not decrypt.
  */
 const VERSION = 'v1';
 const IV_BYTES = 12;

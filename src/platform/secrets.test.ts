@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../platform/config.js';
-import { AppError } from '../../platform/errors.js';
+import { loadConfig } from './config.js';
+import { AppError } from './errors.js';
 import { decryptSecret, encryptSecret } from './secrets.js';
 
 const key = randomBytes(32);
