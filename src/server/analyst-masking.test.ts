@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { TenantCreated } from '../contracts/tenancy.js';
@@ -66,6 +67,8 @@ interface World {
   stageModels: string[];
   /** Profiles merged into Zhou's (they answer 308 to those who see her). */
   mergedAway: string[];
+  /** A WeCom connector (its routes hold credentials, no customer data; analysts are refused). */
+  wecomConnectorId: string;
 }
 
 /** Every raw value of the world, with what it is (staff user names are spelt from names too). */
@@ -213,6 +216,7 @@ async function buildWorld(app: FastifyInstance, db: Db, tenant: TenantCreated, c
   clock.advance(60_000);
   await siyuWorker({ db, clock, onlyTenant: tenant.tenantId }).drain();
   const stageModels = list((await send('GET', '/api/v1/stage-models'))['data']).map((m) => str(rec(m)['key'], 'stage model key'));
+  const wecom = await send('POST', '/api/v1/connectors/wecom', { corpId: 'ww0123456789abcdef', agentId: '1000002', secret: 'app-secret', token: 'Token123', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C' });
   return {
     net,
     leads: { a1: leads.a1.id, a2: leads.a2.id, b1: leads.b1.id, pool: leads.pool.id },
@@ -221,6 +225,7 @@ async function buildWorld(app: FastifyInstance, db: Db, tenant: TenantCreated, c
     ...belongings,
     stageModels,
     mergedAway: [mergedAway],
+    wecomConnectorId: str(wecom['id'], 'WeCom connector'),
   };
 }
 
@@ -240,12 +245,15 @@ function pathValues(w: World, tenant: TenantCreated): Record<string, string[]> {
     'leads/{id}': Object.values(w.leads),
     'defeat-requests/{id}': [w.defeatId],
     'orders/{orderNo}': [w.orderNo],
+    'wecom/{id}': [w.wecomConnectorId],
   };
 }
 
 /** Values of required query parameters, by name. */
 function requiredQueryValues(w: World): Record<string, string> {
-  return { from: FROM, to: TO, type: 'phone', value: CUSTOMERS.zhao.phone, profileId: w.profiles.zhou };
+  // WeCom's URL verification, unsigned: refused (401) before anything is read.
+  const wecom = { msg_signature: '0'.repeat(40), timestamp: '0', nonce: 'n', echostr: 'AAAA' };
+  return { from: FROM, to: TO, type: 'phone', value: CUSTOMERS.zhao.phone, profileId: w.profiles.zhou, ...wecom };
 }
 
 /** Query variants that change what an answer names: KPI groups, lead filters, searches, lookups. */
@@ -336,7 +344,8 @@ function bodyOf(calls: readonly Answer[], url: string): unknown {
 
 describe.each(testEngines)('analysts read every answer masked (%s)', (engine) => {
   const clock = new ManualClock(NOW);
-  const fx = useAppFixture(engine, { clock });
+  // With a secret key, as a real deployment: the WeCom connector stores its credentials.
+  const fx = useAppFixture(engine, { clock, secretKey: randomBytes(32) });
 
   it('no GET answer carries a raw customer name, phone or e-mail, or a raw staff name or phone', async () => {
     const started = performance.now();

@@ -30,6 +30,7 @@ import { leadSourceRoutes } from './routes/lead-sources.js';
 import { leadFormRoutes } from './routes/lead-forms.js';
 import { kpiRoutes } from './routes/kpis.js';
 import { exportRoutes } from './routes/exports.js';
+import { wecomCallbackRoutes, wecomRoutes } from './routes/wecom.js';
 import { zodValidatorCompiler } from './validation.js';
 import { AppError } from '../platform/errors.js';
 import { depthExceeds } from '../platform/json.js';
@@ -129,6 +130,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   await app.register(healthRoutes, deps);
   await app.register(ingestRoutes, deps);
   await app.register(leadFormRoutes, deps);
+  // WeCom signs its callbacks itself: no token, outside the management scope.
+  await app.register(wecomCallbackRoutes, deps);
   // The management API: one scope, one admin-token check for every route in it.
   await app.register(async (api) => {
     api.addHook('onRequest', async (request) => {
@@ -144,7 +147,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     });
     const routeSets = [
       adminRoutes, orgRoutes, profileRoutes, vehicleRoutes, householdRoutes, consentRoutes, identityRoutes, tagRoutes, segmentRoutes, stageRoutes,
-      analyticsRoutes, leadRoutes, funnelRoutes, salesRoutes, leadSourceRoutes, kpiRoutes, exportRoutes,
+      analyticsRoutes, leadRoutes, funnelRoutes, salesRoutes, leadSourceRoutes, kpiRoutes, exportRoutes, wecomRoutes,
     ];
     for (const routes of routeSets) await api.register(routes, deps);
   });

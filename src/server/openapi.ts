@@ -60,6 +60,7 @@ export const TAGS: OpenAPIV3_1.TagObject[] = [
   { name: 'sales', description: 'Orders, deliveries, after-sales, lifetime value and origin credit' },
   { name: 'lead sources', description: 'Forms, the Autohome feed, the Ocean Engine poller and CSV imports' },
   { name: 'kpis', description: 'Funnel KPIs per unit, consultant, source and period' },
+  { name: 'wecom', description: 'WeCom (企业微信) connectors per corp, their health check and the callback URL WeCom calls' },
 ];
 
 type ResponseMap = Record<string, unknown>;

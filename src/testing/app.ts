@@ -55,13 +55,14 @@ export class AppFixture {
 
 /**
  * Registers the usual hooks in the calling `describe`: open a store of `engine` and an app on it
- * before all tests, close both after, and create a fresh tenant before each test.
+ * (with `secretKey` as SIYU_SECRET_KEY, if given) before all tests, close both after, and create a
+ * fresh tenant before each test.
  */
-export function useAppFixture(engine: EngineName, options: { clock?: Clock; tenantPerTest?: boolean } = {}): AppFixture {
+export function useAppFixture(engine: EngineName, options: { clock?: Clock; tenantPerTest?: boolean; secretKey?: Buffer } = {}): AppFixture {
   const fx = new AppFixture();
   beforeAll(async () => {
     fx.store = await openTestStore(engine);
-    fx.app = await testApp(fx.store, options.clock);
+    fx.app = await testApp(fx.store, options.clock, options.secretKey ? { secretKey: options.secretKey } : {});
   });
   afterAll(async () => {
     await fx.app.close();

@@ -1,5 +1,5 @@
-// WeCom (企业微信) callbacks: signature, replay bound, message encryption and the callback XML.
-// Pure functions; the connector's routes verify, decrypt and parse with them.
+// WeCom (企业微信): per-corp connectors (credentials encrypted at rest), their health check and URL
+// verification; the callbacks' signature, replay bound, message encryption and XML as pure functions.
 export { WECOM_REFUSAL_CODES, WecomCallbackError, type WecomRefusal } from './errors.js';
 export {
   checkTimestamp,
@@ -22,3 +22,20 @@ export {
   type ExternalTagEvent,
   type WecomCallbackEvent,
 } from './callback-xml.js';
+export {
+  callbackPath,
+  createWecomConnector,
+  decryptCredentials,
+  deleteWecomConnector,
+  getWecomConnector,
+  listWecomConnectors,
+  secretContext,
+  updateWecomConnector,
+  wecomCredentials,
+  type SecretField,
+  type WecomCredentials,
+  type WecomDeps,
+} from './connectors.js';
+export { WECOM_ERRCODE_MESSAGES, wecomErrcodeMessage } from './errcodes.js';
+export { HEALTH_CHECK_TIMEOUT_MS, checkWecomConnector } from './health.js';
+export { verifyCallbackUrl, type UrlVerification } from './url-verification.js';

@@ -2,6 +2,7 @@ import type { ColumnType, Generated } from 'kysely';
 import type { LeadsDatabase } from './schema-leads.js';
 import type { OperationsDatabase } from './schema-operations.js';
 import type { SegmentsDatabase } from './schema-segments.js';
+import type { WecomDatabase } from './schema-wecom.js';
 
 /** Kysely's view of the tables created by `migrations/`. Keep in step with the SQL. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -240,7 +241,7 @@ export interface ConsentHistoryTable {
   note: string | null;
 }
 
-export interface Database extends SegmentsDatabase, LeadsDatabase, OperationsDatabase {
+export interface Database extends SegmentsDatabase, LeadsDatabase, OperationsDatabase, WecomDatabase {
   tenants: TenantsTable;
   sources: SourcesTable;
   write_keys: WriteKeysTable;

@@ -9,13 +9,16 @@ import type { Hints } from './sample.js';
 /**
  * Real records for the fuzzer to aim at, made through the API: the seeded dealer network, leads
  * (and so people), an order, a defeat request, a vehicle with a relation, a household, tags, a
- * segment, a bulk tag operation, a stage model, a routing rule. Paths that destroy or lock (revoke,
- * password, logout, unit changes) point at spare records, so the fuzzer's own credentials keep working.
+ * segment, a bulk tag operation, a stage model, a routing rule, a WeCom connector. Paths that
+ * destroy or lock (revoke, password, logout, unit changes) point at spare records, so the fuzzer's
+ * own credentials keep working.
  */
 
 export const WORLD_VIN = 'LSVAU2187N2123456';
 const LEAD_MAPPING = { columns: { phone: 'phone', name: 'name', city: 'city', series: 'series', externalId: 'externalId' }, source: 'dms', dealerCode: 'SH001' };
 const ORDER_NO = 'FZ-SO-1';
+/** The world's WeCom connector: its API host is a closed local port, so health checks fail fast without leaving the machine. */
+const WECOM = { corpId: 'wwf0220000000000fa', agentId: '1000002', secret: 'fuzz-app-secret', token: 'FuzzToken1', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', apiBaseUrl: 'http://127.0.0.1:9' };
 
 export interface World {
   tenant: TenantCreated;
@@ -79,6 +82,7 @@ export async function buildWorld(app: FastifyInstance, tenant: TenantCreated): P
   await call('POST', '/api/v1/stage-models/presets/5a');
   await call('POST', '/api/v1/stage-models/presets/aarrr');
   const rule = await call('POST', '/api/v1/routing-rules', { name: '上海', dealerCodes: ['SH001'], cities: ['上海'] });
+  const wecom = await call('POST', '/api/v1/connectors/wecom', WECOM);
 
   const pathValues: Record<string, string> = {
     '/api/v1/sources/{sourceId}': sourceId,
@@ -102,6 +106,8 @@ export async function buildWorld(app: FastifyInstance, tenant: TenantCreated): P
     '/api/v1/routing-rules/{id}': text(rule, 'id'),
     '/api/v1/defeat-requests/{id}': text(defeat, 'id'),
     '/api/v1/orders/{orderNo}': text(order, 'orderNo'),
+    '/api/v1/connectors/wecom/{id}': text(wecom, 'id'),
+    '/connectors/wecom/{id}': text(wecom, 'id'),
   };
   const hints: Hints = {
     dealerCode: ['SH001', 'HZ001'],
@@ -141,6 +147,13 @@ export async function buildWorld(app: FastifyInstance, tenant: TenantCreated): P
     'map.amountFen': ['amountFen'],
     'map.at': ['at'],
     delimiter: [','],
+    // WeCom connector settings: other corps than the world's (so that a create can succeed), the closed local port as API host.
+    corpId: ['wwf0220000000000fb', 'wwf0220000000000fc'],
+    agentId: ['1000002'],
+    secret: [WECOM.secret],
+    token: [WECOM.token],
+    encodingAESKey: [WECOM.encodingAESKey],
+    apiBaseUrl: [WECOM.apiBaseUrl],
   };
   return { tenant, network, pathValues, hints, logoutUser };
 }
