@@ -1,4 +1,6 @@
 import type { Db } from '../../platform/db/index.js';
+import type { Selectable } from 'kysely';
+import type { WecomConnectorsTable } from '../../platform/db/schema-wecom.js';
 
 /** SQL of the WeCom connectors (`wecom_connectors`). The secrets arrive and leave encrypted. */
 
@@ -17,18 +19,7 @@ export interface WecomConnectorRow {
 
 const COLUMNS = ['tenant_id', 'id', 'corp_id', 'agent_id', 'secret_enc', 'token_enc', 'aes_key_enc', 'api_base_url', 'created_at', 'updated_at'] as const;
 
-type Selected = {
-  tenant_id: string;
-  id: string;
-  corp_id: string;
-  agent_id: string;
-  secret_enc: string;
-  token_enc: string;
-  aes_key_enc: string;
-  api_base_url: string;
-  created_at: Date;
-  updated_at: Date;
-};
+type Selected = Selectable<WecomConnectorsTable>;
 
 function fromRow(r: Selected): WecomConnectorRow {
   return {
