@@ -9,7 +9,8 @@ export { extractIdentity, type Extracted, type IdentityInput } from './extract.j
 export { resolveEvents, type ResolveHooks, type ResolveItem, type VehicleLink } from './resolve.js';
 export { splitProfile, type SplitResult } from './split.js';
 export { blockValue, listBlocked, listIdentifierTypes, putIdentifierType, removeIdentifierType, setTraitStrategy, unblockValue } from './config.js';
-export { rebuildIdentityGraph, type EventWriteMode, type RebuildOptions, type RebuildPhase, type RebuildProgress, type RebuildSummary } from './rebuild.js';
+export { rebuildIdentityGraph } from './rebuild.js';
+export type { EventWriteMode, RebuildOptions, RebuildPhase, RebuildProgress, RebuildSummary } from './rebuild-types.js';
 export { identityLag, RESOLVE_BATCH_EVENTS, resolveAcknowledged, resolveQueuedBatch, SYNC_BACKLOG_LIMIT, type BacklogHooks, type ResolvedBatch } from './backlog.js';
 export { backlogOf, enqueueEvents, tenantsWithBacklog } from './queue.repo.js';
 export { encodeQueuedIdentity } from './queued-identity.js';

@@ -3,7 +3,7 @@ import type { Db } from '../../platform/db/index.js';
 import type { CompactGraph } from './compact-graph.js';
 import { jsonbText } from './jsonb-text.js';
 import { jsonEqual } from '../../platform/json.js';
-import type { RebuildOptions, Resolved } from './rebuild.js';
+import type { RebuildOptions, Resolved } from './rebuild-types.js';
 import * as repo from './rebuild.repo.js';
 import { parseIdentifierKey, type Identifier } from './types.js';
 

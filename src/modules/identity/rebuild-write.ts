@@ -1,5 +1,5 @@
 import type { Db } from '../../platform/db/index.js';
-import type { RebuildOptions, RebuildSummary, Resolved } from './rebuild.js';
+import type { RebuildOptions, RebuildSummary, Resolved } from './rebuild-types.js';
 import { NO_PROFILE, type Assignment, type Clusters, type Matching, type OldSide } from './rebuild-match.js';
 import * as repo from './rebuild.repo.js';
 import { parseIdentifierKey } from './types.js';

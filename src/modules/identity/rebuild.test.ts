@@ -7,7 +7,8 @@ import { resolveQueued } from '../../testing/identity.js';
 import { resolutionHooks } from '../profiles/index.js';
 import { blockValue, unblockValue } from './config.js';
 import { jsonbText } from './jsonb-text.js';
-import { rebuildIdentityGraph, type RebuildProgress, type RebuildSummary } from './rebuild.js';
+import { rebuildIdentityGraph } from './rebuild.js';
+import type { RebuildProgress, RebuildSummary } from './rebuild-types.js';
 
 type Message = Record<string, unknown>;
 

@@ -1,16 +1,15 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Db, Store } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import { loadIdentityConfig } from './config.repo.js';
 import { extractIdentity } from './extract.js';
-import { CompactGraph, type Reassigned } from './compact-graph.js';
+import { CompactGraph } from './compact-graph.js';
 import { lockIdentityGraph, stopAppends } from './lock.js';
 import { deleteQueued, queuedSeqs } from './queue.repo.js';
 import { clustersOf, matchProfiles, NO_PROFILE, readOldSide, writeUuid } from './rebuild-match.js';
 import { isRecord } from '../../platform/json.js';
 import * as repo from './rebuild.repo.js';
+import { EventSpill, RECORD } from './rebuild-spill.js';
+import type { RebuildOptions, RebuildSummary, Resolved } from './rebuild-types.js';
 import { moveMergedBelongings, writeEvents, writeFormer, writeIdentifiers, writeProfiles } from './rebuild-write.js';
 import { previousIdentifier } from './resolve.js';
 import type { IdentityConfig } from './types.js';
@@ -22,9 +21,10 @@ import type { IdentityConfig } from './types.js';
  *
  * - One transaction under the tenant's identity lock and its append lock: resolution and ingestion
  *   for that tenant wait until it commits (on PGlite, the store's one connection is busy meanwhile: every request waits).
- * - Events are read in (timestamp, id) order, in keyset pages, with only the columns extraction needs,
- *   and run through a fresh IdentityGraph. Per event only a 40-byte record (its key, its old and its
- *   new profile) is kept, in a temporary file: memory is bounded by the graph, not by the events.
+ * - Events are read in (timestamp, id) order through a cursor, with only the columns extraction needs,
+ *   and run through a fresh CompactGraph (IdentityGraph's rules over typed arrays). Per event only a
+ *   40-byte record (its key, its old and its new profile) is kept, in a temporary file: memory is
+ *   bounded by the graph, not by the events.
  * - Profile ids stay stable: each new cluster takes the id of the live profile that held most of its
  *   identifiers (ties: earliest first_seen, then smallest id; an id goes to one cluster at most; a
  *   cluster that holds no stored identifier may take the id most of its events had). A live profile
@@ -33,113 +33,9 @@ import type { IdentityConfig } from './types.js';
  *   that names it: lead, order, consent, tag ...) is deleted. Changed profiles are marked changed.
  *
  * This file reads and resolves the events and runs the steps; matching clusters to stored ids is in
- * rebuild-match.ts, writing the difference in rebuild-write.ts, SQL in rebuild.repo.ts.
+ * rebuild-match.ts, writing the difference in rebuild-write.ts, SQL in rebuild.repo.ts, the shared
+ * types in rebuild-types.ts.
  */
-export type RebuildPhase = 'reading' | 'resolving' | 'writing';
-
-export interface RebuildProgress {
-  phase: RebuildPhase;
-  /** What is being counted, e.g. "events", "profiles", "identifiers". */
-  unit: string;
-  done: number;
-  total: number;
-}
-
-export type EventWriteMode = 'auto' | 'unnest' | 'copy';
-
-export interface RebuildOptions {
-  /** Who asked (audit_log.actor, identity_log.actor). */
-  actor: string;
-  /**
-   * Moves everything that names a profile merged away to its survivor: consents, household, vehicle
-   * relations, tags, leads, orders, after-sales, dealer links, origin (profiles module).
-   */
-  moveBelongings: (trx: Db, tenantId: string, from: string, to: string) => Promise<unknown>;
-  /** Which of these profiles anything names (profiles module): those are never deleted. */
-  withBelongings: (trx: Db, tenantId: string, ids: readonly string[]) => Promise<Set<string>>;
-  /** Marks profiles changed, so their tags, stages and segments follow (segments module). */
-  markChanged: (trx: Db, tenantId: string, ids: readonly (string | null)[], now: Date) => Promise<void>;
-  /**
-   * Locks the vehicles of these profiles' relations (profiles module), taken after the profile rows
-   * and before moving belongings: the lock order every writer of belongings follows.
-   */
-  lockVehicles?: (trx: Db, tenantId: string, profileIds: readonly string[], vins: readonly string[]) => Promise<void>;
-  onProgress?: (p: RebuildProgress) => void;
-  /** Events per page (default 1,000: a page dies young, before the garbage collector promotes it). */
-  pageSize?: number;
-  /** How moved events are written: 'unnest' statements, 'copy' into a temporary table and one join, or 'auto' (default): copy from 50,000 moves on. */
-  eventWrite?: EventWriteMode;
-}
-
-export interface RebuildSummary {
-  tenantId: string;
-  identityLogId: string;
-  events: number;
-  eventsWithoutProfile: number;
-  eventsMoved: number;
-  profilesBefore: number;
-  profilesAfter: number;
-  profilesKept: number;
-  profilesCreated: number;
-  profilesUpdated: number;
-  profilesMergedAway: number;
-  profilesDeleted: number;
-  merges: number;
-  blockedMerges: number;
-  reassignments: number;
-  identifiersBefore: number;
-  identifiersAfter: number;
-  identifiersAdded: number;
-  identifiersRemoved: number;
-  identifiersMoved: number;
-  identifiersRetimed: number;
-  formerAdded: number;
-  formerRemoved: number;
-  identifierWrite: 'none' | 'diff' | 'replace';
-  eventWrite: 'none' | 'unnest' | 'copy';
-  /** Milliseconds per step; read + resolve interleave page by page. */
-  timings: Record<string, number>;
-}
-
-const RECORD = 40;
-
-/** Per-event records in a temporary file: id, received_at (µs), new cluster, old profile id. */
-class EventSpill {
-  private readonly dir = mkdtempSync(join(tmpdir(), 'siyu-rebuild-'));
-  private readonly fd = openSync(join(this.dir, 'events'), 'w+');
-  count = 0;
-
-  write(buf: Buffer): void {
-    writeSync(this.fd, buf, 0, buf.length, this.count * RECORD);
-    this.count += buf.length / RECORD;
-  }
-
-  /** Calls `fn(buf, offset)` for every record, in order; `afterBlock` (awaited) after each block of records. */
-  async scan(fn: (buf: Buffer, off: number) => void, afterBlock?: () => Promise<void>): Promise<void> {
-    const per = 16_384;
-    const buf = Buffer.allocUnsafe(per * RECORD);
-    for (let start = 0; start < this.count; start += per) {
-      const n = Math.min(per, this.count - start);
-      readSync(this.fd, buf, 0, n * RECORD, start * RECORD);
-      for (let i = 0; i < n; i++) fn(buf, i * RECORD);
-      if (afterBlock) await afterBlock();
-    }
-  }
-
-  close(): void {
-    closeSync(this.fd);
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-/** Counts and side records gathered while the graph is built. */
-export interface Resolved {
-  graph: CompactGraph;
-  spill: EventSpill;
-  /** Recycled identifiers: what their holders keep as former identifiers. */
-  former: Reassigned[];
-  withoutProfile: number;
-}
 
 /** Events per FETCH. */
 const EVENT_PAGE = 1_000;
