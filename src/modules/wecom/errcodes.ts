@@ -1,5 +1,9 @@
+import type { ErrorCode } from '../../platform/errors.js';
+
 /**
- * WeCom API `errcode`s (全局错误码) in words a corp admin can act on. The health check answers with
+ * WeCom API `errcode`s in words a corp admin can act on. The codes and their meanings come from
+ * WeCom's 全局错误码 page (developer.work.weixin.qq.com/document/path/90313); 41051 is what
+ * 发送新客户欢迎语 answers for a welcome code already used or expired. The health check answers with
  * them; the API client reuses them for its errors. Codes not listed fall back to WeCom's own errmsg.
  */
 
@@ -22,8 +26,51 @@ export const WECOM_ERRCODE_MESSAGES: Readonly<Record<number, string>> = {
   48002: 'the app lacks this permission: in the WeCom admin console give the app the API permission (e.g. 客户联系 → 可调用接口的应用) and check again',
   45009: 'WeCom\'s rate limit for this corp or app is reached: wait a minute and try again',
   45033: 'too many calls to WeCom at the same time: wait a moment and try again',
+  45011: 'WeCom answers that the API is called too often: wait a moment and try again',
   [-1]: 'WeCom is busy (系统繁忙): try again in a moment',
+  40003: 'WeCom does not know this member UserID: check the consultant\'s WeCom account (通讯录) and the staff binding in Siyu',
+  60111: 'WeCom does not know this member UserID: check the consultant\'s WeCom account (通讯录) and the staff binding in Siyu',
+  40096: 'WeCom does not accept this external_userid: it belongs to another corp or app, or the customer is not a contact of this corp',
+  40058: 'WeCom refused a parameter of this call as not valid: WeCom\'s errmsg names it',
+  40068: 'WeCom does not know this tag id: pull the corp tags again (get_corp_tag_list); the tag may have been deleted in WeCom',
+  60011: 'the app may not see this member or department: widen the app\'s visible range (应用管理 → the app → 可见范围)',
+  84061: 'there is no friendship between this member and this customer (any more): the customer may have deleted the member',
+  41051: 'the welcome code was already used or has expired (it is valid once, within 20 seconds of the add event): the welcome message was not sent',
 };
+
+/** The AppError code for a non-zero errcode: what a caller of Siyu's API should learn from it. */
+export function wecomErrorCode(errcode: number): ErrorCode {
+  switch (errcode) {
+    // Busy, rate-limited or a token WeCom keeps refusing: try again later.
+    case -1:
+    case 45009:
+    case 45011:
+    case 45033:
+    case 40014:
+    case 42001:
+      return 'unavailable';
+    // The connector's credentials, the server's IP or the app's permissions and visible range.
+    case 40001:
+    case 40013:
+    case 40091:
+    case 41002:
+    case 41004:
+    case 48002:
+    case 60011:
+    case 60020:
+      return 'forbidden';
+    // The friendship or the member does not exist (any more).
+    case 84061:
+    case 60111:
+      return 'not_found';
+    // Already used: a second send is refused.
+    case 41051:
+      return 'conflict';
+    // WeCom's other codes are nearly all about the request's parameters.
+    default:
+      return 'invalid_request';
+  }
+}
 
 /** The words for `errcode`, or WeCom's own `errmsg` with the code when there are none. */
 export function wecomErrcodeMessage(errcode: number, errmsg?: string): string {
