@@ -90,7 +90,7 @@ async function unresolvedEvents(store: Store, tenantId: string): Promise<number>
 
 describe.each(testEngines)('One ID from the log on %s', (engine) => {
   const fx = useAppFixture(engine);
-  const admin = (tenant: TenantCreated, method: 'GET' | 'POST', url: string, payload?: unknown) => adminRequest(fx.app, tenant, method, url, payload);
+  const admin = (tenant: TenantCreated, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown) => adminRequest(fx.app, tenant, method, url, payload);
 
   it('a tracking call only stores and queues; the resolver makes the person, and the status shows the lag until it has', async () => {
     const res = await sendBatch(fx.app, fx.tenant, [{ type: 'identify', userId: 'q-1', anonymousId: 'qa-1', traits: { phone: '13910274100' } }]);
@@ -174,7 +174,10 @@ describe.each(testEngines)('One ID from the log on %s', (engine) => {
     expect((await personHolding(fx.store, fx.tenant.tenantId, 'user_id::lead-q'))?.id).toBe(rb.profileId);
   });
 
-  it('a lead is refused with 503 and Retry-After, changing nothing, while more tracked events wait than a request resolves', { timeout: 60_000 }, async () => {
+  it('a lead, split or erasure is refused with 503 and Retry-After, changing nothing, while more tracked events wait than a request resolves', { timeout: 60_000 }, async () => {
+    expect((await sendBatch(fx.app, fx.tenant, [{ type: 'identify', userId: 'known-1', traits: { phone: '13910274444' } }])).statusCode).toBe(200);
+    await resolveQueued(fx.store, fx.tenant.tenantId);
+    const known = (await personHolding(fx.store, fx.tenant.tenantId, 'user_id::known-1'))!;
     const batches = 5;
     const per = Math.ceil((SYNC_BACKLOG_LIMIT + 1) / batches);
     for (let b = 0; b < batches; b++) {
@@ -190,6 +193,18 @@ describe.each(testEngines)('One ID from the log on %s', (engine) => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(await waitingEvents(fx.store, fx.tenant.tenantId)).toBe(waiting);
     expect(await fx.store.db.selectFrom('leads').select('id').where('tenant_id', '=', fx.tenant.tenantId).execute()).toEqual([]);
+
+    // A split or an erasure of a known person waits too; an unknown id is a 404 at once, backlog or not.
+    const split = await admin(fx.tenant, 'POST', `/api/v1/profiles/${known.id}/split`, { identifiers: [{ type: 'phone', value: '13910274444' }] });
+    expect(split.statusCode, split.body).toBe(503);
+    const erase = await admin(fx.tenant, 'DELETE', `/api/v1/profiles/${known.id}`);
+    expect(erase.statusCode, erase.body).toBe(503);
+    expect(await personHolding(fx.store, fx.tenant.tenantId, 'user_id::known-1')).toMatchObject({ id: known.id });
+    for (const [method, path] of [['POST', `/api/v1/profiles/${randomUUID()}/split`], ['DELETE', `/api/v1/profiles/${randomUUID()}`]] as const) {
+      const res = await admin(fx.tenant, method, path, method === 'POST' ? { identifiers: [{ type: 'phone', value: '13910274444' }] } : undefined);
+      expect(res.statusCode, res.body).toBe(404);
+    }
+    expect(await waitingEvents(fx.store, fx.tenant.tenantId)).toBe(waiting);
 
     await resolveQueued(fx.store, fx.tenant.tenantId);
     const accepted = await admin(fx.tenant, 'POST', '/api/v1/leads', lead);
