@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../platform/errors.js';
 import { startFakeWecom, type FakeWecom } from '../../testing/fakes/wecom.js';
 import { clearWecomTokenCache, createWecomClient, resetWecomRateLimits, type WecomClient } from './index.js';
+import { appErrorOf } from '../../testing/errors.js';
 
 const CORP_ID = 'ww0123456789abcdef';
 const SECRET = 'app-secret';
@@ -12,15 +12,6 @@ describe("the WeCom client's calls: paths, bodies and parsed answers against the
   let time: number;
   const now = () => time;
   const last = (path: string) => fake.requests.filter((r) => r.path === `/cgi-bin/${path}`).at(-1);
-  const caught = async (promise: Promise<unknown>): Promise<AppError> => {
-    try {
-      await promise;
-    } catch (err) {
-      if (err instanceof AppError) return err;
-      throw err;
-    }
-    throw new Error('expected an AppError');
-  };
 
   beforeEach(async () => {
     time = Date.parse('2026-03-01T08:00:00Z');
@@ -82,7 +73,7 @@ describe("the WeCom client's calls: paths, bodies and parsed answers against the
     const body = { welcome_code: code, text: { content: '李先生您好，我是您的专属顾问张三' } };
     expect(await wecom.sendWelcomeMsg(body)).toMatchObject({ errcode: 0 });
     expect(last('externalcontact/send_welcome_msg')?.body).toEqual(body);
-    const again = await caught(wecom.sendWelcomeMsg(body));
+    const again = await appErrorOf(wecom.sendWelcomeMsg(body));
     expect(again).toMatchObject({ code: 'conflict', message: expect.stringContaining('already used or has expired'), details: { wecomErrcode: 41051 } });
     expect(fake.requests.filter((r) => r.path === '/cgi-bin/externalcontact/send_welcome_msg')).toHaveLength(2);
 

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../platform/errors.js';
+import { type AppError } from '../../platform/errors.js';
 import { startFakeWecom, type FakeWecom } from '../../testing/fakes/wecom.js';
 import { clearWecomTokenCache, createWecomClient, resetWecomRateLimits, type WecomClientOptions } from './index.js';
+import { appErrorOf } from '../../testing/errors.js';
 
 const CORP_ID = 'ww0123456789abcdef';
 const SECRET = 'app-secret-must-not-leak';
@@ -20,15 +21,6 @@ describe('the WeCom API client against the fake WeCom', () => {
   const client = (extra: Partial<WecomClientOptions> = {}) => createWecomClient({ corpId: CORP_ID, secret: SECRET, apiBaseUrl: fake.url, now, sleep, ...extra });
   const gettokens = () => fake.requests.filter((r) => r.path === '/cgi-bin/gettoken').length;
   const calls = (path: string) => fake.requests.filter((r) => r.path === `/cgi-bin/${path}`);
-  const caught = async (promise: Promise<unknown>): Promise<AppError> => {
-    try {
-      await promise;
-    } catch (err) {
-      if (err instanceof AppError) return err;
-      throw err;
-    }
-    throw new Error('expected an AppError');
-  };
 
   beforeEach(async () => {
     time = START;
@@ -93,7 +85,7 @@ describe('the WeCom API client against the fake WeCom', () => {
     it('does not retry a second token refusal in a row: one refresh, then the error', async () => {
       const wecom = client();
       fake.failNext(42001, 5);
-      const err = await caught(wecom.getExternalContact('wmCustomer1'));
+      const err = await appErrorOf(wecom.getExternalContact('wmCustomer1'));
       expect(err.code).toBe('unavailable');
       expect(err.details).toMatchObject({ wecomErrcode: 42001, path: '/cgi-bin/externalcontact/get' });
       expect(calls('externalcontact/get')).toHaveLength(2);
@@ -112,7 +104,7 @@ describe('the WeCom API client against the fake WeCom', () => {
 
     it('gives up after 1 s, 2 s, 4 s with unavailable and words to wait; system busy (-1) alike', async () => {
       fake.failNext(45009, 10);
-      const err = await caught(client().getExternalContact('wmCustomer1'));
+      const err = await appErrorOf(client().getExternalContact('wmCustomer1'));
       expect(err).toMatchObject({ code: 'unavailable', message: expect.stringContaining('rate limit') });
       expect(err.details).toMatchObject({ wecomErrcode: 45009 });
       expect(sleeps).toEqual([1000, 2000, 4000]);
@@ -167,29 +159,29 @@ describe('the WeCom API client against the fake WeCom', () => {
       const wecom = client();
       await wecom.accessToken();
       fake.refuseIp(true);
-      const ip = await caught(wecom.getExternalContact('wmCustomer1'));
+      const ip = await appErrorOf(wecom.getExternalContact('wmCustomer1'));
       expect(ip).toMatchObject({ code: 'forbidden', message: expect.stringContaining("add this server's IP to 企业可信IP") });
       expect(ip.details).toEqual({ wecomErrcode: 60020, wecomErrmsg: expect.stringContaining('from ip'), path: '/cgi-bin/externalcontact/get' });
       leaks(ip);
       fake.refuseIp(false);
 
-      const unknown = await caught(wecom.getExternalContact('wmNobody'));
+      const unknown = await appErrorOf(wecom.getExternalContact('wmNobody'));
       expect(unknown).toMatchObject({ code: 'invalid_request', message: expect.stringContaining('external_userid') });
       expect(unknown.details).toMatchObject({ wecomErrcode: 40096 });
       leaks(unknown);
 
-      const wrong = await caught(createWecomClient({ corpId: CORP_ID, secret: 'wrong-secret-xyz', apiBaseUrl: fake.url, now, sleep }).getCorpTagList());
+      const wrong = await appErrorOf(createWecomClient({ corpId: CORP_ID, secret: 'wrong-secret-xyz', apiBaseUrl: fake.url, now, sleep }).getCorpTagList());
       expect(wrong).toMatchObject({ code: 'forbidden', details: { wecomErrcode: 40001, path: '/cgi-bin/gettoken' } });
       expect(`${wrong.message} ${JSON.stringify(wrong.details)}`).not.toContain('wrong-secret-xyz');
     });
 
     it('reports an unreachable host or an answer without JSON as unavailable, naming only the host', async () => {
-      const down = await caught(createWecomClient({ corpId: CORP_ID, secret: SECRET, apiBaseUrl: 'http://127.0.0.1:9', now, sleep }).getCorpTagList());
+      const down = await appErrorOf(createWecomClient({ corpId: CORP_ID, secret: SECRET, apiBaseUrl: 'http://127.0.0.1:9', now, sleep }).getCorpTagList());
       expect(down).toMatchObject({ code: 'unavailable', message: expect.stringContaining('could not reach 127.0.0.1:9') });
       expect(`${down.message} ${JSON.stringify(down.details)}`).not.toContain(SECRET);
 
       const html = async () => new Response('<html>502 Bad Gateway</html>', { status: 502 });
-      const proxy = await caught(createWecomClient({ corpId: CORP_ID, secret: SECRET, apiBaseUrl: 'https://qyapi.example.test', fetch: html, now, sleep }).getCorpTagList());
+      const proxy = await appErrorOf(createWecomClient({ corpId: CORP_ID, secret: SECRET, apiBaseUrl: 'https://qyapi.example.test', fetch: html, now, sleep }).getCorpTagList());
       expect(proxy).toMatchObject({ code: 'unavailable', message: expect.stringContaining("qyapi.example.test answered HTTP 502 without WeCom's JSON") });
       expect(`${proxy.message} ${JSON.stringify(proxy.details)}`).not.toContain(SECRET);
     });
@@ -197,7 +189,7 @@ describe('the WeCom API client against the fake WeCom', () => {
     it('reports an answer without the documented fields as unavailable, naming the fields', async () => {
       const answers = [{ errcode: 0, errmsg: 'ok', access_token: 'tok', expires_in: 7200 }, { errcode: 0, errmsg: 'ok', external_contact: { name: 'x' } }];
       const scripted = async () => Response.json(answers.shift());
-      const err = await caught(createWecomClient({ corpId: CORP_ID, secret: SECRET, apiBaseUrl: 'https://qyapi.example.test', fetch: scripted, now, sleep }).getExternalContact('wmX'));
+      const err = await appErrorOf(createWecomClient({ corpId: CORP_ID, secret: SECRET, apiBaseUrl: 'https://qyapi.example.test', fetch: scripted, now, sleep }).getExternalContact('wmX'));
       expect(err).toMatchObject({ code: 'unavailable', message: expect.stringContaining('/cgi-bin/externalcontact/get does not have the documented shape') });
       expect(err.details).toMatchObject({ issues: expect.arrayContaining([expect.objectContaining({ path: 'external_contact.external_userid' })]) });
     });
