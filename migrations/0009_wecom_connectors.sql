@@ -16,4 +16,4 @@ CREATE TABLE wecom_connectors (
   UNIQUE (tenant_id, corp_id)
 );
 -- The callback URL carries only the connector id: WeCom's requests are looked up by it alone.
-CREATE INDEX wecom_connectors_by_id ON wecom_connectors (id);
+CREATE UNIQUE INDEX wecom_connectors_by_id ON wecom_connectors (id);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { documentAs } from './common.js';
+import { documentAs, uuidString } from './common.js';
 
 /**
  * WeCom (企业微信) connectors: one per corp a tenant connects, holding the self-built app's
@@ -67,7 +67,7 @@ export const wecomConnectorUpdateSchema = z
     secret: secret.optional().describe('Leave out to keep the stored Secret (required when apiBaseUrl moves to another host)'),
     token: token.optional().describe('Leave out to keep the stored Token'),
     encodingAESKey: encodingAESKey.optional().describe('Leave out to keep the stored EncodingAESKey'),
-    apiBaseUrl: apiBaseUrl.default(WECOM_API_BASE_URL),
+    apiBaseUrl: apiBaseUrl.optional().describe('Leave out to keep the stored apiBaseUrl'),
   })
   .meta({ id: 'WecomConnectorUpdate' });
 export type WecomConnectorUpdate = z.infer<typeof wecomConnectorUpdateSchema>;
@@ -87,7 +87,7 @@ export type WecomConnector = z.infer<typeof wecomConnectorSchema>;
 
 export const wecomConnectorListSchema = z.object({ data: z.array(wecomConnectorSchema) }).meta({ id: 'WecomConnectorList' });
 
-export const wecomConnectorParams = z.object({ id: z.uuid({ error: 'must be a UUID' }).transform((s) => s.toLowerCase()) });
+export const wecomConnectorParams = z.object({ id: uuidString });
 
 export const wecomHealthSchema = z
   .object({

@@ -3,6 +3,8 @@ import * as tencent from '@wecom/crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../platform/clock.js';
+import { decryptSecret } from '../platform/secrets.js';
+import { secretContext } from '../modules/wecom/index.js';
 import { createLogger } from '../platform/logger.js';
 import { json, testApp, useAppFixture } from '../testing/app.js';
 import { freshTenant, testEngines } from '../testing/engines.js';
@@ -67,6 +69,9 @@ describe.each(testEngines)('WeCom connectors on %s', (engine) => {
       }
       // Each ciphertext is bound to its field: the token's does not pass for the secret's.
       expect(new Set([row?.secret_enc, row?.token_enc, row?.aes_key_enc]).size).toBe(3);
+      const tenantId = tenant();
+      expect(decryptSecret(key, row!.token_enc, secretContext(tenantId, created.id, 'token'))).toBe(TOKEN);
+      expect(() => decryptSecret(key, row!.token_enc, secretContext(tenantId, created.id, 'secret'))).toThrow(/does not decrypt/);
 
       const list = await admin('GET', '/api/v1/connectors/wecom');
       expect(json(list)).toEqual({ data: [created] });
@@ -108,6 +113,17 @@ describe.each(testEngines)('WeCom connectors on %s', (engine) => {
       const moved = await admin('PUT', `/api/v1/connectors/wecom/${second.id}`, { corpId: CORP_ID, agentId: '1000002' });
       expect(moved.statusCode).toBe(409);
       expect((await rows()).length).toBe(2);
+
+      // Claims of one corp at the same time: one wins, the others are 409s, never a 500.
+      const third = await create({ ...CREATE, corpId: 'ww00000000000000fe' });
+      const racing = await Promise.all([
+        admin('POST', '/api/v1/connectors/wecom', { ...CREATE, corpId: 'ww00000000000000fd' }),
+        admin('PUT', `/api/v1/connectors/wecom/${second.id}`, { corpId: 'ww00000000000000fd', agentId: '1000002' }),
+        admin('PUT', `/api/v1/connectors/wecom/${third.id}`, { corpId: 'ww00000000000000fd', agentId: '1000002' }),
+      ]);
+      expect(racing.map((r) => r.statusCode).filter((s) => s < 300)).toHaveLength(1);
+      expect(racing.map((r) => r.statusCode).filter((s) => s >= 300)).toEqual([409, 409]);
+      expect((await rows()).filter((r) => r.corp_id === 'ww00000000000000fd')).toHaveLength(1);
 
       const other = await freshTenant(fx.store);
       const res = await adminRequest(fx.app, other, 'POST', '/api/v1/connectors/wecom', CREATE);
@@ -250,6 +266,10 @@ describe.each(testEngines)('WeCom connectors on %s', (engine) => {
       }
 
       await admin('PUT', `/api/v1/connectors/wecom/${id}`, { corpId: CORP_ID, agentId: '1000002', apiBaseUrl: fake.url, secret: 'not-the-secret' });
+      // apiBaseUrl left out: the stored one is kept (no reset to WeCom's, no "send the secret again").
+      const kept = await admin('PUT', `/api/v1/connectors/wecom/${id}`, { corpId: CORP_ID, agentId: '1000002' });
+      expect(kept.statusCode, kept.body).toBe(200);
+      expect(json(kept)).toMatchObject({ apiBaseUrl: fake.url });
       const wrong = await check(id);
       expect(wrong).toMatchObject({ ok: false, errcode: 40001, message: expect.stringContaining('copy the Secret of this app again') });
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../../platform/db/index.js';
 import type { Selectable } from 'kysely';
 import type { WecomConnectorsTable } from '../../platform/db/schema-wecom.js';
@@ -36,23 +37,28 @@ function fromRow(r: Selected): WecomConnectorRow {
   };
 }
 
+type Settings = Pick<WecomConnectorRow, 'corpId' | 'agentId' | 'secretEnc' | 'tokenEnc' | 'aesKeyEnc' | 'apiBaseUrl'>;
+
+/** The columns a create or an update writes (the settings; secrets already encrypted). */
+function settingsOf(r: Settings) {
+  return { corp_id: r.corpId, agent_id: r.agentId, secret_enc: r.secretEnc, token_enc: r.tokenEnc, aes_key_enc: r.aesKeyEnc, api_base_url: r.apiBaseUrl };
+}
+
+/**
+ * Serialises the writes that claim `corpId` in the tenant (a create, an update that moves a connector
+ * to it) until the transaction ends, so that the check for another connector of that corp holds
+ * when the row is written: a clash is a 409, never a unique violation.
+ */
+export async function lockCorp(trx: Db, tenantId: string, corpId: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`siyu.wecom_corp:${tenantId}:${corpId}`}, 0))`.execute(trx);
+}
+
 /** Inserts a connector; false when the tenant already has one for this corp (nothing written). */
 export async function insertConnector(db: Db, row: Omit<WecomConnectorRow, 'createdAt' | 'updatedAt'> & { now: Date }): Promise<boolean> {
   const now = row.now.toISOString();
   const inserted = await db
     .insertInto('wecom_connectors')
-    .values({
-      tenant_id: row.tenantId,
-      id: row.id,
-      corp_id: row.corpId,
-      agent_id: row.agentId,
-      secret_enc: row.secretEnc,
-      token_enc: row.tokenEnc,
-      aes_key_enc: row.aesKeyEnc,
-      api_base_url: row.apiBaseUrl,
-      created_at: now,
-      updated_at: now,
-    })
+    .values({ tenant_id: row.tenantId, id: row.id, ...settingsOf(row), created_at: now, updated_at: now })
     .onConflict((oc) => oc.columns(['tenant_id', 'corp_id']).doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -86,19 +92,11 @@ export async function listConnectors(db: Db, tenantId: string): Promise<WecomCon
 
 export async function updateConnector(
   db: Db,
-  row: Pick<WecomConnectorRow, 'tenantId' | 'id' | 'corpId' | 'agentId' | 'secretEnc' | 'tokenEnc' | 'aesKeyEnc' | 'apiBaseUrl'> & { now: Date },
+  row: Settings & Pick<WecomConnectorRow, 'tenantId' | 'id'> & { now: Date },
 ): Promise<void> {
   await db
     .updateTable('wecom_connectors')
-    .set({
-      corp_id: row.corpId,
-      agent_id: row.agentId,
-      secret_enc: row.secretEnc,
-      token_enc: row.tokenEnc,
-      aes_key_enc: row.aesKeyEnc,
-      api_base_url: row.apiBaseUrl,
-      updated_at: row.now.toISOString(),
-    })
+    .set({ ...settingsOf(row), updated_at: row.now.toISOString() })
     .where('tenant_id', '=', row.tenantId)
     .where('id', '=', row.id)
     .execute();

@@ -28,11 +28,12 @@ export function callbackPath(connectorId: string): string {
 
 const notFound = (id: string) => new AppError('not_found', `no WeCom connector ${id} in this tenant; GET /api/v1/connectors/wecom lists them`);
 
-const duplicateCorp = (corpId: string, existingId: string) =>
-  new AppError('conflict', `this tenant already has a WeCom connector for corp ${corpId} (${existingId}): update that one (PUT) instead of adding another`, {
-    corpId,
-    connectorId: existingId,
-  });
+const duplicateCorp = (corpId: string, existingId: string | null) =>
+  new AppError(
+    'conflict',
+    `this tenant already has a WeCom connector for corp ${corpId}${existingId ? ` (${existingId})` : ''}: update that one (PUT) instead of adding another`,
+    existingId ? { corpId, connectorId: existingId } : { corpId },
+  );
 
 function view(row: repo.WecomConnectorRow, origin: string): WecomConnector {
   return {
@@ -55,9 +56,9 @@ export async function createWecomConnector(deps: WecomDeps, principal: Principal
   const row = { tenantId, id, corpId: input.corpId, agentId: input.agentId, apiBaseUrl: input.apiBaseUrl };
   const secrets = { secretEnc: enc(input.secret, 'secret'), tokenEnc: enc(input.token, 'token'), aesKeyEnc: enc(input.encodingAESKey, 'aes_key') };
   await deps.store.db.transaction().execute(async (trx) => {
-    if (!(await repo.insertConnector(trx, { ...row, ...secrets, now: deps.clock.now() }))) {
-      throw duplicateCorp(input.corpId, (await repo.connectorIdForCorp(trx, tenantId, input.corpId)) ?? 'unknown');
-    }
+    await repo.lockCorp(trx, tenantId, input.corpId);
+    const other = await repo.connectorIdForCorp(trx, tenantId, input.corpId);
+    if (other !== null || !(await repo.insertConnector(trx, { ...row, ...secrets, now: deps.clock.now() }))) throw duplicateCorp(input.corpId, other);
     await insertAudit(trx, {
       tenantId,
       actor: principal.actor,
@@ -91,10 +92,12 @@ export async function updateWecomConnector(deps: WecomDeps, principal: Principal
   await deps.store.db.transaction().execute(async (trx) => {
     const existing = await repo.findConnector(trx, tenantId, id, true);
     if (!existing) throw notFound(id);
-    if (given.secretEnc === null && new URL(existing.apiBaseUrl).origin !== new URL(input.apiBaseUrl).origin) {
+    const apiBaseUrl = input.apiBaseUrl ?? existing.apiBaseUrl;
+    if (given.secretEnc === null && new URL(existing.apiBaseUrl).origin !== new URL(apiBaseUrl).origin) {
       throw new AppError('invalid_request', 'apiBaseUrl points to another host: send the secret again with it', { field: 'secret' });
     }
     if (input.corpId !== existing.corpId) {
+      await repo.lockCorp(trx, tenantId, input.corpId);
       const other = await repo.connectorIdForCorp(trx, tenantId, input.corpId);
       if (other !== null) throw duplicateCorp(input.corpId, other);
     }
@@ -103,7 +106,7 @@ export async function updateWecomConnector(deps: WecomDeps, principal: Principal
       id,
       corpId: input.corpId,
       agentId: input.agentId,
-      apiBaseUrl: input.apiBaseUrl,
+      apiBaseUrl,
       secretEnc: given.secretEnc ?? existing.secretEnc,
       tokenEnc: given.tokenEnc ?? existing.tokenEnc,
       aesKeyEnc: given.aesKeyEnc ?? existing.aesKeyEnc,
@@ -118,7 +121,7 @@ export async function updateWecomConnector(deps: WecomDeps, principal: Principal
       details: {
         corpId: input.corpId,
         agentId: input.agentId,
-        apiBaseUrl: input.apiBaseUrl,
+        apiBaseUrl,
         secretChanged: given.secretEnc !== null,
         tokenChanged: given.tokenEnc !== null,
         encodingAESKeyChanged: given.aesKeyEnc !== null,

@@ -1,5 +1,6 @@
 import type { WecomHealth } from '../../contracts/wecom.js';
 import { AppError } from '../../platform/errors.js';
+import { isRecord } from '../../platform/json.js';
 import { fetchWecomAccessToken } from './client-core.js';
 import { wecomCredentials, type WecomDeps } from './connectors.js';
 import { wecomErrcodeMessage } from './errcodes.js';
@@ -11,7 +12,7 @@ export const HEALTH_CHECK_TIMEOUT_MS = 5_000;
 const UNREACHABLE = -1;
 
 function wecomErrcodeOf(details: unknown): number | null {
-  return typeof details === 'object' && details !== null && 'wecomErrcode' in details && typeof details.wecomErrcode === 'number' ? details.wecomErrcode : null;
+  return isRecord(details) && typeof details.wecomErrcode === 'number' ? details.wecomErrcode : null;
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   listWecomConnectors,
   updateWecomConnector,
   verifyCallbackUrl,
+  WecomCallbackError,
 } from '../../modules/wecom/index.js';
 import { isAppError } from '../../platform/errors.js';
 import { adminSecurity as security, requirePrincipal } from '../auth.js';
@@ -139,7 +140,7 @@ export async function wecomCallbackRoutes(app: FastifyInstance, deps: AppDeps) {
         return reply.type('text/plain; charset=utf-8').send(echo);
       } catch (err) {
         if (isAppError(err) && err.statusCode < 500) {
-          const reason = typeof err.details === 'object' && err.details !== null && 'reason' in err.details ? err.details.reason : undefined;
+          const reason = err instanceof WecomCallbackError ? err.reason : undefined;
           request.log.warn({ connectorId, code: err.code, reason }, `WeCom URL verification refused: ${err.message}`);
         }
         throw err;

@@ -1,3 +1,4 @@
+import { isRecord } from '../../platform/json.js';
 /** Reading the fake WeCom's JSON request bodies without casts, failing the way WeCom does. */
 
 /** A WeCom error the fake answers with (HTTP 200, `{ errcode, errmsg }`). */
@@ -15,9 +16,7 @@ export const INVALID_PARAMETER = 40058;
 
 export type Body = Record<string, unknown>;
 
-export function isBody(value: unknown): value is Body {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export const isBody: (value: unknown) => value is Body = isRecord;
 
 export function optString(body: Body, field: string): string | undefined {
   const value = body[field];
