@@ -1,7 +1,8 @@
 import { createCipheriv } from 'node:crypto';
 import * as tencent from '@wecom/crypto';
 import { describe, expect, it } from 'vitest';
-import { checkTimestamp, decrypt, encrypt, MAX_TIMESTAMP_AGE_SECONDS, MAX_TIMESTAMP_AHEAD_SECONDS, requireSignature, signature, verifySignature, WecomCallbackError, type WecomRefusal } from './index.js';
+import { MAX_TIMESTAMP_AGE_SECONDS, MAX_TIMESTAMP_AHEAD_SECONDS } from './crypto.js';
+import { checkTimestamp, decrypt, encrypt, requireSignature, signature, verifySignature, WecomCallbackError, type WecomRefusal } from './index.js';
 
 // The URL-verification example of Tencent's 加解密方案说明 / WXBizMsgCrypt samples.
 const doc = {

@@ -1,14 +1,11 @@
 // WeCom (企业微信): per-corp connectors (credentials encrypted at rest), their health check and URL
 // verification; the callbacks' signature, replay bound, message encryption and XML as pure functions;
 // the server-API client (tokens, retries, back-off, rate limits, errcodes in words).
-export { WECOM_REFUSAL_CODES, WecomCallbackError, type WecomRefusal } from './errors.js';
+export { WecomCallbackError, type WecomRefusal } from './errors.js';
 export {
   checkTimestamp,
   decrypt,
   encrypt,
-  isEncodingAesKey,
-  MAX_TIMESTAMP_AGE_SECONDS,
-  MAX_TIMESTAMP_AHEAD_SECONDS,
   requireSignature,
   signature,
   verifySignature,
@@ -24,30 +21,18 @@ export {
   type WecomCallbackEvent,
 } from './callback-xml.js';
 export {
-  callbackPath,
   createWecomConnector,
-  decryptCredentials,
   deleteWecomConnector,
   getWecomConnector,
   listWecomConnectors,
   secretContext,
   updateWecomConnector,
   wecomCredentials,
-  type SecretField,
   type WecomCredentials,
   type WecomDeps,
 } from './connectors.js';
 export { WECOM_ERRCODE_MESSAGES, wecomErrcodeMessage, wecomErrorCode } from './errcodes.js';
-export {
-  BUSY_ERRCODES,
-  DEFAULT_BACKOFF_MS,
-  DEFAULT_WECOM_TIMEOUT_MS,
-  fetchWecomAccessToken,
-  TOKEN_ERRCODES,
-  type WecomCall,
-  type WecomClientOptions,
-  type WecomMethod,
-} from './client-core.js';
+export type { WecomCall, WecomClientOptions } from './client-core.js';
 export {
   createWecomClient,
   WECOM_BATCH_MAX,
@@ -62,7 +47,7 @@ export {
   type WelcomeMsgInput,
 } from './client.js';
 export type { WecomBatchContacts, WecomCorpTagGroup, WecomExternalContact, WecomGroupChat, WecomGroupmsgSendResult, WecomTransferResult } from './client-schemas.js';
-export { acquireWecomCall, DEFAULT_WECOM_LIMITS, resetWecomRateLimits, TokenBucket, type WecomLimits, type WecomRateLimit } from './rate-limit.js';
+export { resetWecomRateLimits, type WecomLimits, type WecomRateLimit } from './rate-limit.js';
 export { clearWecomTokenCache } from './token-cache.js';
-export { HEALTH_CHECK_TIMEOUT_MS, checkWecomConnector } from './health.js';
-export { verifyCallbackUrl, type UrlVerification } from './url-verification.js';
+export { checkWecomConnector } from './health.js';
+export { verifyCallbackUrl } from './url-verification.js';
