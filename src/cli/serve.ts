@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../platform/logger.js';
 import { withEmbeddedSecretKey } from '../platform/secret-key.js';
 import { buildApp } from '../server/app.js';
 import { createResolver, siyuWorker } from '../worker/index.js';
+import { onCallbackStored } from '../modules/wecom/index.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -35,6 +36,7 @@ export async function serve(given: Config, logger: Logger = createLogger(given.l
   const resolver = config.worker.enabled ? createResolver({ db: store.db, clock: systemClock, logger }, { onResolved: () => worker?.wake() }) : null;
   worker?.start(config.worker.pollMs);
   resolver?.start();
+  const unwatch = onCallbackStored(() => worker?.wake());
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -56,6 +58,7 @@ export async function serve(given: Config, logger: Logger = createLogger(given.l
       } finally {
         clearInterval(reaper);
       }
+      unwatch();
       await resolver?.stop();
       await worker?.stop();
       await store.close();

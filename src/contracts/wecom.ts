@@ -106,5 +106,18 @@ export const wecomUrlVerificationQuerySchema = z.object({
   echostr: z.string().min(1).max(4096).describe('The encrypted text to decrypt and answer'),
 });
 
+/** The query of an event WeCom POSTs to the callback URL (the signature covers the body's Encrypt). */
+export const wecomCallbackQuerySchema = z.object({
+  msg_signature: z.string().min(1).max(64).describe('SHA-1 signature over token, timestamp, nonce and the Encrypt element'),
+  timestamp: z.string().min(1).max(20),
+  nonce: z.string().min(1).max(128),
+});
+
+/** The body WeCom POSTs: `<xml><ToUserName/><Encrypt/><AgentID/></xml>`, read as bytes and checked by the route. */
+export const wecomCallbackBodySchema = documentAs(z.unknown(), {
+  'text/xml': z.string().describe('<xml><ToUserName>corp id</ToUserName><Encrypt>base64</Encrypt><AgentID>…</AgentID></xml>, at most 64 KB'),
+  'application/xml': z.string(),
+});
+
 /** The answer to URL verification: the decrypted echostr, exactly, as text. */
 export const wecomEchoSchema = documentAs(z.unknown(), { 'text/plain': z.string().describe('The decrypted echostr, exactly (no quotes, BOM or newline)') });

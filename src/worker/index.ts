@@ -16,6 +16,7 @@ import { refreshRuleTagsFor, refreshRuleTagsFull, runTagOperation, TAG_OPERATION
 import { refreshChanged, refreshScheduled, type RefreshDeps, type RefreshSteps } from './refresh.js';
 import { createWorker, type Worker, type WorkerDeps } from './runner.js';
 import { leadConnectorHandlers } from './lead-connectors.js';
+import { wecomHandlers } from './wecom.js';
 import type { Store } from '../platform/db/index.js';
 
 export { createWorker, type JobHandler, type Worker, type WorkerDeps } from './runner.js';
@@ -47,7 +48,7 @@ export interface SiyuWorkerDeps extends WorkerDeps {
   secretKey?: Buffer | undefined;
 }
 
-/** The worker with every job Siyu runs (the lead connectors' jobs only when given the store). */
+/** The worker with every job Siyu runs (the connectors' jobs only when given the store). */
 export function siyuWorker(deps: SiyuWorkerDeps): Worker {
   return createWorker(deps, {
     [REFRESH_JOB]: async (job) => {
@@ -74,5 +75,6 @@ export function siyuWorker(deps: SiyuWorkerDeps): Worker {
     // Follow-up SLA of assigned leads: reclaim and reassign when it runs out.
     [SLA_JOB]: slaJobHandler(deps),
     ...(deps.store ? leadConnectorHandlers({ store: deps.store, clock: deps.clock, secretKey: deps.secretKey }) : {}),
+    ...(deps.store ? wecomHandlers({ store: deps.store, clock: deps.clock, secretKey: deps.secretKey, logger: deps.logger }) : {}),
   });
 }

@@ -92,7 +92,11 @@ export function parseCallbackEnvelope(body: string | Uint8Array): CallbackEnvelo
 
 /** Parses the decrypted event XML. */
 export function parseCallbackEvent(xml: string | Uint8Array): WecomCallbackEvent {
-  const fields = parseWecomXml(xml);
+  return callbackEventOf(parseWecomXml(xml));
+}
+
+/** The event in parsed XML fields (as stored in the callback inbox). */
+export function callbackEventOf(fields: WecomXmlFields): WecomCallbackEvent {
   switch (fields['Event']) {
     case 'change_external_contact':
       return { kind: 'change_external_contact', fields: checked(externalContactSchema, fields, 'change_external_contact event') };

@@ -51,3 +51,7 @@ export { resetWecomRateLimits, type WecomLimits, type WecomRateLimit } from './r
 export { clearWecomTokenCache } from './token-cache.js';
 export { checkWecomConnector } from './health.js';
 export { verifyCallbackUrl } from './url-verification.js';
+export { acceptCallback, type AcceptedCallback, type CallbackQuery } from './callbacks.js';
+export { CALLBACKS_JOB, countPending } from './callbacks.repo.js';
+export { onCallbackStored } from './stored-news.js';
+export { CALLBACK_BATCH, processCallbacks, type ProcessDeps } from './process.js';

@@ -10,10 +10,13 @@ import {
   wecomConnectorUpdateSchema,
   wecomEchoSchema,
   wecomHealthSchema,
+  wecomCallbackBodySchema,
+  wecomCallbackQuerySchema,
   wecomUrlVerificationQuerySchema,
 } from '../../contracts/wecom.js';
 import { ADMIN_ROLES } from '../../modules/tenancy/index.js';
 import {
+  acceptCallback,
   checkWecomConnector,
   createWecomConnector,
   deleteWecomConnector,
@@ -21,6 +24,7 @@ import {
   listWecomConnectors,
   updateWecomConnector,
   verifyCallbackUrl,
+  MAX_CALLBACK_BODY_BYTES,
   WecomCallbackError,
 } from '../../modules/wecom/index.js';
 import { isAppError } from '../../platform/errors.js';
@@ -112,10 +116,18 @@ export async function wecomRoutes(app: FastifyInstance, deps: AppDeps) {
 
 /**
  * WeCom's calls to a connector's callback URL, outside the management API: no Authorization header,
- * WeCom signs each request with the connector's token. Only the URL verification (GET) exists so far.
+ * WeCom signs each request with the connector's token: the URL verification (GET) and the events (POST).
  */
 export async function wecomCallbackRoutes(app: FastifyInstance, deps: AppDeps) {
   const r = app.withTypeProvider<ZodTypeProvider>();
+  // WeCom posts XML (text/xml): read as bytes, parsed only after the checks.
+  app.addContentTypeParser(['text/xml', 'application/xml'], { parseAs: 'buffer', bodyLimit: MAX_CALLBACK_BODY_BYTES }, (_request, body, done) => done(null, body));
+  const refused = (request: FastifyRequest, connectorId: string, what: string, err: unknown) => {
+    if (isAppError(err) && err.statusCode < 500) {
+      const reason = err instanceof WecomCallbackError ? err.reason : undefined;
+      request.log.warn({ connectorId, code: err.code, reason }, `${what} refused: ${err.message}`);
+    }
+  };
 
   r.get(
     '/connectors/wecom/:id/callback',
@@ -139,10 +151,38 @@ export async function wecomCallbackRoutes(app: FastifyInstance, deps: AppDeps) {
         request.log.info({ connectorId, tenantId }, 'WeCom URL verification answered');
         return reply.type('text/plain; charset=utf-8').send(echo);
       } catch (err) {
-        if (isAppError(err) && err.statusCode < 500) {
-          const reason = err instanceof WecomCallbackError ? err.reason : undefined;
-          request.log.warn({ connectorId, code: err.code, reason }, `WeCom URL verification refused: ${err.message}`);
-        }
+        refused(request, connectorId, 'WeCom URL verification', err);
+        throw err;
+      }
+    },
+  );
+
+  r.post(
+    '/connectors/wecom/:id/callback',
+    {
+      bodyLimit: MAX_CALLBACK_BODY_BYTES,
+      schema: {
+        tags,
+        summary:
+          'A WeCom event (客户变更, 客户群变更, 客户标签变更): checks the timestamp (at most 300 s old), msg_signature over Encrypt, decrypts it for the ' +
+          "connector's corp id and stores it once (WeCom's retries are recognised), answering 200 with an empty body at once; the worker applies it. " +
+          'Refusals (bad signature, receive id, padding, XML, DOCTYPE/ENTITY, a body over 64 KB, a stale timestamp) are 4xx, logged, nothing stored',
+        params: wecomConnectorParams,
+        querystring: wecomCallbackQuerySchema,
+        body: wecomCallbackBodySchema,
+        response: { 200: wecomEchoSchema, 400: errorBodySchema, 401: errorBodySchema, 404: errorBodySchema, 413: errorBodySchema, 503: errorBodySchema },
+        security: [],
+      },
+    },
+    async (request, reply) => {
+      const connectorId = request.params.id;
+      const body: unknown = request.body;
+      try {
+        const accepted = await acceptCallback(deps, connectorId, request.query, Buffer.isBuffer(body) ? body : typeof body === 'string' ? body : '');
+        request.log.info({ connectorId, tenantId: accepted.tenantId, event: accepted.event, changeType: accepted.changeType, outcome: accepted.outcome }, 'WeCom callback accepted');
+        return reply.type('text/plain; charset=utf-8').send('');
+      } catch (err) {
+        refused(request, connectorId, 'WeCom callback', err);
         throw err;
       }
     },

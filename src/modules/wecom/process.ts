@@ -1,0 +1,185 @@
+import { isAppError } from '../../platform/errors.js';
+import { newId } from '../../platform/ids.js';
+import { isRecord } from '../../platform/json.js';
+import type { Logger } from '../../platform/logger.js';
+import { loadIdentityConfig, lockIdentityGraph } from '../identity/index.js';
+import { ensureEventPartitions, ingestOwnMessages, type OwnMessage } from '../ingest/index.js';
+import { resolutionHooks } from '../profiles/index.js';
+import { callbackEventOf, type WecomCallbackEvent } from './callback-xml.js';
+import { markProcessed, pendingCallbacks, type CallbackOutcome } from './callbacks.repo.js';
+import { createWecomClient, type WecomClient } from './client.js';
+import type { WecomClientOptions } from './client-core.js';
+import type { WecomExternalContact, WecomGroupChat } from './client-schemas.js';
+import { decryptCredentials, type WecomDeps } from './connectors.js';
+import { findConnector } from './connectors.repo.js';
+import { applyContactEvent, contactMessages, ENRICHED_TYPES, type ContactContext, type ContactItem, type PendingWelcome } from './contacts.js';
+import { codesByState, ensureWecomSource, staffByWecomIds } from './contacts.repo.js';
+import { applyChatEvent, needsGroupDetails } from './groups.js';
+import { sendWelcomes } from './welcome-send.js';
+import type { WecomXmlFields } from './xml-tree.js';
+
+/**
+ * The `wecom.callbacks` job of a connector: its stored callbacks in arrival order, a batch at a time.
+ * What WeCom must be asked (the customer's details, the group's members) is fetched first; then the
+ * batch is applied in ONE transaction under the identity lock: the people resolved, the timeline
+ * events, friendships, links and groups written, the callbacks marked processed. Welcome messages go
+ * out after the commit, within WeCom's 20 s window. A failure WeCom may recover from (busy, rate
+ * limited) fails the job, which retries with back-off; the callbacks stay pending in order.
+ */
+
+export interface ProcessDeps extends WecomDeps {
+  logger?: Logger | undefined;
+  /** Test seams of the WeCom client (fetch, sleep, limits). */
+  client?: Partial<Pick<WecomClientOptions, 'fetch' | 'sleep' | 'limits' | 'backoffMs'>>;
+}
+
+/** Callbacks applied per transaction. */
+export const CALLBACK_BATCH = 200;
+/** Concurrent calls to WeCom while enriching a batch (the rate limiter still paces them). */
+const FETCH_CONCURRENCY = 8;
+
+/** errcodes of a call about one customer or group that says it is gone: process without the details. */
+const GONE_ERRCODES = new Set([84061, 40096, 60111, 49008, 40050]);
+
+function errcodeOf(err: unknown): number | null {
+  return isAppError(err) && isRecord(err.details) && typeof err.details['wecomErrcode'] === 'number' ? err.details['wecomErrcode'] : null;
+}
+
+/** Whether to go on without WeCom's answer (it is gone, or the app may not read it) or to retry the job later. */
+function permanent(err: unknown): boolean {
+  if (!isAppError(err)) return false;
+  const code = errcodeOf(err);
+  return code !== null && (GONE_ERRCODES.has(code) || err.code !== 'unavailable');
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+interface Parsed {
+  callbackId: string;
+  event: WecomCallbackEvent | null;
+  error: string | null;
+}
+
+function parseStored(id: string, fields: unknown): Parsed {
+  if (!isXmlFields(fields)) return { callbackId: id, event: null, error: 'stored fields are not an XML object' };
+  try {
+    return { callbackId: id, event: callbackEventOf(fields), error: null };
+  } catch (err) {
+    return { callbackId: id, event: null, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function isXmlFields(v: unknown): v is WecomXmlFields {
+  if (!isRecord(v)) return false;
+  return Object.values(v).every((x) => typeof x === 'string' || Array.isArray(x) || isRecord(x));
+}
+
+/** Processes up to CALLBACK_BATCH pending callbacks; `more` when some are left. */
+export async function processCallbacks(deps: ProcessDeps, tenantId: string, connectorId: string): Promise<{ processed: number; more: boolean }> {
+  const db = deps.store.db;
+  const row = await findConnector(db, tenantId, connectorId);
+  if (!row) return { processed: 0, more: false };
+  const pending = await pendingCallbacks(db, tenantId, connectorId, CALLBACK_BATCH);
+  if (pending.length === 0) return { processed: 0, more: false };
+  const creds = decryptCredentials(deps, row);
+  const client = createWecomClient({ corpId: creds.corpId, secret: creds.secret, apiBaseUrl: creds.apiBaseUrl, now: () => deps.clock.now().getTime(), ...deps.client });
+  const parsed = pending.map((p) => parseStored(p.id, p.fields));
+
+  const contacts = await fetchContacts(client, parsed, deps.logger);
+  const groups = await fetchGroups(client, parsed, deps.logger);
+  const now = deps.clock.now();
+  await ensureEventPartitions(deps.store, [now]);
+  const config = await loadIdentityConfig(db, tenantId);
+
+  const welcomes = await db.transaction().execute(async (trx) => {
+    await lockIdentityGraph(trx, tenantId);
+    const contactEvents = parsed.flatMap((p) => (p.event?.kind === 'change_external_contact' ? [p.event.fields] : []));
+    const ctx: ContactContext = {
+      tenantId,
+      connectorId,
+      corpId: creds.corpId,
+      sourceId: await ensureWecomSource(trx, tenantId, creds.corpId, newId()),
+      staff: await staffByWecomIds(trx, tenantId, contactEvents.map((e) => e.UserID)),
+      codes: await codesByState(trx, tenantId, connectorId, contactEvents.flatMap((e) => (e.State ? [e.State] : []))),
+      now,
+    };
+    const items: Array<{ parsed: Parsed; contact?: ContactItem; messages: number[] }> = [];
+    const messages: OwnMessage[] = [];
+    for (const p of parsed) {
+      if (p.event?.kind !== 'change_external_contact') {
+        items.push({ parsed: p, messages: [] });
+        continue;
+      }
+      const contact: ContactItem = { callbackId: p.callbackId, event: p.event.fields, details: contacts.get(p.event.fields.ExternalUserID) ?? null };
+      const own = contactMessages(contact, ctx);
+      items.push({ parsed: p, contact, messages: own.map((_, i) => messages.length + i) });
+      messages.push(...own);
+    }
+    const results = await ingestOwnMessages(trx, tenantId, config, messages, now, resolutionHooks);
+    const toSend: PendingWelcome[] = [];
+    const done: Array<{ id: string; outcome: CallbackOutcome; error: string | null }> = [];
+    for (const item of items) {
+      const p = item.parsed;
+      if (p.event === null) {
+        done.push({ id: p.callbackId, outcome: 'failed', error: p.error });
+        continue;
+      }
+      let outcome: CallbackOutcome = 'applied';
+      if (item.contact) {
+        const profileId = item.messages.map((i) => results[i]?.profileId ?? null).find((id) => id !== null) ?? null;
+        const welcome = await applyContactEvent(trx, ctx, item.contact, profileId);
+        if (welcome) toSend.push(welcome);
+        if (!KNOWN_CONTACT_CHANGES.has(item.contact.event.ChangeType)) outcome = 'ignored';
+      } else if (p.event.kind === 'change_external_chat') {
+        await applyChatEvent(trx, { tenantId, connectorId }, { callbackId: p.callbackId, event: p.event.fields, group: groups.get(p.event.fields.ChatId) ?? null }, now);
+      } else outcome = 'ignored';
+      done.push({ id: p.callbackId, outcome, error: null });
+    }
+    await markProcessed(trx, tenantId, connectorId, done, now);
+    return toSend;
+  });
+  await sendWelcomes({ ...deps, client }, { tenantId, connectorId }, welcomes);
+  return { processed: pending.length, more: pending.length === CALLBACK_BATCH };
+}
+
+const KNOWN_CONTACT_CHANGES = new Set(['add_external_contact', 'add_half_external_contact', 'edit_external_contact', 'del_external_contact', 'del_follow_user']);
+
+/** externalcontact/get for each customer an add or edit names (once per customer per batch). */
+async function fetchContacts(client: WecomClient, parsed: readonly Parsed[], logger: Logger | undefined): Promise<Map<string, WecomExternalContact>> {
+  const ids = [
+    ...new Set(parsed.flatMap((p) => (p.event?.kind === 'change_external_contact' && ENRICHED_TYPES.has(p.event.fields.ChangeType) ? [p.event.fields.ExternalUserID] : []))),
+  ];
+  const answers = await mapLimited(ids, FETCH_CONCURRENCY, async (id) => {
+    try {
+      return await client.getExternalContact(id);
+    } catch (err) {
+      if (!permanent(err)) throw err;
+      logger?.warn({ externalUserId: id, errcode: errcodeOf(err) }, `WeCom did not describe the customer; processing without the details: ${err instanceof Error ? err.message : ''}`);
+      return null;
+    }
+  });
+  return new Map(ids.flatMap((id, i) => (answers[i] ? [[id, answers[i]]] : [])));
+}
+
+/** groupchat/get for each group a create or update names (once per group per batch, after its last change). */
+async function fetchGroups(client: WecomClient, parsed: readonly Parsed[], logger: Logger | undefined): Promise<Map<string, WecomGroupChat>> {
+  const ids = [...new Set(parsed.flatMap((p) => (p.event?.kind === 'change_external_chat' && needsGroupDetails(p.event.fields) ? [p.event.fields.ChatId] : [])))];
+  const answers = await mapLimited(ids, FETCH_CONCURRENCY, async (id) => {
+    try {
+      return (await client.groupchatGet(id)).group_chat;
+    } catch (err) {
+      if (!permanent(err)) throw err;
+      logger?.warn({ chatId: id, errcode: errcodeOf(err) }, `WeCom did not describe the group: ${err instanceof Error ? err.message : ''}`);
+      return null;
+    }
+  });
+  return new Map(ids.flatMap((id, i) => (answers[i] ? [[id, answers[i]]] : [])));
+}
