@@ -31,6 +31,7 @@ import { leadFormRoutes } from './routes/lead-forms.js';
 import { kpiRoutes } from './routes/kpis.js';
 import { exportRoutes } from './routes/exports.js';
 import { wecomCallbackRoutes, wecomRoutes } from './routes/wecom.js';
+import { wecomSidebarRoutes } from './routes/wecom-sidebar.js';
 import { zodValidatorCompiler } from './validation.js';
 import { AppError } from '../platform/errors.js';
 import { depthExceeds } from '../platform/json.js';
@@ -147,7 +148,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     });
     const routeSets = [
       adminRoutes, orgRoutes, profileRoutes, vehicleRoutes, householdRoutes, consentRoutes, identityRoutes, tagRoutes, segmentRoutes, stageRoutes,
-      analyticsRoutes, leadRoutes, funnelRoutes, salesRoutes, leadSourceRoutes, kpiRoutes, exportRoutes, wecomRoutes,
+      analyticsRoutes, leadRoutes, funnelRoutes, salesRoutes, leadSourceRoutes, kpiRoutes, exportRoutes, wecomRoutes, wecomSidebarRoutes,
     ];
     for (const routes of routeSets) await api.register(routes, deps);
   });

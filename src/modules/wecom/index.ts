@@ -55,3 +55,8 @@ export { acceptCallback, type AcceptedCallback, type CallbackQuery } from './cal
 export { CALLBACKS_JOB, countPending } from './callbacks.repo.js';
 export { onCallbackStored } from './stored-news.js';
 export { CALLBACK_BATCH, processCallbacks, type ProcessDeps } from './process.js';
+// The consultant sidebar (聊天工具栏): the wx.agentConfig signature with the apps' cached jsapi_tickets,
+// and the summary of the chat's customer found through the identity graph.
+export { agentConfigSignature, agentJsapiTicket, jsapiSignature, signedUrl } from './jsapi.js';
+export { clearWecomTicketCache } from './ticket-cache.js';
+export { chooseWecomConnector, requireSidebarStaff, SIDEBAR_EVENTS, SIDEBAR_LEAD_STATUSES, wecomSidebar, type WecomSidebarDeps } from './sidebar.js';
