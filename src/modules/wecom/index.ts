@@ -60,3 +60,6 @@ export { CALLBACK_BATCH, processCallbacks, type ProcessDeps } from './process.js
 export { agentConfigSignature, agentJsapiTicket, jsapiSignature, signedUrl } from './jsapi.js';
 export { clearWecomTicketCache } from './ticket-cache.js';
 export { chooseWecomConnector, requireSidebarStaff, SIDEBAR_EVENTS, SIDEBAR_LEAD_STATUSES, wecomSidebar, type WecomSidebarDeps } from './sidebar.js';
+// Channel codes (渠道活码) with their welcome messages and precipitation figures; the churn list.
+export { activeUserIds, createChannelCode, deleteChannelCode, getChannelCode, listChannelCodes, updateChannelCode } from './channel-codes.js';
+export { channelCodeStats, dayIn, MAX_STATS_DAYS, wecomChurn } from './code-stats.js';
