@@ -187,6 +187,25 @@ describe.each(testEngines)('WeCom callbacks on %s', (engine) => {
     });
   });
 
+  it('erasing a person takes their WeCom id, remark and remark mobiles off the friendships and their group memberships', async () => {
+    const contact = fake.addExternalContact({ name: '孙', follow_user: [{ userid: 'wa1', remark: '孙先生 138', remark_mobiles: ['13957016688'] }] });
+    await change({ changeType: 'add_external_contact', userId: 'wa1', externalUserId: contact.external_userid });
+    const t = nowSeconds(clock);
+    const chat = fake.addGroupChat({ name: '群', owner: 'wa1', create_time: t, member_list: [{ userid: contact.external_userid, type: 2, join_time: t, join_scene: 1 }] });
+    await post({ ToUserName: CORP_ID, FromUserName: 'sys', CreateTime: String(t), MsgType: 'event', Event: 'change_external_chat', ChatId: chat.chat_id, ChangeType: 'create' });
+    await process();
+    const person = (await personOf(contact.external_userid))!;
+    const erased = await adminRequest(fx.app, fx.tenant, 'DELETE', `/api/v1/profiles/${person.id}`);
+    expect(erased.statusCode, erased.body).toBe(200);
+    const rows = await friendships();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ remark: null, wecom_user_id: 'wa1' });
+    expect(rows[0]?.external_userid).toMatch(/^erased:/);
+    const left = await sql<{ n: string }>`SELECT count(*) AS n FROM wecom_group_members WHERE tenant_id = ${tenant()} AND member_id = ${contact.external_userid}`.execute(fx.store.db);
+    const stored = await sql<{ n: string }>`SELECT count(*) AS n FROM wecom_callbacks WHERE tenant_id = ${tenant()} AND fields::text LIKE ${`%${contact.external_userid}%`}`.execute(fx.store.db);
+    expect([Number(left.rows[0]?.n), Number(stored.rows[0]?.n)]).toEqual([0, 0]);
+  });
+
   describe('refusals: 4xx, nothing stored', () => {
     const fields = () => contactEvent(CORP_ID, { changeType: 'add_external_contact', userId: 'wa1', externalUserId: 'wmX', createTime: nowSeconds(clock) });
     const send = (query: Record<string, string>, body: string, id = connectorId) =>

@@ -87,10 +87,17 @@ export function scrubReason(reason: string | null, pd: PersonalData): string | n
 const BELONGING_KINDS = ['consents', 'consentHistory', 'householdMemberships', 'householdsDeleted', 'vehicleRelations', 'leadsAnonymised', 'customerLinks'] as const satisfies ReadonlyArray<keyof BelongingsDeleted>;
 
 /**
+ * What other modules keep about a person outside the profile (e.g. WeCom friendships, keyed by an
+ * identifier): run inside the erasure's transaction, before the identifiers go; returns rows touched
+ * per kind, for the audit log.
+ */
+export type PersonalDataEraser = (trx: Db, tenantId: string, profileIds: readonly string[]) => Promise<Record<string, number>>;
+
+/**
  * Erases the live profile `id` and every profile merged into it. 404 for an unknown (or already
  * erased) id, 308 for a merged-away one. Returns how many rows went, per kind.
  */
-export async function eraseProfile(db: Db, tenantId: string, id: string, actor: string, now: Date): Promise<ProfileErased> {
+export async function eraseProfile(db: Db, tenantId: string, id: string, actor: string, now: Date, erasers: readonly PersonalDataEraser[] = []): Promise<ProfileErased> {
   return db.transaction().execute(async (trx) => {
     await lockIdentityGraph(trx, tenantId);
     // The person's tracking events acknowledged before the erasure are resolved first, so they go
@@ -100,6 +107,8 @@ export async function eraseProfile(db: Db, tenantId: string, id: string, actor: 
     const ids = [id, ...(await repo.lockMergedIntoIds(trx, tenantId, id))];
     const pd = personalData(await repo.identifierValues(trx, tenantId, ids), await repo.profileTraits(trx, tenantId, ids));
 
+    const elsewhere: Record<string, number> = {};
+    for (const erase of erasers) Object.assign(elsewhere, await erase(trx, tenantId, ids));
     const events = await repo.deleteEvents(trx, tenantId, ids);
     // event_message_ids stay: they carry no personal data, and they make a replay of the same
     // messages (a source re-sending its backlog) a no-op instead of re-creating the person.
@@ -122,7 +131,7 @@ export async function eraseProfile(db: Db, tenantId: string, id: string, actor: 
     const profiles = await repo.deleteProfiles(trx, tenantId, ids);
 
     const erased = { profiles, events, identifiers, formerIdentifiers, ...belongings, identityLogScrubbed: log.length };
-    await insertAudit(trx, { tenantId, actor, action: 'profile.erase', targetType: 'profile', targetId: id, details: { erased } });
+    await insertAudit(trx, { tenantId, actor, action: 'profile.erase', targetType: 'profile', targetId: id, details: { erased, elsewhere } });
     return { id, erased };
   });
 }

@@ -15,7 +15,7 @@ export { consentHistory, currentConsents, listConsents, recordConsent } from './
 export { lockVehiclesOf } from './vehicles.repo.js';
 export { moveProfileBelongings } from './belongings.repo.js';
 export { getProfile, lookupProfile, profileEvents, profileMerges, searchProfiles } from './profiles.js';
-export { eraseProfile } from './erase.js';
+export { eraseProfile, type PersonalDataEraser } from './erase.js';
 export { requireVisibleProfile, requireVisibleProfileRef } from './visible.js';
 export { maskEvent, maskHousehold, maskIdentifierValue, maskPersonTraits, maskProfile, maskProfileSummary } from './mask.js';
 export { resolutionHooks } from './resolution.js';

@@ -63,3 +63,4 @@ export { chooseWecomConnector, requireSidebarStaff, SIDEBAR_EVENTS, SIDEBAR_LEAD
 // Channel codes (渠道活码) with their welcome messages and precipitation figures; the churn list.
 export { activeUserIds, createChannelCode, deleteChannelCode, getChannelCode, listChannelCodes, updateChannelCode } from './channel-codes.js';
 export { channelCodeStats, dayIn, MAX_STATS_DAYS, wecomChurn } from './code-stats.js';
+export { eraseWecomPersonalData } from './erase.repo.js';

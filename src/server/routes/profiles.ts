@@ -1,3 +1,4 @@
+import { eraseWecomPersonalData } from '../../modules/wecom/index.js';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { errorBodySchema } from '../../contracts/common.js';
@@ -109,7 +110,7 @@ export async function profileRoutes(app: FastifyInstance, deps: AppDeps) {
     async (request) => {
       const principal = requirePrincipal(request, OPS_ROLES);
       await requireVisibleProfile(db, principal, request.params.id);
-      return eraseProfile(db, principal.tenantId, request.params.id, principal.actor, deps.clock.now());
+      return eraseProfile(db, principal.tenantId, request.params.id, principal.actor, deps.clock.now(), [eraseWecomPersonalData]);
     },
   );
 }
