@@ -18,7 +18,9 @@ export interface NewCallback {
 /**
  * Stores the callback unless a callback with the same content is stored already (WeCom's retry),
  * and asks for the connector's processing job, in one statement: both or neither. Returns whether
- * it was new.
+ * it was new. A job that waits to run will read the callback anyway: only a running one (it may
+ * have read the inbox already) is asked to run again, so that a burst of callbacks does not write
+ * the job's row once each.
  */
 export async function storeCallback(db: Db, c: NewCallback): Promise<boolean> {
   const at = c.receivedAt.toISOString();
@@ -31,7 +33,7 @@ export async function storeCallback(db: Db, c: NewCallback): Promise<boolean> {
     ), job AS (
       INSERT INTO jobs (tenant_id, kind, key, run_at)
       SELECT ${c.tenantId}::uuid, ${CALLBACKS_JOB}, ${c.connectorId}, ${at}::timestamptz WHERE EXISTS (SELECT 1 FROM ins)
-      ON CONFLICT (tenant_id, kind, key) DO UPDATE SET generation = jobs.generation + 1, run_at = LEAST(jobs.run_at, excluded.run_at)
+      ON CONFLICT (tenant_id, kind, key) DO UPDATE SET generation = jobs.generation + 1 WHERE jobs.locked_until IS NOT NULL
       RETURNING 1
     )
     SELECT EXISTS (SELECT 1 FROM ins) AS stored`.execute(db);
