@@ -14,15 +14,13 @@
  * PostgreSQL server: a database is created beside it per part and dropped afterwards),
  * BENCH_KEEP_DATA=1 (keep them), BENCH_REUSE_PG_KPI_DB (measure the KPIs of a kept database again).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
-import type { StoreConfig } from '../src/platform/config.js';
 import { openStore } from '../src/platform/db/index.js';
 import { findPostgres } from './lib/postgres.js';
-import { loadAverage, onExit, repoRoot } from './lib/processes.js';
+import { loadAverage, repoRoot } from './lib/processes.js';
+import { pgliteTarget, postgresTarget, reusedTarget, type Target } from './lib/targets.js';
 import { findKpiDataset, generateKpiDataset, type KpiDataset } from './leads/dataset.js';
 import { buildWorkload, measureIntake, type IntakeResult } from './leads/intake.js';
 import { measureKpis, type KpiMeasure } from './leads/kpi.js';
@@ -37,67 +35,6 @@ function envInt(name: string, fallback: number, min: number): number {
 }
 
 type Engine = 'postgres' | 'pglite';
-
-interface Target {
-  config: StoreConfig;
-  /** For the server child. */
-  env: Record<string, string>;
-  where: string;
-  release(): Promise<void>;
-}
-
-/** A fresh database beside `url` (dropped on release unless kept). */
-async function postgresTarget(url: string, part: string, keep: boolean, poolMax: number): Promise<Target> {
-  const name = `siyu_bench_leads_${part}_${randomBytes(3).toString('hex')}`;
-  const admin = await openStore({ engine: 'postgres', url, poolMax: 1 }, { migrate: false });
-  try {
-    await sql`CREATE DATABASE ${sql.id(name)}`.execute(admin.db);
-  } finally {
-    await admin.close();
-  }
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  return {
-    config: { engine: 'postgres', url: target.toString(), poolMax },
-    env: { SIYU_DATABASE_URL: target.toString() },
-    where: `database ${name}`,
-    release: async () => {
-      if (keep) {
-        log(`kept PostgreSQL database ${name}`);
-        return;
-      }
-      const a = await openStore({ engine: 'postgres', url, poolMax: 1 }, { migrate: false });
-      try {
-        await sql`DROP DATABASE IF EXISTS ${sql.id(name)} WITH (FORCE)`.execute(a.db);
-      } finally {
-        await a.close();
-      }
-    },
-  };
-}
-
-/** A kept database (BENCH_REUSE_PG_KPI_DB): measured again, never dropped. */
-function reusedTarget(url: string, name: string, poolMax: number): Target {
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  return { config: { engine: 'postgres', url: target.toString(), poolMax }, env: { SIYU_DATABASE_URL: target.toString() }, where: `database ${name} (reused)`, release: async () => {} };
-}
-
-function pgliteTarget(part: string, keep: boolean): Target {
-  const dir = mkdtempSync(join(tmpdir(), `siyu-bench-leads-${part}-`));
-  const remove = () => rmSync(dir, { recursive: true, force: true });
-  if (!keep) onExit(remove);
-  const dataDir = join(dir, 'data');
-  return {
-    config: { engine: 'pglite', dataDir },
-    env: { SIYU_DATA_DIR: dataDir },
-    where: dataDir,
-    release: async () => {
-      if (keep) log(`kept PGlite data in ${dataDir}`);
-      else remove();
-    },
-  };
-}
 
 interface KpiReport {
   engine: Engine;
@@ -192,7 +129,7 @@ export async function run(): Promise<void> {
     for (const engine of engines) {
       if (engine !== 'postgres' && engine !== 'pglite') throw new Error(`unknown engine ${engine}`);
       if (engine === 'postgres' && (!pg || 'skip' in pg)) continue;
-      const targetFor = (part: string) => (engine === 'postgres' && pg && !('skip' in pg) ? postgresTarget(pg.url, part, keep, s.concurrency + 1) : Promise.resolve(pgliteTarget(part, keep)));
+      const targetFor = (part: string) => (engine === 'postgres' && pg && !('skip' in pg) ? postgresTarget(pg.url, `leads_${part}`, keep, s.concurrency + 1) : Promise.resolve(pgliteTarget(`leads-${part}`, keep)));
       if (parts.includes('intake')) {
         const target = await targetFor('intake');
         try {

@@ -26,6 +26,10 @@ const benchmarks: Record<string, Benchmark> = {
     description: 'segment preview of 4 conditions on 1M profiles × 10M events (PGlite smaller), per-condition times, RSS vs segment size, materialisation, refresh per 10k events',
     load: () => import('./segments.js'),
   },
+  wecom: {
+    description: 'WeCom callbacks accepted/s by a siyu server on PostgreSQL and their answer latency while a worker applies them; add events applied/s per engine',
+    load: () => import('./wecom.js'),
+  },
   leads: {
     description: 'lead KPIs over 1M leads (PGlite smaller) per scope; intake + dedup + routing of 100k leads through POST /api/v1/leads vs raw COPY; server peak RSS',
     load: () => import('./leads.js'),
