@@ -32,6 +32,7 @@ import { kpiRoutes } from './routes/kpis.js';
 import { exportRoutes } from './routes/exports.js';
 import { wecomCallbackRoutes, wecomRoutes } from './routes/wecom.js';
 import { wecomSidebarRoutes } from './routes/wecom-sidebar.js';
+import { wecomMassRoutes } from './routes/wecom-mass.js';
 import { wecomCodeRoutes } from './routes/wecom-codes.js';
 import { zodValidatorCompiler } from './validation.js';
 import { AppError } from '../platform/errors.js';
@@ -149,7 +150,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     });
     const routeSets = [
       adminRoutes, orgRoutes, profileRoutes, vehicleRoutes, householdRoutes, consentRoutes, identityRoutes, tagRoutes, segmentRoutes, stageRoutes,
-      analyticsRoutes, leadRoutes, funnelRoutes, salesRoutes, leadSourceRoutes, kpiRoutes, exportRoutes, wecomRoutes, wecomSidebarRoutes, wecomCodeRoutes,
+      analyticsRoutes, leadRoutes, funnelRoutes, salesRoutes, leadSourceRoutes, kpiRoutes, exportRoutes, wecomRoutes, wecomSidebarRoutes, wecomCodeRoutes, wecomMassRoutes,
     ];
     for (const routes of routeSets) await api.register(routes, deps);
   });

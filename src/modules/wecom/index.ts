@@ -64,3 +64,10 @@ export { chooseWecomConnector, requireSidebarStaff, SIDEBAR_EVENTS, SIDEBAR_LEAD
 export { activeUserIds, createChannelCode, deleteChannelCode, getChannelCode, listChannelCodes, updateChannelCode } from './channel-codes.js';
 export { channelCodeStats, dayIn, MAX_STATS_DAYS, wecomChurn } from './code-stats.js';
 export { eraseWecomPersonalData } from './erase.repo.js';
+// Mass messages (企业群发) to a saved segment or a tag through each person's consultant: the task, the
+// jobs that choose the recipients under the per-customer cap and hand the shares to WeCom, and the
+// reading of WeCom's send results; the cap settings.
+export { createWecomMassMessage, getWecomMassMessage, listWecomMassMessages, MASS_SEND_JOB, wecomMassRecipients } from './mass-messages.js';
+export { FIRST_POLL_MS, MASS_RESULTS_JOB, prepareMassMessage, RESULT_WINDOW_MS, sendMassMessage, WECOM_MASS_CHUNK, type MassDeps } from './mass-send.js';
+export { collectMassResults } from './mass-results.js';
+export { appliedCap, listWecomMassCaps, setWecomMassCap, type AppliedCap } from './mass-caps.js';
