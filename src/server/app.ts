@@ -34,6 +34,7 @@ import { wecomCallbackRoutes, wecomRoutes } from './routes/wecom.js';
 import { wecomSidebarRoutes } from './routes/wecom-sidebar.js';
 import { wecomMassRoutes } from './routes/wecom-mass.js';
 import { wecomCodeRoutes } from './routes/wecom-codes.js';
+import { wecomTransferRoutes } from './routes/wecom-transfers.js';
 import { zodValidatorCompiler } from './validation.js';
 import { AppError } from '../platform/errors.js';
 import { depthExceeds } from '../platform/json.js';
@@ -150,7 +151,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     });
     const routeSets = [
       adminRoutes, orgRoutes, profileRoutes, vehicleRoutes, householdRoutes, consentRoutes, identityRoutes, tagRoutes, segmentRoutes, stageRoutes,
-      analyticsRoutes, leadRoutes, funnelRoutes, salesRoutes, leadSourceRoutes, kpiRoutes, exportRoutes, wecomRoutes, wecomSidebarRoutes, wecomCodeRoutes, wecomMassRoutes,
+      analyticsRoutes, leadRoutes, funnelRoutes, salesRoutes, leadSourceRoutes, kpiRoutes, exportRoutes, wecomRoutes, wecomSidebarRoutes, wecomCodeRoutes, wecomTransferRoutes, wecomMassRoutes,
     ];
     for (const routes of routeSets) await api.register(routes, deps);
   });

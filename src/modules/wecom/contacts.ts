@@ -8,6 +8,7 @@ import type { OwnMessage } from '../ingest/index.js';
 import type { ExternalContactEvent } from './callback-xml.js';
 import type { WecomExternalContact } from './client-schemas.js';
 import * as repo from './contacts.repo.js';
+import { appliedByTransfers } from './transfers-callbacks.js';
 
 /**
  * 客户变更 events applied to people: the person by external_userid (scoped to the corp), enriched with
@@ -157,6 +158,8 @@ export async function applyContactEvent(trx: Db, ctx: ContactContext, item: Cont
   const at = eventTime(e);
   const staff = ctx.staff.get(e.UserID) ?? null;
   const live = await repo.liveFriendship(trx, ctx.tenantId, ctx.connectorId, e.ExternalUserID, e.UserID);
+  // transfer_fail, and a transfer's removal the result poller already wrote (transfers-callbacks.ts).
+  if (await appliedByTransfers(trx, ctx, e, at, live !== null)) return null;
   if (ADD_TYPES.has(e.ChangeType)) {
     const details = followDetails(item);
     const state = e.State ?? followOf(item)?.state ?? null;

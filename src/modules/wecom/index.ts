@@ -71,3 +71,7 @@ export { createWecomMassMessage, getWecomMassMessage, listWecomMassMessages, MAS
 export { FIRST_POLL_MS, MASS_RESULTS_JOB, prepareMassMessage, RESULT_WINDOW_MS, sendMassMessage, WECOM_MASS_CHUNK, type MassDeps } from './mass-send.js';
 export { collectMassResults } from './mass-results.js';
 export { appliedCap, listWecomMassCaps, setWecomMassCap, type AppliedCap } from './mass-caps.js';
+// Customer transfers (在职继承, 离职继承): requests, the job that sends them and follows WeCom's results.
+export { createResignedTransfer, createTransfer, getTransfer, listTransfers, SYNC_BATCHES, TRANSFER_WINDOW_DAYS, TRANSFERS_PER_WINDOW, type TransferAnswer } from './transfers.js';
+export { runTransferJob, TRANSFER_FOLLOW_MS, TRANSFER_POLL_MS, TRANSFER_RESEND_MS, type TransferDeps } from './transfers-run.js';
+export { TRANSFERS_JOB } from './transfers.repo.js';

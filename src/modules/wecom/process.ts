@@ -150,7 +150,7 @@ export async function processCallbacks(deps: ProcessDeps, tenantId: string, conn
   return { processed: pending.length, more: pending.length === CALLBACK_BATCH };
 }
 
-const KNOWN_CONTACT_CHANGES = new Set(['add_external_contact', 'add_half_external_contact', 'edit_external_contact', 'del_external_contact', 'del_follow_user']);
+const KNOWN_CONTACT_CHANGES = new Set(['add_external_contact', 'add_half_external_contact', 'edit_external_contact', 'del_external_contact', 'del_follow_user', 'transfer_fail']);
 
 /** externalcontact/get for each customer an add or edit names (once per customer per batch). */
 async function fetchContacts(client: WecomClient, parsed: readonly Parsed[], logger: Logger | undefined): Promise<Map<string, WecomExternalContact>> {
