@@ -35,6 +35,7 @@ import { wecomSidebarRoutes } from './routes/wecom-sidebar.js';
 import { wecomMassRoutes } from './routes/wecom-mass.js';
 import { wecomCodeRoutes } from './routes/wecom-codes.js';
 import { wecomTransferRoutes } from './routes/wecom-transfers.js';
+import { wecomTagRoutes } from './routes/wecom-tags.js';
 import { zodValidatorCompiler } from './validation.js';
 import { AppError } from '../platform/errors.js';
 import { depthExceeds } from '../platform/json.js';
@@ -151,7 +152,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     });
     const routeSets = [
       adminRoutes, orgRoutes, profileRoutes, vehicleRoutes, householdRoutes, consentRoutes, identityRoutes, tagRoutes, segmentRoutes, stageRoutes,
-      analyticsRoutes, leadRoutes, funnelRoutes, salesRoutes, leadSourceRoutes, kpiRoutes, exportRoutes, wecomRoutes, wecomSidebarRoutes, wecomCodeRoutes, wecomTransferRoutes, wecomMassRoutes,
+      analyticsRoutes, leadRoutes, funnelRoutes, salesRoutes, leadSourceRoutes, kpiRoutes, exportRoutes, wecomRoutes, wecomSidebarRoutes, wecomCodeRoutes, wecomTransferRoutes, wecomMassRoutes, wecomTagRoutes,
     ];
     for (const routes of routeSets) await api.register(routes, deps);
   });

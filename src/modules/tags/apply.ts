@@ -4,6 +4,7 @@ import { AppError } from '../../platform/errors.js';
 import { requireLiveProfile } from '../identity/index.js';
 import type { Principal } from '../tenancy/index.js';
 import { requestRefresh } from '../segments/index.js';
+import { tagChanged } from './changes.js';
 import { invalid, lockManualTag } from './manual.js';
 import * as pt from './profile-tags.repo.js';
 import * as repo from './tags.repo.js';
@@ -50,6 +51,7 @@ async function change(
     const target = await listedTarget(trx, tenantId, input.profileIds);
     const r = await write(trx, tenantId, tagId, target, { actor, reason: input.reason ?? null, at: now });
     if (r.changed > 0) await requestRefresh(trx, tenantId, now);
+    if (r.changed > 0) await tagChanged(trx, { kind: 'members', tenantId, tagId, profileIds: input.profileIds, actor, at: now });
     return { changed: r.changed, unchanged: r.total - r.changed };
   });
 }

@@ -7,6 +7,7 @@ import { AppError, isAppError } from '../../platform/errors.js';
 import { ensureJob } from '../../platform/jobs/index.js';
 import { findOperation, finishOperation, insertOperation, lockUnfinished, startOperation, type OperationRow } from '../operations/index.js';
 import { checkReferences, compileCondition, evaluationContext, requestRefresh, storedDefinition } from '../segments/index.js';
+import { tagChanged } from './changes.js';
 import { invalid, lockManualTag } from './manual.js';
 import * as pt from './profile-tags.repo.js';
 import * as repo from './tags.repo.js';
@@ -131,6 +132,7 @@ export async function runTagOperation(deps: TagsDeps, tenantId: string, operatio
       const profiles = await matching(trx, tenantId, target, now, gone);
       const r = await WRITES[kind](trx, tenantId, tagId, profiles, { actor: row.actor, reason: row.reason, at: now });
       if (r.changed > 0) await requestRefresh(trx, tenantId, now);
+      if (r.changed > 0) await tagChanged(trx, { kind: 'members', tenantId, tagId, profileIds: null, actor: row.actor, at: now });
       await finishOperation(trx, tenantId, operationId, { result: { changed: r.changed, unchanged: r.total - r.changed } }, now);
     });
   } catch (err) {

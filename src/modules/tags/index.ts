@@ -6,3 +6,4 @@ export { applyManualTag, profileTagHistory, removeManualTag, tagHistory, tagsOfP
 export { getTagOperation, queueTagOperation, runTagOperation, TAG_OPERATION_JOB, type BulkTagChange, type TagAction } from './bulk.js';
 export { refreshRuleTagsFor, refreshRuleTagsFull } from './rules.js';
 export { deleteProfileTags, moveProfileTags } from './profile-tags.repo.js';
+export { onTagChange, type TagChange, type TagChangeListener } from './changes.js';

@@ -7,6 +7,7 @@ import { canonicalJson } from '../../platform/json.js';
 import { AppError } from '../../platform/errors.js';
 import { checkReferences, evaluationContext, storedDefinition } from '../segments/index.js';
 import { insertAudit } from '../tenancy/index.js';
+import { tagChanged } from './changes.js';
 import { materializeRuleTag } from './rules.js';
 import * as repo from './tags.repo.js';
 
@@ -103,6 +104,7 @@ export async function createTag(deps: TagsDeps, tenantId: string, input: TagCrea
     // Nothing can read a tag that did not exist: no profile needs marking.
     if (definition) await materializeRuleTag(trx, await evaluationContext(trx, tenantId, now, 'set'), id, definition, false);
     await insertAudit(trx, { tenantId, actor, action: 'tag.create', targetType: 'tag', targetId: id, details: { name: input.name, kind: input.kind, groupId: input.groupId } });
+    await tagChanged(trx, { kind: 'definition', tenantId, groupId: input.groupId, tagId: id, actor, at: now });
     return { tag: tagView(inserted), created: true };
   });
 }
@@ -146,6 +148,7 @@ export async function updateTag(deps: TagsDeps, tenantId: string, id: string, in
       at: now,
     });
     await insertAudit(trx, { tenantId, actor, action: 'tag.update', targetType: 'tag', targetId: id, details: { definitionChanged: changed } });
+    if (name !== row.name) await tagChanged(trx, { kind: 'definition', tenantId, groupId: row.group_id, tagId: id, actor, at: now });
     return { ...tagView(updated), memberCount: await repo.memberCount(trx, tenantId, id) };
   });
 }
@@ -164,5 +167,6 @@ export async function deleteTag(deps: TagsDeps, tenantId: string, id: string, ac
     if (users.length > 0) throw new AppError('conflict', `tag "${row.name}" is used by ${users.join(', ')}; change those first`, refs);
     await repo.deleteTag(trx, tenantId, id);
     await insertAudit(trx, { tenantId, actor, action: 'tag.delete', targetType: 'tag', targetId: id, details: { name: row.name, kind: row.kind } });
+    await tagChanged(trx, { kind: 'definition', tenantId, groupId: row.group_id, tagId: id, actor, at: deps.clock.now() });
   });
 }

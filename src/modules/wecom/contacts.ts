@@ -8,6 +8,7 @@ import type { OwnMessage } from '../ingest/index.js';
 import type { ExternalContactEvent } from './callback-xml.js';
 import type { WecomExternalContact } from './client-schemas.js';
 import * as repo from './contacts.repo.js';
+import { noteContactTags } from './tag-sync.js';
 import { appliedByTransfers } from './transfers-callbacks.js';
 
 /**
@@ -210,6 +211,7 @@ export async function applyContactEvent(trx: Db, ctx: ContactContext, item: Cont
   }
   if (e.ChangeType === 'edit_external_contact') {
     if (live && item.details) await repo.updateFollowDetails(trx, ctx.tenantId, live.id, followDetails(item), ctx.now);
+    if (live && item.details) await noteContactTags(trx, ctx, live.id, e.ExternalUserID, at);
     return null;
   }
   if (e.ChangeType === 'del_external_contact' || e.ChangeType === 'del_follow_user') {

@@ -63,7 +63,10 @@ export { chooseWecomConnector, requireSidebarStaff, SIDEBAR_EVENTS, SIDEBAR_LEAD
 // Channel codes (渠道活码) with their welcome messages and precipitation figures; the churn list.
 export { activeUserIds, createChannelCode, deleteChannelCode, getChannelCode, listChannelCodes, updateChannelCode } from './channel-codes.js';
 export { channelCodeStats, dayIn, MAX_STATS_DAYS, wecomChurn } from './code-stats.js';
-export { eraseWecomPersonalData } from './erase.repo.js';
+// Customer transfers (在职继承, 离职继承): requests, the job that sends them and follows WeCom's results.
+export { createResignedTransfer, createTransfer, getTransfer, listTransfers, SYNC_BATCHES, TRANSFER_WINDOW_DAYS, TRANSFERS_PER_WINDOW, type TransferAnswer } from './transfers.js';
+export { runTransferJob, TRANSFER_FOLLOW_MS, TRANSFER_POLL_MS, TRANSFER_RESEND_MS, type TransferDeps } from './transfers-run.js';
+export { TRANSFERS_JOB } from './transfers.repo.js';
 // Mass messages (企业群发) to a saved segment or a tag through each person's consultant: the task, the
 // jobs that choose the recipients under the per-customer cap and hand the shares to WeCom, and the
 // reading of WeCom's send results; the cap settings.
@@ -71,7 +74,9 @@ export { createWecomMassMessage, getWecomMassMessage, listWecomMassMessages, MAS
 export { FIRST_POLL_MS, MASS_RESULTS_JOB, prepareMassMessage, RESULT_WINDOW_MS, sendMassMessage, WECOM_MASS_CHUNK, type MassDeps } from './mass-send.js';
 export { collectMassResults } from './mass-results.js';
 export { appliedCap, listWecomMassCaps, setWecomMassCap, type AppliedCap } from './mass-caps.js';
-// Customer transfers (在职继承, 离职继承): requests, the job that sends them and follows WeCom's results.
-export { createResignedTransfer, createTransfer, getTransfer, listTransfers, SYNC_BATCHES, TRANSFER_WINDOW_DAYS, TRANSFERS_PER_WINDOW, type TransferAnswer } from './transfers.js';
-export { runTransferJob, TRANSFER_FOLLOW_MS, TRANSFER_POLL_MS, TRANSFER_RESEND_MS, type TransferDeps } from './transfers-run.js';
-export { TRANSFERS_JOB } from './transfers.repo.js';
+export { eraseWecomPersonalData } from './erase.repo.js';
+// Tag sync with the corp's customer tags (企业客户标签), both ways: the Siyu tag groups a connector
+// syncs, its full runs, the job that reconciles definitions and people, and the news that starts it.
+export { enableWecomTagSync, getTagSync, requestTagSyncRun, setTagSync } from './tag-sync.js';
+export { runTagSync } from './tag-sync-run.js';
+export { TAG_SYNC_JOB } from './tag-sync.repo.js';

@@ -15,6 +15,7 @@ import { findConnector } from './connectors.repo.js';
 import { applyContactEvent, contactMessages, ENRICHED_TYPES, type ContactContext, type ContactItem, type PendingWelcome } from './contacts.js';
 import { codesByState, ensureWecomSource, staffByWecomIds } from './contacts.repo.js';
 import { applyChatEvent, needsGroupDetails } from './groups.js';
+import { noteCorpTagChange } from './tag-sync.js';
 import { sendWelcomes } from './welcome-send.js';
 import type { WecomXmlFields } from './xml-tree.js';
 
@@ -140,6 +141,8 @@ export async function processCallbacks(deps: ProcessDeps, tenantId: string, conn
         if (!KNOWN_CONTACT_CHANGES.has(item.contact.event.ChangeType)) outcome = 'ignored';
       } else if (p.event.kind === 'change_external_chat') {
         await applyChatEvent(trx, { tenantId, connectorId }, { callbackId: p.callbackId, event: p.event.fields, group: groups.get(p.event.fields.ChatId) ?? null }, now);
+      } else if (p.event.kind === 'change_external_tag') {
+        if (!(await noteCorpTagChange(trx, { tenantId, connectorId }, p.event.fields, now))) outcome = 'ignored';
       } else outcome = 'ignored';
       done.push({ id: p.callbackId, outcome, error: null });
     }
