@@ -198,7 +198,7 @@ describe.each(testEngines)('erasure on %s', (engine) => {
 
     const audit = await fx.store.db.selectFrom('audit_log').select(['actor', 'action', 'target_type', 'target_id', 'details']).where('tenant_id', '=', t.tenantId).where('action', '=', 'profile.erase').execute();
     const tokenId = (json(await fx.app.inject({ method: 'GET', url: '/api/v1/admin-tokens', headers: admin })) as { data: Array<{ id: string }> }).data[0]?.id;
-    expect(audit).toEqual([{ actor: `admin_token:${tokenId}`, action: 'profile.erase', target_type: 'profile', target_id: w.li, details: { erased, elsewhere: { wecomCallbacks: 0, wecomFriendships: 0, wecomGroupMemberships: 0 } } }]);
+    expect(audit).toEqual([{ actor: `admin_token:${tokenId}`, action: 'profile.erase', target_type: 'profile', target_id: w.li, details: { erased, elsewhere: { wecomCallbacks: 0, wecomFriendships: 0, wecomGroupMemberships: 0, wecomMassRecipients: 0, wecomTagSyncRows: 0, wecomTransferCustomers: 0 } } }]);
 
     // Message ids stay, so that a replay of the same messages cannot bring the person back.
     const messageIds = await fx.store.db.selectFrom('event_message_ids').select('message_id').where('tenant_id', '=', t.tenantId).orderBy('message_id').execute();
