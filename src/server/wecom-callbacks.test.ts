@@ -94,6 +94,16 @@ describe.each(testEngines)('WeCom callbacks on %s', (engine) => {
       expect(await timeline(person!.id)).toHaveLength(1);
     });
 
+    it('callbacks arriving together are stored together: distinct ones all, the same one (a retry racing the original) once', async () => {
+      const distinct = Array.from({ length: 12 }, (_, i) => contactEvent(CORP_ID, { changeType: 'del_follow_user', userId: 'wa1', externalUserId: `wmBurst${i}`, createTime: nowSeconds(clock) }));
+      const same = contactEvent(CORP_ID, { changeType: 'del_follow_user', userId: 'wa2', externalUserId: 'wmTwice', createTime: nowSeconds(clock) });
+      const answers = await Promise.all([...distinct, same, same, same].map((f) => post(f)));
+      expect(answers.map((a) => a.statusCode)).toEqual(Array.from({ length: 15 }, () => 200));
+      expect(await callbacks()).toHaveLength(13);
+      await process();
+      expect((await callbacks()).every((c) => c.outcome === 'applied')).toBe(true);
+    });
+
     it('joins a WeCom friend with the mini-program user of the same unionid', async () => {
       const res = await fx.app.inject({
         method: 'POST',
@@ -204,6 +214,19 @@ describe.each(testEngines)('WeCom callbacks on %s', (engine) => {
     const left = await sql<{ n: string }>`SELECT count(*) AS n FROM wecom_group_members WHERE tenant_id = ${tenant()} AND member_id = ${contact.external_userid}`.execute(fx.store.db);
     const stored = await sql<{ n: string }>`SELECT count(*) AS n FROM wecom_callbacks WHERE tenant_id = ${tenant()} AND fields::text LIKE ${`%${contact.external_userid}%`}`.execute(fx.store.db);
     expect([Number(left.rows[0]?.n), Number(stored.rows[0]?.n)]).toEqual([0, 0]);
+  });
+
+  it('a new token takes effect at once, and a deleted connector refuses callbacks (404) although its keys were just used', async () => {
+    const fields = () => contactEvent(CORP_ID, { changeType: 'del_follow_user', userId: 'wa1', externalUserId: `wm${randomBytes(4).toString('hex')}`, createTime: nowSeconds(clock) });
+    expect((await post(fields())).statusCode).toBe(200);
+    const put = await adminRequest(fx.app, fx.tenant, 'PUT', `/api/v1/connectors/wecom/${connectorId}`, { corpId: CORP_ID, agentId: '1000002', token: 'NewToken77' });
+    expect(put.statusCode, put.body).toBe(200);
+    expect((await post(fields())).statusCode).toBe(401);
+    const renewed = { ...KEYS, token: 'NewToken77' };
+    expect((await postCallback(fx.app, connectorId, renewed, fields(), { timestamp: nowSeconds(clock) })).statusCode).toBe(200);
+    expect((await adminRequest(fx.app, fx.tenant, 'DELETE', `/api/v1/connectors/wecom/${connectorId}`)).statusCode).toBe(204);
+    expect((await postCallback(fx.app, connectorId, renewed, fields(), { timestamp: nowSeconds(clock) })).statusCode).toBe(404);
+    expect(await callbacks()).toEqual([]);
   });
 
   describe('refusals: 4xx, nothing stored', () => {

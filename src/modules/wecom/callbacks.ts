@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../../platform/errors.js';
 import { callbackEventOf, parseCallbackEnvelope } from './callback-xml.js';
-import { decryptCredentials, type WecomDeps } from './connectors.js';
-import { findConnectorById } from './connectors.repo.js';
+import { callbackKeys } from './callback-keys.js';
+import { forgetCallbackKeys } from './callback-keys-cache.js';
+import type { WecomDeps } from './connectors.js';
 import { checkTimestamp, decrypt, requireSignature } from './crypto.js';
-import { storeCallback } from './callbacks.repo.js';
+import { inboxWriter } from './inbox-writer.js';
 import { announceCallbackStored } from './stored-news.js';
 import { parseWecomXml, type WecomXmlFields, type WecomXmlValue } from './xml-tree.js';
 
@@ -33,6 +34,9 @@ function canonical(value: WecomXmlValue): string {
     .join(',')}}`;
 }
 
+const unknownConnector = (id: string) =>
+  new AppError('not_found', `no WeCom connector ${id}: copy the callback URL from the connector (GET /api/v1/connectors/wecom) again`);
+
 export function dedupeKeyOf(fields: WecomXmlFields): string {
   return createHash('sha256').update(canonical(fields)).digest('base64url');
 }
@@ -44,20 +48,19 @@ export function dedupeKeyOf(fields: WecomXmlFields): string {
  * processing job. Any failed check throws a WecomCallbackError (a 4xx) before anything is stored.
  */
 export async function acceptCallback(deps: WecomDeps, connectorId: string, query: CallbackQuery, body: string | Uint8Array): Promise<AcceptedCallback> {
-  const row = await findConnectorById(deps.store.db, connectorId);
-  if (!row) throw new AppError('not_found', `no WeCom connector ${connectorId}: copy the callback URL from the connector (GET /api/v1/connectors/wecom) again`);
+  const connector = await callbackKeys(deps, connectorId);
+  if (!connector) throw unknownConnector(connectorId);
   const now = deps.clock.now();
   checkTimestamp(query.timestamp, now);
   const envelope = parseCallbackEnvelope(body);
-  const connector = decryptCredentials(deps, row);
   requireSignature(connector.token, query.timestamp, query.nonce, envelope.Encrypt, query.msg_signature);
   const fields = parseWecomXml(decrypt(connector.encodingAESKey, envelope.Encrypt, connector.corpId));
   const event = callbackEventOf(fields);
   const name = typeof fields['Event'] === 'string' ? fields['Event'] : typeof fields['MsgType'] === 'string' ? fields['MsgType'] : 'unknown';
   const changeType = event.kind === 'other' ? null : event.fields.ChangeType;
-  if (event.kind === 'other') return { tenantId: row.tenantId, event: name, changeType, outcome: 'ignored' };
-  const stored = await storeCallback(deps.store.db, {
-    tenantId: row.tenantId,
+  if (event.kind === 'other') return { tenantId: connector.tenantId, event: name, changeType, outcome: 'ignored' };
+  const outcome = await inboxWriter(deps.store.db).store({
+    tenantId: connector.tenantId,
     connectorId,
     dedupeKey: dedupeKeyOf(fields),
     event: event.kind,
@@ -65,6 +68,10 @@ export async function acceptCallback(deps: WecomDeps, connectorId: string, query
     fields,
     receivedAt: now,
   });
-  if (stored) announceCallbackStored(row.tenantId);
-  return { tenantId: row.tenantId, event: name, changeType, outcome: stored ? 'stored' : 'duplicate' };
+  if (outcome === 'gone') {
+    forgetCallbackKeys(connectorId);
+    throw unknownConnector(connectorId);
+  }
+  if (outcome === 'stored') announceCallbackStored(connector.tenantId);
+  return { tenantId: connector.tenantId, event: name, changeType, outcome };
 }

@@ -6,6 +6,7 @@ import { AppError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { decryptSecret, encryptSecret } from '../../platform/secrets.js';
 import * as repo from './connectors.repo.js';
+import { forgetCallbackKeys } from './callback-keys-cache.js';
 
 /** Per-tenant WeCom connectors: one per corp, its credentials stored encrypted under SIYU_SECRET_KEY. */
 export interface WecomDeps {
@@ -128,6 +129,8 @@ export async function updateWecomConnector(deps: WecomDeps, principal: Principal
       },
     });
   });
+  // After the commit: a callback that read the old row meanwhile cached it until now.
+  forgetCallbackKeys(id);
   return getWecomConnector(deps, tenantId, id, origin);
 }
 
@@ -138,6 +141,7 @@ export async function deleteWecomConnector(deps: WecomDeps, principal: Principal
     if (!existing || !(await repo.deleteConnector(trx, tenantId, id))) throw notFound(id);
     await insertAudit(trx, { tenantId, actor: principal.actor, action: 'wecom_connector.delete', targetType: 'wecom_connector', targetId: id, details: { corpId: existing.corpId } });
   });
+  forgetCallbackKeys(id);
 }
 
 /** A connector with its credentials decrypted, for calls to WeCom and for checking its callbacks. */
