@@ -15,29 +15,49 @@ export interface NewCallback {
   receivedAt: Date;
 }
 
+export type StoreOutcome = 'stored' | 'duplicate' | 'gone';
+
 /**
- * Stores the callback unless a callback with the same content is stored already (WeCom's retry),
- * and asks for the connector's processing job, in one statement: both or neither. Returns whether
- * it was new. A job that waits to run will read the callback anyway: only a running one (it may
- * have read the inbox already) is asked to run again, so that a burst of callbacks does not write
- * the job's row once each.
+ * Stores callbacks, each unless a callback with the same content is stored already (WeCom's retry,
+ * or the same one twice in `batch`: the first is stored), and asks for each connector's processing
+ * job, in one statement: all or nothing. A connector's row is share-locked first, as the foreign key
+ * would: callbacks of a connector deleted meanwhile are not stored ('gone') and the delete waits for
+ * this statement. A job waiting to run will read the callbacks anyway: only a running one (it may
+ * have read the inbox already) is asked to run again, so a burst does not write its row once each.
+ * Answers an outcome per callback, in order.
  */
-export async function storeCallback(db: Db, c: NewCallback): Promise<boolean> {
-  const at = c.receivedAt.toISOString();
-  const { rows } = await sql<{ stored: boolean }>`
-    WITH ins AS (
+export async function storeCallbacks(db: Db, batch: readonly NewCallback[]): Promise<StoreOutcome[]> {
+  if (batch.length === 0) return [];
+  const col = <T>(f: (c: NewCallback) => T) => batch.map(f);
+  const { rows } = await sql<{ ord: string; connector: boolean; stored: boolean }>`
+    WITH input AS (
+      SELECT * FROM unnest(${col((c) => c.tenantId)}::uuid[], ${col((c) => c.connectorId)}::uuid[], ${col((c) => c.dedupeKey)}::text[],
+        ${col((c) => c.event)}::text[], ${col((c) => c.changeType)}::text[], ${col((c) => JSON.stringify(c.fields))}::text[],
+        ${col((c) => c.receivedAt.toISOString())}::timestamptz[]) WITH ORDINALITY AS x(tenant_id, connector_id, dedupe_key, event, change_type, fields, received_at, ord)
+    ), conn AS (
+      SELECT c.tenant_id, c.id FROM wecom_connectors c
+      WHERE (c.tenant_id, c.id) IN (SELECT DISTINCT tenant_id, connector_id FROM input) FOR KEY SHARE
+    ), ins AS (
       INSERT INTO wecom_callbacks (tenant_id, connector_id, dedupe_key, event, change_type, fields, received_at)
-      VALUES (${c.tenantId}, ${c.connectorId}, ${c.dedupeKey}, ${c.event}, ${c.changeType}, ${JSON.stringify(c.fields)}::jsonb, ${at}::timestamptz)
+      SELECT i.tenant_id, i.connector_id, i.dedupe_key, i.event, i.change_type, i.fields::jsonb, i.received_at
+      FROM input i JOIN conn ON conn.tenant_id = i.tenant_id AND conn.id = i.connector_id
+      ORDER BY i.ord
       ON CONFLICT (tenant_id, connector_id, dedupe_key) DO NOTHING
-      RETURNING 1
+      RETURNING tenant_id, connector_id, dedupe_key
     ), job AS (
       INSERT INTO jobs (tenant_id, kind, key, run_at)
-      SELECT ${c.tenantId}::uuid, ${CALLBACKS_JOB}, ${c.connectorId}, ${at}::timestamptz WHERE EXISTS (SELECT 1 FROM ins)
+      SELECT ins.tenant_id, ${CALLBACKS_JOB}, ins.connector_id::text, min(i.received_at)
+      FROM ins JOIN input i ON i.tenant_id = ins.tenant_id AND i.connector_id = ins.connector_id AND i.dedupe_key = ins.dedupe_key
+      GROUP BY ins.tenant_id, ins.connector_id
       ON CONFLICT (tenant_id, kind, key) DO UPDATE SET generation = jobs.generation + 1 WHERE jobs.locked_until IS NOT NULL
       RETURNING 1
     )
-    SELECT EXISTS (SELECT 1 FROM ins) AS stored`.execute(db);
-  return rows[0]?.stored === true;
+    SELECT i.ord,
+      EXISTS (SELECT 1 FROM conn WHERE conn.tenant_id = i.tenant_id AND conn.id = i.connector_id) AS connector,
+      EXISTS (SELECT 1 FROM ins WHERE ins.tenant_id = i.tenant_id AND ins.connector_id = i.connector_id AND ins.dedupe_key = i.dedupe_key)
+        AND NOT EXISTS (SELECT 1 FROM input e WHERE e.tenant_id = i.tenant_id AND e.connector_id = i.connector_id AND e.dedupe_key = i.dedupe_key AND e.ord < i.ord) AS stored
+    FROM input i ORDER BY i.ord`.execute(db);
+  return rows.map((r): StoreOutcome => (!r.connector ? 'gone' : r.stored ? 'stored' : 'duplicate'));
 }
 
 export interface PendingCallback {
