@@ -27,6 +27,10 @@ export function findUnstorable(value: unknown): PropertyKey[] | null {
     const [v, at] = stack.pop()!;
     if (typeof v === 'string') {
       if (!isStorableText(v)) return pathOf(at);
+    } else if (v instanceof Uint8Array) {
+      // Bytes (a body a route reads raw: the tracking API's, WeCom's XML) are the route's to decode
+      // and check; walking them as an object would visit every byte.
+      continue;
     } else if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], { key: i, parent: at }]);
     } else if (typeof v === 'object' && v !== null) {

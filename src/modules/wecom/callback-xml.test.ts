@@ -219,6 +219,9 @@ describe('refusals before and during parsing', () => {
       '<xml><Encrypt>x<![CDATA[y]]>z</Encrypt></xml>',
       '<xml><__proto__>a</__proto__></xml>',
       `<xml>${'<a>'.repeat(40)}x${'</a>'.repeat(40)}</xml>`,
+      // NUL and other control characters XML does not allow (PostgreSQL cannot store NUL either).
+      '<xml><Encrypt>a\u0000b</Encrypt></xml>',
+      '<xml><Encrypt><![CDATA[a\u0001b]]></Encrypt></xml>',
     ];
     for (const xml of cases) {
       const err = refusal(() => parseCallbackEnvelope(xml));

@@ -12,6 +12,8 @@ export type WecomXmlFields = { [name: string]: WecomXmlValue };
 
 /** A document type declaration is where entities are defined: none is ever read, let alone expanded. */
 const FORBIDDEN_MARKUP = /<!DOCTYPE|<!ENTITY/i;
+/** Characters XML 1.0 does not allow in a document (and PostgreSQL cannot store NUL). */
+const NON_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 /** Element names WeCom uses for the entries of a list (`<MemChangeList><Item>…</Item></MemChangeList>`). */
 const LIST_ITEMS = new Set(['Item', 'item']);
 /** Where the parser puts CDATA sections (kept apart so that their text is never entity-decoded). */
@@ -112,6 +114,7 @@ function bodyText(body: string | Uint8Array): string {
 export function parseWecomXml(body: string | Uint8Array): WecomXmlFields {
   const text = bodyText(body);
   if (FORBIDDEN_MARKUP.test(text)) throw new WecomCallbackError('forbidden_xml', 'the XML declares a DOCTYPE or ENTITY; WeCom never sends one');
+  if (NON_XML_CHARS.test(text)) throw malformed('the XML holds a control character XML does not allow');
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw malformed(valid.err.msg, { line: valid.err.line, col: valid.err.col });
   let parsed: unknown;
