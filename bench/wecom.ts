@@ -9,9 +9,9 @@
  *     event resolved through One ID and a customer link).
  * The fake WeCom runs in this process and knows every customer.
  *
- * Environment: BENCH_PARTS (accept,apply), BENCH_ENGINES (postgres,pglite: apply only on PGlite),
+ * Environment: BENCH_PARTS (accept,apply), BENCH_APPLY_WHILE_POSTING (1; 0: accept alone, apply after), BENCH_ENGINES (postgres,pglite: apply only on PGlite),
  * BENCH_CALLBACKS (20000), BENCH_APPLY (10000; PGlite BENCH_PGLITE_APPLY 3000), BENCH_CONCURRENCY
- * (32), SIYU_BENCH_DATABASE_URL (the PostgreSQL server: a database is made per part and dropped).
+ * (32), BENCH_SERVER_NODE_ARGS (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof), SIYU_BENCH_DATABASE_URL (the PostgreSQL server: a database is made per part and dropped).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -86,17 +86,21 @@ interface AcceptReport {
   drainSeconds: number;
   appliedPerSecondOverall: number;
   serverPeakRssMb: number;
+  /** CPU time of the server process per accepted callback (user + system). */
+  serverCpuMsPerCallback: number;
+  /** Whether the worker applied callbacks while they were posted. */
+  applying: boolean;
   loadAverage: number[];
 }
 
-async function acceptPart(target: Target, n: number, concurrency: number): Promise<AcceptReport> {
+async function acceptPart(target: Target, n: number, concurrency: number, applying: boolean): Promise<AcceptReport> {
   const secretKey = randomBytes(32);
   const env = siyuEnv({ SIYU_HOST: '127.0.0.1', SIYU_LOG_LEVEL: 'warn', SIYU_WORKER: 'off', SIYU_SECRET_KEY: secretKey.toString('hex'), ...target.env });
   const created: unknown = JSON.parse(await runCli(['tenant', 'create', '--name', 'bench-wecom', '--json'], env));
   if (typeof created !== 'object' || created === null || !('tenantId' in created) || !('adminToken' in created)) throw new Error('siyu tenant create printed no tenant');
   const tenantId = String(created.tenantId);
   const fake = await startFakeWecom({ corpId: CORP_ID, secrets: [SECRET] });
-  const server = await startServer(env);
+  const server = await startServer(env, (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(' ').filter(Boolean));
   const store = await openStore(target.config, { migrate: false });
   try {
     const res = await fetch(`${server.url}/api/v1/connectors/wecom`, {
@@ -110,11 +114,14 @@ async function acceptPart(target: Target, n: number, concurrency: number): Promi
     const now = Math.floor(Date.now() / 1000);
     const callbacks = ids.map((id, i) => addCallback(KEYS, connectorId, `wb${i % CONSULTANTS}`, id, now));
     log(`[accept] ${n.toLocaleString('en-US')} callbacks signed; posting with ${concurrency} in flight while this process applies them`);
-    const loop = applyLoop({ store, clock: systemClock, secretKey, client: { limits: UNLIMITED } }, tenantId, connectorId);
+    const loop = applying ? applyLoop({ store, clock: systemClock, secretKey, client: { limits: UNLIMITED } }, tenantId, connectorId) : null;
+    const cpu0 = server.cpuSeconds();
     const t0 = performance.now();
     const posted = await postCallbacks(server.url, callbacks, concurrency);
-    const appliedDuringPosting = loop.applied();
-    await loop.stop();
+    const serverCpuSeconds = server.cpuSeconds() - cpu0;
+    const appliedDuringPosting = loop?.applied() ?? 0;
+    await loop?.stop();
+    if (!loop) await applyLoop({ store, clock: systemClock, secretKey, client: { limits: UNLIMITED } }, tenantId, connectorId).stop();
     const total = (performance.now() - t0) / 1000;
     const pending = await countPending(store.db, tenantId, connectorId);
     if (pending !== 0) throw new Error(`${pending} callbacks left unapplied`);
@@ -129,6 +136,8 @@ async function acceptPart(target: Target, n: number, concurrency: number): Promi
       drainSeconds: total - posted.ms / 1000,
       appliedPerSecondOverall: Math.round(n / total),
       serverPeakRssMb: Math.round(server.maxSampledRssKb() / 1024),
+      serverCpuMsPerCallback: Math.round((serverCpuSeconds / n) * 1e6) / 1000,
+      applying,
       loadAverage: [loadAverage()],
     };
   } finally {
@@ -202,7 +211,7 @@ export async function run(): Promise<void> {
       else {
         const target = await postgresTarget(pg.url, 'wecom_accept', false, 8);
         try {
-          report.accept = await acceptPart(target, callbacks, concurrency);
+          report.accept = await acceptPart(target, callbacks, concurrency, process.env['BENCH_APPLY_WHILE_POSTING'] !== '0');
           log(`[accept] ${JSON.stringify(report.accept)}`);
         } finally {
           await target.release();
