@@ -13,6 +13,7 @@ export type WecomXmlFields = { [name: string]: WecomXmlValue };
 /** A document type declaration is where entities are defined: none is ever read, let alone expanded. */
 const FORBIDDEN_MARKUP = /<!DOCTYPE|<!ENTITY/i;
 /** Characters XML 1.0 does not allow in a document (and PostgreSQL cannot store NUL). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this looks for
 const NON_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 /** Element names WeCom uses for the entries of a list (`<MemChangeList><Item>…</Item></MemChangeList>`). */
 const LIST_ITEMS = new Set(['Item', 'item']);
