@@ -23,13 +23,7 @@ import { loadAverage, onExit, repoRoot, siyuEnv } from './lib/processes.js';
 import { incremental, type IncrementalResult } from './identity/incremental.js';
 import { cleanUp, graphCounts, measureCopyBaseline, measureMoves, prepareDataset, runRebuild, type CopyBaseline, type MoveTimings, type RebuildRun } from './identity/rebuild.js';
 import { buildIdentityTraffic } from './identity/traffic.js';
-
-function envInt(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  const value = raw ? Number(raw) : fallback;
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number ≥ ${min} (got ${raw})`);
-  return value;
-}
+import { envInt } from './lib/env.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 

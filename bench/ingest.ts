@@ -23,13 +23,7 @@ import { goals, render, type EngineResult, type ResolutionResult, type TenantsRe
 import { percentile, sampleLag, waitDrained } from './ingest/resolution.js';
 import { measureFreshness, type FreshnessResult } from './ingest/freshness.js';
 import { tenantCreatedSchema } from '../src/contracts/tenancy.js';
-
-function envInt(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  const value = raw ? Number(raw) : fallback;
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number ≥ ${min} (got ${raw})`);
-  return value;
-}
+import { envInt } from './lib/env.js';
 
 interface Settings {
   events: number;

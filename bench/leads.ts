@@ -24,15 +24,9 @@ import { pgliteTarget, postgresTarget, reusedTarget, type Target } from './lib/t
 import { findKpiDataset, generateKpiDataset, type KpiDataset } from './leads/dataset.js';
 import { buildWorkload, measureIntake, type IntakeResult } from './leads/intake.js';
 import { measureKpis, type KpiMeasure } from './leads/kpi.js';
+import { envInt } from './lib/env.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-function envInt(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  const value = raw ? Number(raw) : fallback;
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number ≥ ${min} (got ${raw})`);
-  return value;
-}
 
 type Engine = 'postgres' | 'pglite';
 

@@ -23,15 +23,9 @@ import { loadAverage, repoRoot } from './lib/processes.js';
 import type { Dataset } from './segments/dataset.js';
 import type { MeasureResult } from './segments/measure.js';
 import { findDataset, pgliteStore, postgresStore, runChild, type EngineStore } from './segments/orchestrate.js';
+import { envInt } from './lib/env.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-function envInt(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  const value = raw ? Number(raw) : fallback;
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number ≥ ${min} (got ${raw})`);
-  return value;
-}
 
 interface EngineReport {
   engine: 'postgres' | 'pglite';

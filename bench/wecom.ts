@@ -26,15 +26,9 @@ import { findPostgres } from './lib/postgres.js';
 import { loadAverage, repoRoot, runCli, siyuEnv, startServer } from './lib/processes.js';
 import { pgliteTarget, postgresTarget, type Target } from './lib/targets.js';
 import { addCallback, percentile, postCallbacks, type Keys } from './wecom/load.js';
+import { envInt } from './lib/env.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-function envInt(name: string, fallback: number, min: number): number {
-  const raw = process.env[name];
-  const value = raw ? Number(raw) : fallback;
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number ≥ ${min} (got ${raw})`);
-  return value;
-}
 
 const CORP_ID = 'wwbench0000000001';
 const SECRET = 'bench-appSecret_0123456789abcdefghijABCDEFGH';

@@ -108,6 +108,20 @@ async function connectorOf(deps: WecomDeps, tenantId: string, connectorId: strin
   return row;
 }
 
+/** What a create and an update both set, as stored. */
+function settingsOf(input: WecomChannelCodeUpdate, dealerId: string | null) {
+  return {
+    source: input.source,
+    campaign: input.campaign ?? null,
+    series: input.series ?? null,
+    dealerId,
+    consultantIds: input.consultantIds,
+    backupIds: input.backupIds,
+    skipVerify: input.skipVerify,
+    welcome: input.welcome ?? null,
+  };
+}
+
 /** WeCom's remark of a contact way: at most 30 characters. */
 const remarkOf = (name: string) => [...name].slice(0, 30).join('');
 
@@ -149,14 +163,7 @@ export async function createChannelCode(deps: WecomDeps, principal: Principal, i
     configId,
     qrCode,
     linkUrl: input.linkUrl ?? null,
-    source: input.source,
-    campaign: input.campaign ?? null,
-    series: input.series ?? null,
-    dealerId: people.dealerId,
-    consultantIds: input.consultantIds,
-    backupIds: input.backupIds,
-    skipVerify: input.skipVerify,
-    welcome: input.welcome ?? null,
+    ...settingsOf(input, people.dealerId),
   };
   const inserted = await deps.store.db.transaction().execute(async (trx) => {
     if (!(await repo.insertCode(trx, row, deps.clock.now()))) return false;
@@ -204,19 +211,7 @@ export async function updateChannelCode(deps: WecomDeps, principal: Principal, i
   await deps.store.db.transaction().execute(async (trx) => {
     await repo.updateCode(
       trx,
-      {
-        tenantId,
-        id,
-        name: input.name,
-        source: input.source,
-        campaign: input.campaign ?? null,
-        series: input.series ?? null,
-        dealerId: people.dealerId,
-        consultantIds: input.consultantIds,
-        backupIds: input.backupIds,
-        skipVerify: input.skipVerify,
-        welcome: input.welcome ?? null,
-      },
+      { tenantId, id, name: input.name, ...settingsOf(input, people.dealerId) },
       deps.clock.now(),
     );
     await insertAudit(trx, { tenantId, actor: principal.actor, action: 'wecom_channel_code.update', targetType: 'wecom_channel_code', targetId: id, details: { users: people.users } });
