@@ -8,7 +8,7 @@ import { testEngines } from '../testing/engines.js';
 import { startFakeWecom, type FakeWecom } from '../testing/fakes/wecom.js';
 import { adminRequest } from '../testing/identity.js';
 import { seedNetwork, type Network } from '../testing/org.js';
-import { contactEvent, eventXml, postCallback, signedCallback, type CallbackKeys, type ContactChange } from '../testing/wecom-callbacks.js';
+import { contactEvent, eventXml, postCallback, signedCallback, type CallbackKeys, type ContactChange, connectWecom } from '../testing/wecom-callbacks.js';
 import { siyuWorker } from '../worker/index.js';
 
 const NOW = new Date('2026-03-10T02:00:00Z');
@@ -32,16 +32,7 @@ describe.each(testEngines)('WeCom callbacks on %s', (engine) => {
   afterAll(() => fake.close());
   beforeEach(async () => {
     net = await seedNetwork(fx.app, fx.tenant);
-    const res = await adminRequest(fx.app, fx.tenant, 'POST', '/api/v1/connectors/wecom', {
-      corpId: CORP_ID,
-      agentId: '1000002',
-      secret: SECRET,
-      token: KEYS.token,
-      encodingAESKey: KEYS.aesKey,
-      apiBaseUrl: fake.url,
-    });
-    expect(res.statusCode, res.body).toBe(201);
-    connectorId = (json(res) as { id: string }).id;
+    connectorId = await connectWecom(fx.app, fx.tenant, { ...KEYS, secret: SECRET }, fake.url);
   });
 
   const post = (fields: Record<string, string | string[] | undefined>, o: { timestamp?: number } = {}) =>

@@ -7,7 +7,7 @@ import { testEngines } from '../testing/engines.js';
 import { startFakeWecom, type FakeWecom } from '../testing/fakes/wecom.js';
 import { adminRequest } from '../testing/identity.js';
 import { asStaff, login, seedNetwork, type Network } from '../testing/org.js';
-import { contactEvent, postCallback, type CallbackKeys } from '../testing/wecom-callbacks.js';
+import { contactEvent, postCallback, type CallbackKeys, connectWecom } from '../testing/wecom-callbacks.js';
 import { siyuWorker } from '../worker/index.js';
 
 const NOW = new Date('2026-05-10T04:00:00Z');
@@ -30,15 +30,7 @@ describe.each(testEngines)('WeCom channel codes on %s', (engine) => {
   beforeEach(async () => {
     clock.set(NOW);
     net = await seedNetwork(fx.app, fx.tenant);
-    const res = await adminRequest(fx.app, fx.tenant, 'POST', '/api/v1/connectors/wecom', {
-      corpId: CORP_ID,
-      agentId: '1000002',
-      secret: SECRET,
-      token: KEYS.token,
-      encodingAESKey: KEYS.aesKey,
-      apiBaseUrl: fake.url,
-    });
-    connectorId = (json(res) as { id: string }).id;
+    connectorId = await connectWecom(fx.app, fx.tenant, { ...KEYS, secret: SECRET }, fake.url);
   });
   const seconds = () => Math.floor(clock.now().getTime() / 1000);
   const hq = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) => asStaff(fx.app, net.staff.hqOps.token, method, url, payload);

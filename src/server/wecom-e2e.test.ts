@@ -7,7 +7,7 @@ import { testEngines } from '../testing/engines.js';
 import { startFakeWecom, type FakeWecom } from '../testing/fakes/wecom.js';
 import { adminRequest } from '../testing/identity.js';
 import { asStaff, login, seedNetwork } from '../testing/org.js';
-import { contactEvent, postCallback, type CallbackKeys } from '../testing/wecom-callbacks.js';
+import { connectWecom, contactEvent, postCallback, type CallbackKeys } from '../testing/wecom-callbacks.js';
 import { siyuWorker } from '../worker/index.js';
 
 const NOW = new Date('2026-04-01T02:00:00Z');
@@ -35,9 +35,7 @@ describe.each(testEngines)('WeCom end to end on %s', (engine) => {
     const tenantId = fx.tenant.tenantId;
     const net = await seedNetwork(fx.app, fx.tenant);
     const admin = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) => adminRequest(fx.app, fx.tenant, method, url, payload);
-    const connector = json(
-      await admin('POST', '/api/v1/connectors/wecom', { corpId: CORP_ID, agentId: '1000002', secret: SECRET, token: KEYS.token, encodingAESKey: KEYS.aesKey, apiBaseUrl: fake.url }),
-    ) as { id: string };
+    const connector = { id: await connectWecom(fx.app, fx.tenant, { ...KEYS, secret: SECRET }, fake.url) };
     const process = () => siyuWorker({ db: fx.store.db, store: fx.store, clock, secretKey: key, onlyTenant: tenantId }).drain();
 
     // HQ ops make a code for dealer A's consultant A1, with a welcome message.

@@ -11,7 +11,7 @@ import { freshTenant, testEngines } from '../testing/engines.js';
 import { startFakeWecom, type FakeWecom } from '../testing/fakes/wecom.js';
 import { adminRequest } from '../testing/identity.js';
 import { asStaff, seedNetwork, TEST_PASSWORD, type Network } from '../testing/org.js';
-import { contactEvent, postCallback, type CallbackKeys } from '../testing/wecom-callbacks.js';
+import { contactEvent, postCallback, type CallbackKeys, connectWecom } from '../testing/wecom-callbacks.js';
 import { siyuWorker } from '../worker/index.js';
 
 const NOW = new Date('2026-03-10T02:00:00Z');
@@ -52,16 +52,7 @@ describe.each(testEngines)('WeCom mass messages on %s', (engine) => {
   afterAll(() => fake.close());
   beforeEach(async () => {
     net = await seedNetwork(fx.app, fx.tenant);
-    const res = await adminRequest(fx.app, fx.tenant, 'POST', '/api/v1/connectors/wecom', {
-      corpId: CORP_ID,
-      agentId: '1000002',
-      secret: SECRET,
-      token: KEYS.token,
-      encodingAESKey: KEYS.aesKey,
-      apiBaseUrl: fake.url,
-    });
-    expect(res.statusCode, res.body).toBe(201);
-    connectorId = idOf.parse(json(res)).id;
+    connectorId = await connectWecom(fx.app, fx.tenant, { ...KEYS, secret: SECRET }, fake.url);
   });
 
   const work = () => siyuWorker({ db: fx.store.db, store: fx.store, clock, secretKey: key, onlyTenant: tenant() }).drain(1000);
@@ -346,15 +337,7 @@ describe.each(testEngines)('WeCom mass messages on %s', (engine) => {
   it('refuses bad input with a 4xx and writes nothing', async () => {
     const { segmentId } = await audience('冬季', [['wa1']]);
     const other = await freshTenant(fx.store);
-    const otherConnector = await adminRequest(fx.app, other, 'POST', '/api/v1/connectors/wecom', {
-      corpId: 'ww00000000000000ff',
-      agentId: '1000002',
-      secret: SECRET,
-      token: KEYS.token,
-      encodingAESKey: KEYS.aesKey,
-      apiBaseUrl: fake.url,
-    });
-    const foreignConnector = idOf.parse(ok(otherConnector, 201)).id;
+    const foreignConnector = await connectWecom(fx.app, other, { ...KEYS, corpId: 'ww00000000000000ff', secret: SECRET }, fake.url);
     const unknown = '00000000-0000-4000-8000-000000000000';
     const good = { connectorId, name: '冬季', audience: { segmentId }, content: text('冬季用车') };
     const link = { type: 'link', title: '看看', url: 'https://brand.example.com/' };

@@ -13,7 +13,7 @@ import { testEngines } from '../testing/engines.js';
 import { startFakeWecom, type FakeWecom } from '../testing/fakes/wecom.js';
 import { adminRequest } from '../testing/identity.js';
 import { asStaff, seedNetwork, type Network } from '../testing/org.js';
-import { contactEvent, postCallback, type CallbackKeys, type EventFields } from '../testing/wecom-callbacks.js';
+import { contactEvent, postCallback, type CallbackKeys, type EventFields, connectWecom } from '../testing/wecom-callbacks.js';
 import { siyuWorker } from '../worker/index.js';
 
 const NOW = new Date('2026-05-06T02:00:00Z');
@@ -42,16 +42,7 @@ describe.each(testEngines)('WeCom tag sync on %s', (engine) => {
     // A fresh corp per test: the corp's tags are WeCom's state, not the tenant's.
     fake = await startFakeWecom({ corpId: CORP_ID, secrets: [SECRET], now: () => clock.now().getTime() });
     net = await seedNetwork(fx.app, fx.tenant);
-    const res = await adminRequest(fx.app, fx.tenant, 'POST', '/api/v1/connectors/wecom', {
-      corpId: CORP_ID,
-      agentId: '1000002',
-      secret: SECRET,
-      token: KEYS.token,
-      encodingAESKey: KEYS.aesKey,
-      apiBaseUrl: fake.url,
-    });
-    expect(res.statusCode, res.body).toBe(201);
-    connectorId = idOf.parse(json(res)).id;
+    connectorId = await connectWecom(fx.app, fx.tenant, { ...KEYS, secret: SECRET }, fake.url);
   });
   afterEach(() => fake.close());
 

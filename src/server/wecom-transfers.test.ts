@@ -10,7 +10,7 @@ import { testEngines } from '../testing/engines.js';
 import { startFakeWecom, type FakeWecom } from '../testing/fakes/wecom.js';
 import { adminRequest } from '../testing/identity.js';
 import { asStaff, seedNetwork, type Network } from '../testing/org.js';
-import { contactEvent, postCallback, type CallbackKeys, type ContactChange } from '../testing/wecom-callbacks.js';
+import { contactEvent, postCallback, type CallbackKeys, type ContactChange, connectWecom } from '../testing/wecom-callbacks.js';
 import { siyuWorker } from '../worker/index.js';
 
 const NOW = new Date('2026-04-01T02:00:00Z');
@@ -43,16 +43,7 @@ describe.each(testEngines)('WeCom customer transfers on %s', (engine) => {
     clock.set(NOW);
     resetWecomRateLimits();
     net = await seedNetwork(fx.app, fx.tenant);
-    const res = await adminRequest(fx.app, fx.tenant, 'POST', '/api/v1/connectors/wecom', {
-      corpId: CORP_ID,
-      agentId: '1000002',
-      secret: SECRET,
-      token: KEYS.token,
-      encodingAESKey: KEYS.aesKey,
-      apiBaseUrl: fake.url,
-    });
-    expect(res.statusCode, res.body).toBe(201);
-    connectorId = z.object({ id: z.string() }).parse(json(res)).id;
+    connectorId = await connectWecom(fx.app, fx.tenant, { ...KEYS, secret: SECRET }, fake.url);
   });
 
   const process = () => siyuWorker({ db: fx.store.db, store: fx.store, clock, secretKey: key, onlyTenant: tenant() }).drain();

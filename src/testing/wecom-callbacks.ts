@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import * as tencent from '@wecom/crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { TenantCreated } from '../contracts/tenancy.js';
+import { isRecord } from '../platform/json.js';
+import { adminRequest } from './identity.js';
 
 /**
  * Callbacks as WeCom sends them, encrypted and signed with Tencent's own library (@wecom/crypto), for
@@ -81,4 +84,25 @@ export function postCallback(
     headers: { 'content-type': 'text/xml' },
     payload: body,
   });
+}
+
+/** The app's settings under which a test's fake corp is connected. */
+export interface TestCorp extends CallbackKeys {
+  secret: string;
+}
+
+/** Connects the fake corp at `apiBaseUrl` to the tenant through the admin API; answers the connector id. */
+export async function connectWecom(app: FastifyInstance, tenant: TenantCreated, corp: TestCorp, apiBaseUrl: string): Promise<string> {
+  const res = await adminRequest(app, tenant, 'POST', '/api/v1/connectors/wecom', {
+    corpId: corp.corpId,
+    agentId: '1000002',
+    secret: corp.secret,
+    token: corp.token,
+    encodingAESKey: corp.aesKey,
+    apiBaseUrl,
+  });
+  if (res.statusCode !== 201) throw new Error(`connecting the WeCom corp answered ${res.statusCode}: ${res.body}`);
+  const body: unknown = JSON.parse(res.body);
+  if (!isRecord(body) || typeof body['id'] !== 'string') throw new Error(`connecting the WeCom corp answered no id: ${res.body}`);
+  return body['id'];
 }
