@@ -1,5 +1,4 @@
 import type { Db } from '../../platform/db/index.js';
-import type { WriteKeyPrincipal } from './service.js';
 
 /**
  * Recently verified write keys, per store. Ingest requests otherwise queue a lookup behind other
@@ -55,4 +54,11 @@ export function forgetKeys(db: Db): void {
   const cache = cacheOf(db);
   cache.entries.clear();
   cache.generation++;
+}
+
+/** Who a verified write key speaks for: its tenant, source and key. */
+export interface WriteKeyPrincipal {
+  tenantId: string;
+  sourceId: string;
+  writeKeyId: string;
 }

@@ -7,6 +7,7 @@ import { cachedKey, forgetKeys } from './key-cache.js';
 import type { Principal } from './principal.js';
 import { adminTokenPrincipal } from './principal.repo.js';
 import * as repo from './repo.js';
+import type { WriteKeyPrincipal } from './key-cache.js';
 
 /** Where a touchpoint's people sit by default (DOMAIN.md); a source may override it. */
 export const DEFAULT_DOMAIN_CLASS: Record<SourceKind, DomainClass> = {
@@ -181,11 +182,7 @@ export async function revokeAdminToken(deps: TenancyDeps, tenantId: string, toke
   });
 }
 
-export interface WriteKeyPrincipal {
-  tenantId: string;
-  sourceId: string;
-  writeKeyId: string;
-}
+export type { WriteKeyPrincipal } from './key-cache.js';
 
 /** Verifies a write key; recently verified keys are answered from memory (see key-cache.ts). */
 export async function authenticateWriteKey(db: Db, key: string, now = Date.now()): Promise<WriteKeyPrincipal | null> {

@@ -1,4 +1,4 @@
-import type { WecomCredentials } from './connectors.js';
+import type { WecomCredentials } from './credentials.js';
 
 /** The process's cache of callback credentials per connector (see callback-keys.ts). */
 const cache = new Map<string, { credentials: WecomCredentials; until: number }>();

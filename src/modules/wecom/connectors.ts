@@ -6,6 +6,7 @@ import { AppError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { decryptSecret, encryptSecret } from '../../platform/secrets.js';
 import * as repo from './connectors.repo.js';
+import type { WecomCredentials } from './credentials.js';
 import { forgetCallbackKeys } from './callback-keys-cache.js';
 
 /** Per-tenant WeCom connectors: one per corp, its credentials stored encrypted under SIYU_SECRET_KEY. */
@@ -144,17 +145,7 @@ export async function deleteWecomConnector(deps: WecomDeps, principal: Principal
   forgetCallbackKeys(id);
 }
 
-/** A connector with its credentials decrypted, for calls to WeCom and for checking its callbacks. */
-export interface WecomCredentials {
-  tenantId: string;
-  id: string;
-  corpId: string;
-  agentId: string;
-  apiBaseUrl: string;
-  secret: string;
-  token: string;
-  encodingAESKey: string;
-}
+export type { WecomCredentials } from './credentials.js';
 
 export function decryptCredentials(deps: Pick<WecomDeps, 'secretKey'>, row: repo.WecomConnectorRow): WecomCredentials {
   const dec = (stored: string, field: SecretField) => decryptSecret(deps.secretKey, stored, secretContext(row.tenantId, row.id, field));

@@ -1,6 +1,6 @@
 import type { BatchMessage } from '../../contracts/ingest.js';
 import { STANDARD_EVENTS } from '../../contracts/vocabulary.js';
-import { wecomWelcomeSchema, type WecomWelcome } from '../../contracts/wecom-codes.js';
+import { wecomWelcomeSchema } from '../../contracts/wecom-codes.js';
 import type { Db } from '../../platform/db/index.js';
 import { newId } from '../../platform/ids.js';
 import { normalizePhone } from '../identity/index.js';
@@ -8,6 +8,7 @@ import type { OwnMessage } from '../ingest/index.js';
 import type { ExternalContactEvent } from './callback-xml.js';
 import type { WecomExternalContact } from './client-schemas.js';
 import * as repo from './contacts.repo.js';
+import type { PendingWelcome } from './welcome.js';
 import { noteContactTags } from './tag-sync.js';
 import { appliedByTransfers } from './transfers-callbacks.js';
 
@@ -139,14 +140,6 @@ export function removedByOf(e: ExternalContactEvent): repo.RemovedBy {
   return e.Source === 'DELETE_BY_TRANSFER' ? 'transfer' : 'staff';
 }
 
-/** A welcome message to send after the transaction commits. */
-export interface PendingWelcome {
-  welcomeCode: string;
-  welcome: WecomWelcome;
-  customerName: string | null;
-  consultantName: string | null;
-  series: string | null;
-}
 
 /**
  * Applies the event's friendship change for the person it resolved to (null: no profile, e.g. a

@@ -11,7 +11,7 @@ import { findConnector, type WecomConnectorRow } from './connectors.repo.js';
 import * as batches from './mass-batches.repo.js';
 import { appliedCap } from './mass-caps.js';
 import * as repo from './mass-messages.repo.js';
-import type { ProcessDeps } from './process.js';
+import type { ProcessDeps } from './job-deps.js';
 
 /**
  * The `wecom.mass.send` job of a task. First it chooses the recipients, in one transaction under the

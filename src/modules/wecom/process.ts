@@ -8,15 +8,16 @@ import { resolutionHooks } from '../profiles/index.js';
 import { callbackEventOf, type WecomCallbackEvent } from './callback-xml.js';
 import { markProcessed, pendingCallbacks, type CallbackOutcome } from './callbacks.repo.js';
 import { createWecomClient, type WecomClient } from './client.js';
-import type { WecomClientOptions } from './client-core.js';
 import type { WecomExternalContact, WecomGroupChat } from './client-schemas.js';
-import { decryptCredentials, type WecomDeps } from './connectors.js';
+import { decryptCredentials } from './connectors.js';
+import type { ProcessDeps } from './job-deps.js';
 import { findConnector } from './connectors.repo.js';
-import { applyContactEvent, contactMessages, ENRICHED_TYPES, type ContactContext, type ContactItem, type PendingWelcome } from './contacts.js';
+import { applyContactEvent, contactMessages, ENRICHED_TYPES, type ContactContext, type ContactItem } from './contacts.js';
 import { codesByState, ensureWecomSource, staffByWecomIds } from './contacts.repo.js';
 import { applyChatEvent, needsGroupDetails } from './groups.js';
 import { noteCorpTagChange } from './tag-sync.js';
 import { sendWelcomes } from './welcome-send.js';
+import type { PendingWelcome } from './welcome.js';
 import type { WecomXmlFields } from './xml-tree.js';
 
 /**
@@ -28,11 +29,6 @@ import type { WecomXmlFields } from './xml-tree.js';
  * limited) fails the job, which retries with back-off; the callbacks stay pending in order.
  */
 
-export interface ProcessDeps extends WecomDeps {
-  logger?: Logger | undefined;
-  /** Test seams of the WeCom client (fetch, sleep, limits). */
-  client?: Partial<Pick<WecomClientOptions, 'fetch' | 'sleep' | 'limits' | 'backoffMs'>>;
-}
 
 /** Callbacks applied per transaction. */
 export const CALLBACK_BATCH = 200;

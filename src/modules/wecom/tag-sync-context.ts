@@ -2,7 +2,7 @@ import type { WecomTagSyncCounts } from '../../contracts/wecom-tags.js';
 import { isAppError } from '../../platform/errors.js';
 import { isRecord } from '../../platform/json.js';
 import type { WecomClient } from './client.js';
-import type { ProcessDeps } from './process.js';
+import type { ProcessDeps } from './job-deps.js';
 
 /** What one run of a connector's tag sync works with, and what it has done so far. */
 

@@ -2,7 +2,7 @@ import { isAppError } from '../../platform/errors.js';
 import { connectorClient } from './connector-client.js';
 import { decryptCredentials } from './connectors.js';
 import { findConnector } from './connectors.repo.js';
-import type { ProcessDeps } from './process.js';
+import type { ProcessDeps } from './job-deps.js';
 import { addCounts, emptyCounts, syncActor, type TagSyncContext } from './tag-sync-context.js';
 import { syncDefinitions } from './tag-sync-defs.js';
 import { reconcileMembers } from './tag-sync-members.js';

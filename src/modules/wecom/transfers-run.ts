@@ -10,7 +10,7 @@ import { decryptCredentials } from './connectors.js';
 import { findConnector, type WecomConnectorRow } from './connectors.repo.js';
 import { endFriendship, linkCustomer, liveFriendship, staffByWecomIds } from './contacts.repo.js';
 import { wecomErrcodeMessage } from './errcodes.js';
-import type { ProcessDeps } from './process.js';
+import type { ProcessDeps } from './job-deps.js';
 import * as repo from './transfers.repo.js';
 
 /**

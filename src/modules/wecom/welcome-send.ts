@@ -3,9 +3,8 @@ import { isRecord } from '../../platform/json.js';
 import type { Logger } from '../../platform/logger.js';
 import type { WecomClient } from './client.js';
 import type { WecomDeps } from './connectors.js';
-import type { PendingWelcome } from './contacts.js';
 import { finishWelcome } from './contacts.repo.js';
-import { welcomeMessage } from './welcome.js';
+import { welcomeMessage, type PendingWelcome } from './welcome.js';
 
 /** WeCom's answer when a welcome code was used already or its 20 s ran out. */
 export const WELCOME_CODE_SPENT = 41051;

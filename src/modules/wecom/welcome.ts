@@ -31,3 +31,12 @@ export function welcomeMessage(welcomeCode: string, welcome: WecomWelcome, ctx: 
     ...(attachments.length > 0 ? { attachments } : {}),
   };
 }
+
+/** A welcome message to send after the transaction commits. */
+export interface PendingWelcome {
+  welcomeCode: string;
+  welcome: WecomWelcome;
+  customerName: string | null;
+  consultantName: string | null;
+  series: string | null;
+}
