@@ -150,6 +150,20 @@ describe.each(testEngines)('WeCom callbacks on %s', (engine) => {
       expect((await friendships()).filter((f) => f.wecom_user_id === 'wa2').map((f) => f.removed_by)).toEqual(['customer', null]);
     });
 
+    it('add_half_external_contact: a friendship the consultant has not accepted yet is a friendship all the same, marked half; the full add after it changes nothing twice', async () => {
+      const contact = fake.addExternalContact({ name: '周', follow_user: [{ userid: 'wa1', add_way: 3 }] });
+      await change({ changeType: 'add_half_external_contact', userId: 'wa1', externalUserId: contact.external_userid });
+      clock.advance(1_000);
+      await change({ changeType: 'add_external_contact', userId: 'wa1', externalUserId: contact.external_userid });
+      await process();
+      expect((await friendships()).map((f) => [f.wecom_user_id, f.removed_at])).toEqual([['wa1', null]]);
+      const person = (await personOf(contact.external_userid))!;
+      expect((await timeline(person.id)).map((e) => [e.event, e.properties['half'] ?? false, e.properties['addWay']])).toEqual([
+        ['WeCom Contact Added', true, 3],
+        ['WeCom Contact Added', false, 3],
+      ]);
+    });
+
     it('change_external_chat: create, add_member, del_member, change_name and dismiss keep the group and its members', async () => {
       const t = nowSeconds(clock);
       const chat = fake.addGroupChat({ name: '车友群', owner: 'wa1', create_time: t, member_list: [{ userid: 'wa1', type: 1, join_time: t, join_scene: 1 }] });
