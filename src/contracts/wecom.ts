@@ -121,3 +121,18 @@ export const wecomCallbackBodySchema = documentAs(z.unknown(), {
 
 /** The answer to URL verification: the decrypted echostr, exactly, as text. */
 export const wecomEchoSchema = documentAs(z.unknown(), { 'text/plain': z.string().describe('The decrypted echostr, exactly (no quotes, BOM or newline)') });
+
+/** A connector's callback inbox, for an admin checking that WeCom's events arrive and are applied. */
+export const wecomInboxSchema = z
+  .object({
+    pending: z.number().int().describe('Callbacks stored and not applied yet'),
+    oldestPendingAt: z.string().nullable().describe('When the oldest of them arrived: how far behind the worker is'),
+    last24h: z
+      .object({ applied: z.number().int(), ignored: z.number().int(), failed: z.number().int() })
+      .describe('Callbacks processed in the last 24 hours by outcome (ignored: events Siyu does not act on)'),
+    failures: z
+      .array(z.object({ receivedAt: z.string(), event: z.string(), changeType: z.string().nullable(), error: z.string().nullable() }))
+      .describe('The latest callbacks that could not be applied, newest first (kept 7 days)'),
+  })
+  .meta({ id: 'WecomInbox' });
+export type WecomInbox = z.infer<typeof wecomInboxSchema>;

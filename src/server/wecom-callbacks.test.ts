@@ -110,6 +110,24 @@ describe.each(testEngines)('WeCom callbacks on %s', (engine) => {
         SELECT type FROM profile_identifiers WHERE tenant_id = ${tenant()} AND profile_id = ${(await personOf(contact.external_userid))!.id} ORDER BY type`.execute(fx.store.db);
       expect(ids.rows.map((r) => r.type)).toEqual(['user_id', 'wechat_unionid', 'wecom_external_userid']);
     });
+    it('shows admins the inbox (waiting since when, the last day by outcome) and lets go of processed callbacks after 7 days', async () => {
+      const inbox = async () => {
+        const res = await adminRequest(fx.app, fx.tenant, 'GET', `/api/v1/connectors/wecom/${connectorId}/callbacks`);
+        expect(res.statusCode, res.body).toBe(200);
+        return json(res);
+      };
+      const contact = fake.addExternalContact({ name: '吴', follow_user: [{ userid: 'wa1' }] });
+      await change({ changeType: 'add_external_contact', userId: 'wa1', externalUserId: contact.external_userid });
+      await post({ ToUserName: CORP_ID, FromUserName: 'sys', CreateTime: String(nowSeconds(clock)), MsgType: 'event', Event: 'change_external_tag', Id: 'et1', TagType: 'tag', ChangeType: 'create' });
+      expect(await inbox()).toEqual({ pending: 2, oldestPendingAt: clock.now().toISOString(), last24h: { applied: 0, ignored: 0, failed: 0 }, failures: [] });
+      await process();
+      expect(await inbox()).toEqual({ pending: 0, oldestPendingAt: null, last24h: { applied: 1, ignored: 1, failed: 0 }, failures: [] });
+      clock.advance(8 * 86_400_000);
+      await change({ changeType: 'del_follow_user', userId: 'wa1', externalUserId: contact.external_userid });
+      await process();
+      await process();
+      expect((await callbacks()).map((c) => c.change_type)).toEqual(['del_follow_user']);
+    });
   });
 
   describe('each change type', () => {

@@ -1,10 +1,12 @@
 import {
   CALLBACKS_JOB,
+  CALLBACKS_PRUNE_JOB,
   collectMassResults,
   enableWecomTagSync,
   MASS_RESULTS_JOB,
   MASS_SEND_JOB,
   processCallbacks,
+  pruneCallbacks,
   runTagSync,
   runTransferJob,
   sendMassMessage,
@@ -24,6 +26,8 @@ export function wecomHandlers(deps: ProcessDeps): Record<string, JobHandler> {
       const { more } = await processCallbacks(deps, job.tenantId, job.key);
       if (more) return deps.clock.now();
     },
+    // Once a day: callbacks processed more than a week ago go.
+    [CALLBACKS_PRUNE_JOB]: (job) => pruneCallbacks(deps, job.tenantId, job.key),
     // A customer transfer: what is left to send, then WeCom's results until every customer is settled.
     [TRANSFERS_JOB]: async (job) => (await runTransferJob(deps, job.tenantId, job.key)) ?? undefined,
     // A mass message: choose its recipients and hand the consultants' shares to WeCom; then read WeCom's send results.

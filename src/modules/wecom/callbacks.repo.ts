@@ -4,6 +4,7 @@ import type { Db } from '../../platform/db/index.js';
 /** The inbox of decrypted callbacks (wecom_callbacks) and the job that processes them. */
 
 export const CALLBACKS_JOB = 'wecom.callbacks';
+export const CALLBACKS_PRUNE_JOB = 'wecom.callbacks.prune';
 
 export interface NewCallback {
   tenantId: string;
@@ -98,4 +99,45 @@ export async function countPending(db: Db, tenantId: string, connectorId: string
   const { rows } = await sql<{ n: string }>`
     SELECT count(*) AS n FROM wecom_callbacks WHERE tenant_id = ${tenantId} AND connector_id = ${connectorId} AND processed_at IS NULL`.execute(db);
   return Number(rows[0]?.n ?? 0);
+}
+
+/** Processed callbacks kept this long (WeCom retries within seconds; the rest is for an operator's look back). */
+export const PROCESSED_KEEP_DAYS = 7;
+
+/** Deletes up to `limit` callbacks processed before `before`; answers how many went. */
+export async function pruneProcessed(db: Db, tenantId: string, connectorId: string, before: Date, limit: number): Promise<number> {
+  const r = await sql`
+    DELETE FROM wecom_callbacks WHERE (tenant_id, connector_id, id) IN (
+      SELECT tenant_id, connector_id, id FROM wecom_callbacks
+      WHERE tenant_id = ${tenantId} AND connector_id = ${connectorId} AND processed_at < ${before.toISOString()}::timestamptz
+      LIMIT ${limit})`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+export interface InboxStatus {
+  pending: number;
+  oldestPendingAt: Date | null;
+  outcomes: Record<CallbackOutcome, number>;
+  failures: Array<{ receivedAt: Date; event: string; changeType: string | null; error: string | null }>;
+}
+
+/** The connector's inbox: what waits, how the callbacks since `since` ended, the latest failures. */
+export async function inboxStatus(db: Db, tenantId: string, connectorId: string, since: Date): Promise<InboxStatus> {
+  const { rows } = await sql<{ pending: string; oldest: Date | null; applied: string; ignored: string; failed: string }>`
+    SELECT count(*) FILTER (WHERE processed_at IS NULL) AS pending, min(received_at) FILTER (WHERE processed_at IS NULL) AS oldest,
+      count(*) FILTER (WHERE outcome = 'applied' AND processed_at >= ${since.toISOString()}::timestamptz) AS applied,
+      count(*) FILTER (WHERE outcome = 'ignored' AND processed_at >= ${since.toISOString()}::timestamptz) AS ignored,
+      count(*) FILTER (WHERE outcome = 'failed' AND processed_at >= ${since.toISOString()}::timestamptz) AS failed
+    FROM wecom_callbacks WHERE tenant_id = ${tenantId} AND connector_id = ${connectorId}`.execute(db);
+  const failures = await sql<{ received_at: Date; event: string; change_type: string | null; error: string | null }>`
+    SELECT received_at, event, change_type, error FROM wecom_callbacks
+    WHERE tenant_id = ${tenantId} AND connector_id = ${connectorId} AND outcome = 'failed'
+    ORDER BY id DESC LIMIT 20`.execute(db);
+  const r = rows[0];
+  return {
+    pending: Number(r?.pending ?? 0),
+    oldestPendingAt: r?.oldest ?? null,
+    outcomes: { applied: Number(r?.applied ?? 0), ignored: Number(r?.ignored ?? 0), failed: Number(r?.failed ?? 0) },
+    failures: failures.rows.map((f) => ({ receivedAt: f.received_at, event: f.event, changeType: f.change_type, error: f.error })),
+  };
 }

@@ -52,9 +52,10 @@ export { clearWecomTokenCache } from './token-cache.js';
 export { checkWecomConnector } from './health.js';
 export { verifyCallbackUrl } from './url-verification.js';
 export { acceptCallback, type AcceptedCallback, type CallbackQuery } from './callbacks.js';
-export { CALLBACKS_JOB, countPending } from './callbacks.repo.js';
+export { CALLBACKS_JOB, CALLBACKS_PRUNE_JOB, countPending, PROCESSED_KEEP_DAYS } from './callbacks.repo.js';
+export { wecomInbox } from './inbox-status.js';
 export { onCallbackStored } from './stored-news.js';
-export { CALLBACK_BATCH, processCallbacks } from './process.js';
+export { CALLBACK_BATCH, processCallbacks, pruneCallbacks } from './process.js';
 export type { ProcessDeps } from './job-deps.js';
 // The consultant sidebar (聊天工具栏): the wx.agentConfig signature with the apps' cached jsapi_tickets,
 // and the summary of the chat's customer found through the identity graph.

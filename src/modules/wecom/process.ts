@@ -6,7 +6,8 @@ import { loadIdentityConfig, lockIdentityGraph } from '../identity/index.js';
 import { ensureEventPartitions, ingestOwnMessages, type OwnMessage } from '../ingest/index.js';
 import { resolutionHooks } from '../profiles/index.js';
 import { callbackEventOf, type WecomCallbackEvent } from './callback-xml.js';
-import { markProcessed, pendingCallbacks, type CallbackOutcome } from './callbacks.repo.js';
+import { CALLBACKS_PRUNE_JOB, markProcessed, pendingCallbacks, PROCESSED_KEEP_DAYS, pruneProcessed, type CallbackOutcome } from './callbacks.repo.js';
+import { scheduleJobOnce } from '../../platform/jobs/index.js';
 import { createWecomClient, type WecomClient } from './client.js';
 import type { WecomExternalContact, WecomGroupChat } from './client-schemas.js';
 import { decryptCredentials } from './connectors.js';
@@ -32,6 +33,20 @@ import type { WecomXmlFields } from './xml-tree.js';
 
 /** Callbacks applied per transaction. */
 export const CALLBACK_BATCH = 200;
+/** Processed callbacks deleted per run of the prune job once they are past PROCESSED_KEEP_DAYS. */
+const PRUNE_BATCH = 5_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * The daily `wecom.callbacks.prune` job of a connector: callbacks processed more than
+ * PROCESSED_KEEP_DAYS ago go, a batch per run; then again a day later while the connector exists.
+ */
+export async function pruneCallbacks(deps: ProcessDeps, tenantId: string, connectorId: string): Promise<Date | undefined> {
+  if (!(await findConnector(deps.store.db, tenantId, connectorId))) return undefined;
+  const now = deps.clock.now();
+  const pruned = await pruneProcessed(deps.store.db, tenantId, connectorId, new Date(now.getTime() - PROCESSED_KEEP_DAYS * DAY_MS), PRUNE_BATCH);
+  return pruned === PRUNE_BATCH ? now : new Date(now.getTime() + DAY_MS);
+}
 /** Concurrent calls to WeCom while enriching a batch (the rate limiter still paces them). */
 const FETCH_CONCURRENCY = 8;
 
@@ -143,6 +158,7 @@ export async function processCallbacks(deps: ProcessDeps, tenantId: string, conn
       done.push({ id: p.callbackId, outcome, error: null });
     }
     await markProcessed(trx, tenantId, connectorId, done, now);
+    await scheduleJobOnce(trx, { tenantId, kind: CALLBACKS_PRUNE_JOB, key: connectorId, runAt: new Date(now.getTime() + DAY_MS) });
     return toSend;
   });
   await sendWelcomes({ ...deps, client }, { tenantId, connectorId }, welcomes);

@@ -10,6 +10,7 @@ import {
   wecomConnectorUpdateSchema,
   wecomEchoSchema,
   wecomHealthSchema,
+  wecomInboxSchema,
   wecomCallbackBodySchema,
   wecomCallbackQuerySchema,
   wecomUrlVerificationQuerySchema,
@@ -26,6 +27,7 @@ import {
   verifyCallbackUrl,
   MAX_CALLBACK_BODY_BYTES,
   WecomCallbackError,
+  wecomInbox,
 } from '../../modules/wecom/index.js';
 import { isAppError } from '../../platform/errors.js';
 import { adminSecurity as security, requirePrincipal } from '../auth.js';
@@ -111,6 +113,20 @@ export async function wecomRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request) => checkWecomConnector(deps, admin(request).tenantId, request.params.id),
+  );
+
+  r.get(
+    '/api/v1/connectors/wecom/:id/callbacks',
+    {
+      schema: {
+        tags,
+        summary: "The connector's callback inbox: callbacks waiting to be applied and since when, the last day's by outcome, the latest that could not be applied",
+        params: wecomConnectorParams,
+        response: { 200: wecomInboxSchema, ...errors },
+        security,
+      },
+    },
+    async (request) => wecomInbox(deps, admin(request).tenantId, request.params.id),
   );
 }
 
