@@ -38,6 +38,9 @@ const PII_TRAITS: Record<string, (v: string) => string> = {
   lastName: maskName,
   first_name: maskName,
   last_name: maskName,
+  // The WeChat display name WeCom reports for a customer (often the real name).
+  wechatName: maskName,
+  nickname: maskName,
   phone: maskPhone,
   mobile: maskPhone,
   email: maskEmail,

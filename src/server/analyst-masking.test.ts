@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TenantCreated } from '../contracts/tenancy.js';
 import { ManualClock } from '../platform/clock.js';
-import type { Db } from '../platform/db/index.js';
+import type { Store } from '../platform/db/index.js';
 import { maskName, maskPhone, maskValue } from '../platform/pii.js';
 import { useAppFixture } from '../testing/app.js';
 import { testEngines } from '../testing/engines.js';
@@ -12,6 +12,8 @@ import { ALL_STAFF } from '../testing/isolation.js';
 import { fillPath, findNeedles, getOperations, type Finding, type Needle } from '../testing/leaks.js';
 import { asStaff, seedNetwork, type Network, type StaffName } from '../testing/org.js';
 import { drainIdentityQueue, siyuWorker } from '../worker/index.js';
+import { startFakeWecom, type FakeWecom } from '../testing/fakes/wecom.js';
+import { connectWecom, contactEvent, postCallback, type TestCorp } from '../testing/wecom-callbacks.js';
 
 /**
  * docs/org.md: analysts read the whole tenant with personal information masked. This walks every GET
@@ -69,7 +71,13 @@ interface World {
   mergedAway: string[];
   /** A WeCom connector (its routes hold credentials, no customer data; analysts are refused). */
   wecomConnectorId: string;
+  /** Zhao as consultant A1's WeCom friend (the sidebar's customer); Qian deleted A1 (the churn list). */
+  wecom: { codeId: string; massMessageId: string; transferId: string };
 }
+
+const CORP: TestCorp = { corpId: 'ww0123456789abcdef', secret: 'app-secret', token: 'Token123', aesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C' };
+const WECOM_ZHAO = 'wmZhaoZilong';
+const WECOM_QIAN = 'wmQianXuesen';
 
 /** Every raw value of the world, with what it is (staff user names are spelt from names too). */
 function needles(net: Network): Needle[] {
@@ -202,7 +210,8 @@ async function seedBelongings(send: Send, zhou: string, zhao: string, everyone: 
 }
 
 /** Builds the world through the API (staff renamed, leads, tracking, funnel, belongings), then refreshes. */
-async function buildWorld(app: FastifyInstance, db: Db, tenant: TenantCreated, clock: ManualClock): Promise<World> {
+async function buildWorld(app: FastifyInstance, store: Store, secretKey: Buffer, tenant: TenantCreated, clock: ManualClock, fake: FakeWecom): Promise<World> {
+  const db = store.db;
   const net = await seedNetwork(app, tenant);
   const send = sender(app, tenant);
   for (const s of STAFF_NAMES) await send('PUT', `/api/v1/staff/${net.staff[s].id}`, { name: STAFF[s].name, phone: `+86${STAFF[s].phone}` });
@@ -212,11 +221,21 @@ async function buildWorld(app: FastifyInstance, db: Db, tenant: TenantCreated, c
   const funnel = await seedFunnel(send, net, leads);
   const profiles = { zhao: leads.a1.profileId, qian: leads.a2.profileId, sun: leads.b1.profileId, li: leads.pool.profileId, zhou };
   const belongings = await seedBelongings(send, zhou, profiles.zhao, Object.values(profiles));
-  // The refresh job: rollups, rule tags, stages and segment changes of everyone touched.
+  // WeCom: Zhao (by the remark mobile, One ID joins him) is consultant A1's friend; Qian was, and deleted A1.
+  const wecomConnectorId = await connectWecom(app, tenant, CORP, fake.url);
+  fake.addExternalContact({ external_userid: WECOM_ZHAO, name: CUSTOMERS.zhao.name, follow_user: [{ userid: 'wa1', remark: CUSTOMERS.zhao.name, remark_mobiles: [CUSTOMERS.zhao.phone] }] });
+  fake.addExternalContact({ external_userid: WECOM_QIAN, name: CUSTOMERS.qian.name, follow_user: [{ userid: 'wa1' }] });
+  const at = () => Math.floor(clock.now().getTime() / 1000);
+  for (const [changeType, externalUserId] of [['add_external_contact', WECOM_ZHAO], ['add_external_contact', WECOM_QIAN], ['del_follow_user', WECOM_QIAN]] as const) {
+    await postCallback(app, wecomConnectorId, CORP, contactEvent(CORP.corpId, { changeType, userId: 'wa1', externalUserId, createTime: at() }), { timestamp: at() });
+  }
+  const code = await send('POST', '/api/v1/wecom/channel-codes', { connectorId: wecomConnectorId, kind: 'link', linkUrl: 'https://work.weixin.qq.com/ca/cawx', name: '展厅', source: 'showroom', dealerCode: 'SH001', consultantIds: [net.staff.consultantA1.id] });
+  // The refresh job: rollups, rule tags, stages and segment changes of everyone touched (and the WeCom callbacks).
   clock.advance(60_000);
-  await siyuWorker({ db, clock, onlyTenant: tenant.tenantId }).drain();
+  await siyuWorker({ db, store, secretKey, clock, onlyTenant: tenant.tenantId }).drain();
+  const mass = await send('POST', '/api/v1/wecom/mass-messages', { connectorId: wecomConnectorId, name: '春季', audience: { segmentId: belongings.segmentId }, content: { text: '春季试驾' } });
+  const transfer = await send('POST', '/api/v1/wecom/transfers', { connectorId: wecomConnectorId, fromStaffId: net.staff.consultantA1.id, toStaffId: net.staff.consultantA2.id, externalUserIds: [WECOM_ZHAO] });
   const stageModels = list((await send('GET', '/api/v1/stage-models'))['data']).map((m) => str(rec(m)['key'], 'stage model key'));
-  const wecom = await send('POST', '/api/v1/connectors/wecom', { corpId: 'ww0123456789abcdef', agentId: '1000002', secret: 'app-secret', token: 'Token123', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C' });
   return {
     net,
     leads: { a1: leads.a1.id, a2: leads.a2.id, b1: leads.b1.id, pool: leads.pool.id },
@@ -225,7 +244,8 @@ async function buildWorld(app: FastifyInstance, db: Db, tenant: TenantCreated, c
     ...belongings,
     stageModels,
     mergedAway: [mergedAway],
-    wecomConnectorId: str(wecom['id'], 'WeCom connector'),
+    wecomConnectorId,
+    wecom: { codeId: str(code['id'], 'channel code'), massMessageId: str(mass['id'], 'mass message'), transferId: str(transfer['id'], 'transfer') },
   };
 }
 
@@ -246,6 +266,10 @@ function pathValues(w: World, tenant: TenantCreated): Record<string, string[]> {
     'defeat-requests/{id}': [w.defeatId],
     'orders/{orderNo}': [w.orderNo],
     'wecom/{id}': [w.wecomConnectorId],
+    'channel-codes/{id}': [w.wecom.codeId],
+    'mass-messages/{id}': [w.wecom.massMessageId],
+    'transfers/{id}': [w.wecom.transferId],
+    'tag-sync/{connectorId}': [w.wecomConnectorId],
   };
 }
 
@@ -253,7 +277,7 @@ function pathValues(w: World, tenant: TenantCreated): Record<string, string[]> {
 function requiredQueryValues(w: World): Record<string, string> {
   // WeCom's URL verification, unsigned: refused (401) before anything is read.
   const wecom = { msg_signature: '0'.repeat(40), timestamp: '0', nonce: 'n', echostr: 'AAAA' };
-  return { from: FROM, to: TO, type: 'phone', value: CUSTOMERS.zhao.phone, profileId: w.profiles.zhou, ...wecom };
+  return { from: FROM, to: TO, type: 'phone', value: CUSTOMERS.zhao.phone, profileId: w.profiles.zhou, ...wecom, url: 'https://siyu.example.com/sidebar', externalUserId: WECOM_ZHAO };
 }
 
 /** Query variants that change what an answer names: KPI groups, lead filters, searches, lookups. */
@@ -345,12 +369,18 @@ function bodyOf(calls: readonly Answer[], url: string): unknown {
 describe.each(testEngines)('analysts read every answer masked (%s)', (engine) => {
   const clock = new ManualClock(NOW);
   // With a secret key, as a real deployment: the WeCom connector stores its credentials.
-  const fx = useAppFixture(engine, { clock, secretKey: randomBytes(32) });
+  const secretKey = randomBytes(32);
+  const fx = useAppFixture(engine, { clock, secretKey });
+  let fake: FakeWecom;
+  beforeAll(async () => {
+    fake = await startFakeWecom({ corpId: CORP.corpId, secrets: [CORP.secret], now: () => clock.now().getTime() });
+  });
+  afterAll(() => fake.close());
 
   it('no GET answer carries a raw customer name, phone or e-mail, or a raw staff name or phone', async () => {
     const started = performance.now();
     clock.set(NOW);
-    const w = await buildWorld(fx.app, fx.store.db, fx.tenant, clock);
+    const w = await buildWorld(fx.app, fx.store, secretKey, fx.tenant, clock, fake);
     const built = performance.now();
     const analyst = await walk(fx.app, fx.tenant, w, w.net.staff.analyst.token);
     const leaks = leaksIn(analyst.calls, w.net, 'analyst');

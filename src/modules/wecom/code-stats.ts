@@ -100,7 +100,7 @@ export async function wecomChurn(deps: WecomDeps, principal: Principal, query: {
       profileId: r.profileId,
       customerName: r.wechatName === null ? null : principal.maskPii ? maskName(r.wechatName) : r.wechatName,
       consultantId: r.consultantId,
-      consultantName: r.consultantName,
+      consultantName: r.consultantName === null ? null : principal.maskPii ? maskName(r.consultantName) : r.consultantName,
       wecomUserId: r.wecomUserId,
       dealerCode: r.dealerCode,
       channelCodeId: r.channelCodeId,
