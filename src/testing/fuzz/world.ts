@@ -9,7 +9,8 @@ import type { Hints } from './sample.js';
 /**
  * Real records for the fuzzer to aim at, made through the API: the seeded dealer network, leads
  * (and so people), an order, a defeat request, a vehicle with a relation, a household, tags, a
- * segment, a bulk tag operation, a stage model, a routing rule, a WeCom connector. Paths that
+ * segment, a bulk tag operation, a stage model, a routing rule, a WeCom connector with a channel
+ * code, a mass message, a transfer and its tag sync. Paths that
  * destroy or lock (revoke, password, logout, unit changes) point at spare records, so the fuzzer's
  * own credentials keep working.
  */
@@ -17,8 +18,14 @@ import type { Hints } from './sample.js';
 export const WORLD_VIN = 'LSVAU2187N2123456';
 const LEAD_MAPPING = { columns: { phone: 'phone', name: 'name', city: 'city', series: 'series', externalId: 'externalId' }, source: 'dms', dealerCode: 'SH001' };
 const ORDER_NO = 'FZ-SO-1';
-/** The world's WeCom connector: its API host is a closed local port, so health checks fail fast without leaving the machine. */
-const WECOM = { corpId: 'wwf0220000000000fa', agentId: '1000002', secret: 'fuzz-app-secret', token: 'FuzzToken1', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', apiBaseUrl: 'http://127.0.0.1:9' };
+/**
+ * The world's WeCom connector. Its API host is the test's fake WeCom (which knows this corp and
+ * secret), or else a closed local port, so that calls fail fast without leaving the machine.
+ */
+export const FUZZ_WECOM = { corpId: 'wwf0220000000000fa', agentId: '1000002', secret: 'fuzz-app-secret', token: 'FuzzToken1', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C' };
+const CLOSED_PORT = 'http://127.0.0.1:9';
+/** A customer of the world's WeCom corp (the fake knows them as consultant wa1's friend). */
+export const FUZZ_EXTERNAL_USERID = 'wmFuzzCustomer1';
 
 export interface World {
   tenant: TenantCreated;
@@ -43,7 +50,8 @@ function text(record: Record<string, unknown>, key: string): string {
   return v;
 }
 
-export async function buildWorld(app: FastifyInstance, tenant: TenantCreated): Promise<World> {
+export async function buildWorld(app: FastifyInstance, tenant: TenantCreated, options: { wecomApiBaseUrl?: string } = {}): Promise<World> {
+  const WECOM = { ...FUZZ_WECOM, apiBaseUrl: options.wecomApiBaseUrl ?? CLOSED_PORT };
   const network = await seedNetwork(app, tenant);
   const call = async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) => ok(await adminRequest(app, tenant, method, url, payload), `${method} ${url}`);
   const suffix = tenant.tenantId.slice(0, 8);
@@ -83,6 +91,22 @@ export async function buildWorld(app: FastifyInstance, tenant: TenantCreated): P
   await call('POST', '/api/v1/stage-models/presets/aarrr');
   const rule = await call('POST', '/api/v1/routing-rules', { name: '上海', dealerCodes: ['SH001'], cities: ['上海'] });
   const wecom = await call('POST', '/api/v1/connectors/wecom', WECOM);
+  const connectorId = text(wecom, 'id');
+  const a1 = network.staff.consultantA1.id;
+  const a2 = network.staff.consultantA2.id;
+  // An acquisition-link code (no WeCom call to make it), a mass message, a transfer, the tag sync.
+  const code = await call('POST', '/api/v1/wecom/channel-codes', {
+    connectorId,
+    kind: 'link',
+    linkUrl: 'https://work.weixin.qq.com/ca/cawfuzz',
+    name: '展厅',
+    source: 'showroom',
+    dealerCode: 'SH001',
+    consultantIds: [a1],
+  });
+  const mass = await call('POST', '/api/v1/wecom/mass-messages', { connectorId, name: '春季', audience: { segmentId: text(segment, 'id') }, content: { text: '春季试驾' } });
+  const transfer = await call('POST', '/api/v1/wecom/transfers', { connectorId, fromStaffId: a1, toStaffId: a2, externalUserIds: [FUZZ_EXTERNAL_USERID] });
+  await call('PUT', `/api/v1/wecom/tag-sync/${connectorId}`, { tagGroupIds: [text(group, 'id')] });
 
   const pathValues: Record<string, string> = {
     '/api/v1/sources/{sourceId}': sourceId,
@@ -106,8 +130,12 @@ export async function buildWorld(app: FastifyInstance, tenant: TenantCreated): P
     '/api/v1/routing-rules/{id}': text(rule, 'id'),
     '/api/v1/defeat-requests/{id}': text(defeat, 'id'),
     '/api/v1/orders/{orderNo}': text(order, 'orderNo'),
-    '/api/v1/connectors/wecom/{id}': text(wecom, 'id'),
-    '/connectors/wecom/{id}': text(wecom, 'id'),
+    '/api/v1/connectors/wecom/{id}': connectorId,
+    '/connectors/wecom/{id}': connectorId,
+    '/api/v1/wecom/channel-codes/{id}': text(code, 'id'),
+    '/api/v1/wecom/mass-messages/{id}': text(mass, 'id'),
+    '/api/v1/wecom/transfers/{id}': text(transfer, 'id'),
+    '/api/v1/wecom/tag-sync/{connectorId}': connectorId,
   };
   const hints: Hints = {
     dealerCode: ['SH001', 'HZ001'],
@@ -154,6 +182,16 @@ export async function buildWorld(app: FastifyInstance, tenant: TenantCreated): P
     token: [WECOM.token],
     encodingAESKey: [WECOM.encodingAESKey],
     apiBaseUrl: [WECOM.apiBaseUrl],
+    connectorId: [connectorId],
+    consultantIds: [[a1], [a1, a2]],
+    backupIds: [[a2]],
+    fromStaffId: [a1],
+    toStaffId: [a2],
+    externalUserIds: [[FUZZ_EXTERNAL_USERID]],
+    externalUserId: [FUZZ_EXTERNAL_USERID],
+    tagGroupIds: [[text(group, 'id')]],
+    source: ['showroom', 'autohome'],
+    url: ['https://siyu.example.com/sidebar'],
   };
   return { tenant, network, pathValues, hints, logoutUser };
 }
