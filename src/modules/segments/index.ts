@@ -3,7 +3,7 @@
 export { compileCondition, type CompileContext } from './compile.repo.js';
 export { conditionFacts, type ConditionFacts } from './facts.js';
 export { checkReferences, type ReferenceRules } from './references.repo.js';
-export { dayIn, evaluationContext } from './context.js';
+export { dayIn, evaluationContext, tenantTimeZone } from './context.js';
 export { refreshRollupsFor } from './rollups.repo.js';
 export {
   claimDirtyProfiles,

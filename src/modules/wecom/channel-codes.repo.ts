@@ -148,9 +148,3 @@ export async function dealerByCode(db: Db, tenantId: string, code: string): Prom
     SELECT id, code FROM org_units WHERE tenant_id = ${tenantId} AND code = ${code} AND type = 'dealer' AND active`.execute(db);
   return rows[0] ?? null;
 }
-
-/** The time zone days are counted in. */
-export async function tenantTimeZone(db: Db, tenantId: string): Promise<string> {
-  const { rows } = await sql<{ time_zone: string }>`SELECT time_zone FROM tenants WHERE id = ${tenantId}`.execute(db);
-  return rows[0]?.time_zone ?? 'Asia/Shanghai';
-}

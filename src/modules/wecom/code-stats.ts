@@ -2,7 +2,8 @@ import type { WecomChurn, WecomCodeStats, WecomRetention } from '../../contracts
 import { AppError } from '../../platform/errors.js';
 import { maskName } from '../../platform/pii.js';
 import { HQ_ROLES, MANAGER_ROLES, type Principal } from '../tenancy/index.js';
-import { findCode, tenantTimeZone } from './channel-codes.repo.js';
+import { findCode } from './channel-codes.repo.js';
+import { dayIn, tenantTimeZone } from '../segments/index.js';
 import { churned, codeRetention, welcomeCounts, type RetentionGroup } from './code-stats.repo.js';
 import type { WecomDeps } from './connectors.js';
 import { findConnector } from './connectors.repo.js';
@@ -18,11 +19,6 @@ const DAY_MS = 86_400_000;
 export const MAX_STATS_DAYS = 366;
 
 const STATS_ROLES = [...new Set([...HQ_ROLES, ...MANAGER_ROLES])];
-
-/** The calendar day of `at` in `timeZone`, as YYYY-MM-DD. */
-export function dayIn(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
 
 function addDays(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
@@ -58,7 +54,7 @@ export async function channelCodeStats(deps: WecomDeps, principal: Principal, id
   if (!connector) throw new AppError('not_found', `the connector of channel code ${id} was removed`);
   const timeZone = await tenantTimeZone(db, principal.tenantId);
   const now = deps.clock.now();
-  const to = query.to ?? dayIn(now, timeZone);
+  const to = query.to ?? dayIn(timeZone, now);
   const from = query.from ?? addDays(to, -29);
   const span = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
   if (!(span >= 1)) throw new AppError('invalid_request', `from (${from}) must not be after to (${to})`, { field: 'from' });

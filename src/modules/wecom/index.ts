@@ -64,7 +64,7 @@ export { clearWecomTicketCache } from './ticket-cache.js';
 export { chooseWecomConnector, requireSidebarStaff, SIDEBAR_EVENTS, SIDEBAR_LEAD_STATUSES, wecomSidebar, type WecomSidebarDeps } from './sidebar.js';
 // Channel codes (渠道活码) with their welcome messages and precipitation figures; the churn list.
 export { activeUserIds, createChannelCode, deleteChannelCode, getChannelCode, listChannelCodes, updateChannelCode } from './channel-codes.js';
-export { channelCodeStats, dayIn, MAX_STATS_DAYS, wecomChurn } from './code-stats.js';
+export { channelCodeStats, MAX_STATS_DAYS, wecomChurn } from './code-stats.js';
 // Customer transfers (在职继承, 离职继承): requests, the job that sends them and follows WeCom's results.
 export { createResignedTransfer, createTransfer, getTransfer, listTransfers, SYNC_BATCHES, TRANSFER_WINDOW_DAYS, TRANSFERS_PER_WINDOW, type TransferAnswer } from './transfers.js';
 export { runTransferJob, TRANSFER_FOLLOW_MS, TRANSFER_POLL_MS, TRANSFER_RESEND_MS, type TransferDeps } from './transfers-run.js';

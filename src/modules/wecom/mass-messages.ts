@@ -20,7 +20,7 @@ import { AppError, isAppError } from '../../platform/errors.js';
 import { ensureJob } from '../../platform/jobs/index.js';
 import { canonicalJson, isRecord } from '../../platform/json.js';
 import { maskIdentifierValue } from '../profiles/index.js';
-import { dayIn, getSegment } from '../segments/index.js';
+import { dayIn, getSegment, tenantTimeZone } from '../segments/index.js';
 import { getTag } from '../tags/index.js';
 import { insertAudit, type Principal } from '../tenancy/index.js';
 import type { WecomDeps } from './connectors.js';
@@ -75,7 +75,7 @@ export async function createWecomMassMessage(deps: WecomDeps, principal: Princip
   const db = deps.store.db;
   const now = deps.clock.now();
   const hash = requestHash(input);
-  const dedupeKey = input.idempotencyKey !== undefined ? `key:${input.idempotencyKey}` : `request:${dayIn(await tenantZone(db, tenantId), now)}:${hash}`;
+  const dedupeKey = input.idempotencyKey !== undefined ? `key:${input.idempotencyKey}` : `request:${dayIn(await tenantTimeZone(db, tenantId), now)}:${hash}`;
   // A replay answers the task it made, whatever became of its connector or audience since.
   const known = await repo.findMessageByKey(db, tenantId, principal.actor, dedupeKey);
   if (known) return { message: await getWecomMassMessage(db, principal, sameRequest(known, hash).id), created: false };
@@ -128,12 +128,6 @@ function sameRequest(existing: repo.MessageRow, hash: string): repo.MessageRow {
     `you already used this idempotencyKey for another mass message (${existing.id}); send the same request again, or use a new key for a new message`,
     { id: existing.id },
   );
-}
-
-async function tenantZone(db: Db, tenantId: string): Promise<string> {
-  const row = await db.selectFrom('tenants').select('time_zone').where('id', '=', tenantId).executeTakeFirst();
-  if (!row) throw new AppError('not_found', `no tenant ${tenantId}`);
-  return row.time_zone;
 }
 
 const notFound = (id: string) => new AppError('not_found', `no mass message ${id} that you may see; GET /api/v1/wecom/mass-messages lists them`);
