@@ -1,4 +1,5 @@
-import type { ErrorCode } from '../../platform/errors.js';
+import { isAppError, type ErrorCode } from '../../platform/errors.js';
+import { isRecord } from '../../platform/json.js';
 
 /**
  * WeCom API `errcode`s in words a corp admin can act on. The codes and their meanings come from
@@ -77,4 +78,9 @@ export function wecomErrcodeMessage(errcode: number, errmsg?: string): string {
   const known = WECOM_ERRCODE_MESSAGES[errcode];
   if (known !== undefined) return errcode === 60020 && errmsg ? `${known} (WeCom: ${errmsg})` : known;
   return `WeCom answered errcode ${errcode}${errmsg ? `: ${errmsg}` : ''}; look the code up in WeCom's 全局错误码 list`;
+}
+
+/** The WeCom errcode an API client error carries (`details.wecomErrcode`), or null for any other error. */
+export function wecomErrcodeOf(err: unknown): number | null {
+  return isAppError(err) && isRecord(err.details) && typeof err.details['wecomErrcode'] === 'number' ? err.details['wecomErrcode'] : null;
 }

@@ -1,19 +1,14 @@
 import type { WecomHealth } from '../../contracts/wecom.js';
 import { AppError } from '../../platform/errors.js';
-import { isRecord } from '../../platform/json.js';
 import { fetchWecomAccessToken } from './client-core.js';
 import { wecomCredentials, type WecomDeps } from './connectors.js';
-import { wecomErrcodeMessage } from './errcodes.js';
+import { wecomErrcodeMessage, wecomErrcodeOf } from './errcodes.js';
 
 /** How long the health check waits for WeCom before it reports no answer. */
 export const HEALTH_CHECK_TIMEOUT_MS = 5_000;
 
 /** `errcode` of the check when WeCom could not be reached or answered something that is not its JSON. */
 const UNREACHABLE = -1;
-
-function wecomErrcodeOf(details: unknown): number | null {
-  return isRecord(details) && typeof details.wecomErrcode === 'number' ? details.wecomErrcode : null;
-}
 
 /**
  * Checks a connector's corp id and secret the way every WeCom call starts: `GET
@@ -28,6 +23,6 @@ export async function checkWecomConnector(deps: WecomDeps, tenantId: string, id:
     return { ok: true, errcode: 0, message: wecomErrcodeMessage(0) };
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
-    return { ok: false, errcode: wecomErrcodeOf(err.details) ?? UNREACHABLE, message: err.message };
+    return { ok: false, errcode: wecomErrcodeOf(err) ?? UNREACHABLE, message: err.message };
   }
 }

@@ -3,7 +3,8 @@ import type { WecomClient } from './client.js';
 import { findConnector } from './connectors.repo.js';
 import * as batches from './mass-batches.repo.js';
 import * as repo from './mass-messages.repo.js';
-import { errcodeOf, massClient, type MassDeps } from './mass-send.js';
+import { massClient, type MassDeps } from './mass-send.js';
+import { wecomErrcodeOf } from './errcodes.js';
 
 /**
  * The `wecom.mass.results` job of a task: reads get_groupmsg_send_result of every call (msgid and
@@ -50,7 +51,7 @@ export async function collectMassResults(deps: MassDeps, tenantId: string, id: s
       // Busy or unreachable: the job runs again later. Otherwise WeCom will not tell (the msgid is
       // unknown to it, the app lost a permission): the statuses stay as last read.
       if (!isAppError(err) || err.code === 'unavailable') throw err;
-      deps.logger?.warn({ tenantId, massMessageId: id, msgid: b.msgid, errcode: errcodeOf(err) }, `WeCom mass message results not read: ${err.message}`);
+      deps.logger?.warn({ tenantId, massMessageId: id, msgid: b.msgid, errcode: wecomErrcodeOf(err) }, `WeCom mass message results not read: ${err.message}`);
     }
   }
   const now = deps.clock.now();

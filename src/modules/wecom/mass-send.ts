@@ -1,17 +1,18 @@
 import { wecomMassContentSchema, type WecomMassContent } from '../../contracts/wecom-mass.js';
 import { AppError, isAppError } from '../../platform/errors.js';
 import { ensureJob } from '../../platform/jobs/index.js';
-import { isRecord } from '../../platform/json.js';
 import { getSegment } from '../segments/index.js';
 import { getTag } from '../tags/index.js';
 import { staffPrincipal, systemPrincipal, type Principal } from '../tenancy/index.js';
-import { createWecomClient, type MsgTemplateInput, type WecomAttachment, type WecomClient } from './client.js';
+import { type MsgTemplateInput, type WecomAttachment, type WecomClient } from './client.js';
 import { decryptCredentials } from './connectors.js';
 import { findConnector, type WecomConnectorRow } from './connectors.repo.js';
 import * as batches from './mass-batches.repo.js';
 import { appliedCap } from './mass-caps.js';
 import * as repo from './mass-messages.repo.js';
 import type { ProcessDeps } from './job-deps.js';
+import { wecomErrcodeOf } from './errcodes.js';
+import { connectorClient } from './connector-client.js';
 
 /**
  * The `wecom.mass.send` job of a task. First it chooses the recipients, in one transaction under the
@@ -44,13 +45,8 @@ export const RESULT_WINDOW_MS = 14 * 24 * 3600_000;
 /** First read of the results after the hand-over. */
 export const FIRST_POLL_MS = 10 * 60_000;
 
-export function errcodeOf(err: unknown): number | null {
-  return isAppError(err) && isRecord(err.details) && typeof err.details['wecomErrcode'] === 'number' ? err.details['wecomErrcode'] : null;
-}
-
 export function massClient(deps: MassDeps, connector: WecomConnectorRow): WecomClient {
-  const creds = decryptCredentials(deps, connector);
-  return createWecomClient({ corpId: creds.corpId, secret: creds.secret, apiBaseUrl: creds.apiBaseUrl, now: () => deps.clock.now().getTime(), ...deps.client });
+  return connectorClient(deps, decryptCredentials(deps, connector));
 }
 
 /** The text and attachments in WeCom's shape. */
@@ -131,7 +127,7 @@ async function submitBatch(deps: MassDeps, client: WecomClient, tenantId: string
     const answer = await client.addMsgTemplate({ chat_type: 'single', sender: b.wecom_user_id, external_userid: targets, ...wecomContent(content) });
     await db.transaction().execute((trx) => batches.batchSubmitted(trx, tenantId, id, b.batch_no, { msgid: answer.msgid, failList: answer.fail_list, at: deps.clock.now() }));
   } catch (err) {
-    const errcode = errcodeOf(err);
+    const errcode = wecomErrcodeOf(err);
     if (!isAppError(err) || (errcode !== null && err.code === 'unavailable')) {
       await batches.releaseBatch(db, tenantId, id, b.batch_no);
       throw err;

@@ -8,7 +8,8 @@ import { resolutionHooks } from '../profiles/index.js';
 import { callbackEventOf, type WecomCallbackEvent } from './callback-xml.js';
 import { CALLBACKS_PRUNE_JOB, markProcessed, pendingCallbacks, PROCESSED_KEEP_DAYS, pruneProcessed, type CallbackOutcome } from './callbacks.repo.js';
 import { scheduleJobOnce } from '../../platform/jobs/index.js';
-import { createWecomClient, type WecomClient } from './client.js';
+import type { WecomClient } from './client.js';
+import { connectorClient } from './connector-client.js';
 import type { WecomExternalContact, WecomGroupChat } from './client-schemas.js';
 import { decryptCredentials } from './connectors.js';
 import type { ProcessDeps } from './job-deps.js';
@@ -20,6 +21,7 @@ import { noteCorpTagChange } from './tag-sync.js';
 import { sendWelcomes } from './welcome-send.js';
 import type { PendingWelcome } from './welcome.js';
 import type { WecomXmlFields } from './xml-tree.js';
+import { wecomErrcodeOf } from './errcodes.js';
 
 /**
  * The `wecom.callbacks` job of a connector: its stored callbacks in arrival order, a batch at a time.
@@ -53,14 +55,10 @@ const FETCH_CONCURRENCY = 8;
 /** errcodes of a call about one customer or group that says it is gone: process without the details. */
 const GONE_ERRCODES = new Set([84061, 40096, 60111, 49008, 40050]);
 
-function errcodeOf(err: unknown): number | null {
-  return isAppError(err) && isRecord(err.details) && typeof err.details['wecomErrcode'] === 'number' ? err.details['wecomErrcode'] : null;
-}
-
 /** Whether to go on without WeCom's answer (it is gone, or the app may not read it) or to retry the job later. */
 function permanent(err: unknown): boolean {
   if (!isAppError(err)) return false;
-  const code = errcodeOf(err);
+  const code = wecomErrcodeOf(err);
   return code !== null && (GONE_ERRCODES.has(code) || err.code !== 'unavailable');
 }
 
@@ -102,7 +100,7 @@ export async function processCallbacks(deps: ProcessDeps, tenantId: string, conn
   const pending = await pendingCallbacks(db, tenantId, connectorId, CALLBACK_BATCH);
   if (pending.length === 0) return { processed: 0, more: false };
   const creds = decryptCredentials(deps, row);
-  const client = createWecomClient({ corpId: creds.corpId, secret: creds.secret, apiBaseUrl: creds.apiBaseUrl, now: () => deps.clock.now().getTime(), ...deps.client });
+  const client = connectorClient(deps, creds);
   const parsed = pending.map((p) => parseStored(p.id, p.fields));
 
   const contacts = await fetchContacts(client, parsed, deps.logger);
@@ -177,7 +175,7 @@ async function fetchContacts(client: WecomClient, parsed: readonly Parsed[], log
       return await client.getExternalContact(id);
     } catch (err) {
       if (!permanent(err)) throw err;
-      logger?.warn({ externalUserId: id, errcode: errcodeOf(err) }, `WeCom did not describe the customer; processing without the details: ${err instanceof Error ? err.message : ''}`);
+      logger?.warn({ externalUserId: id, errcode: wecomErrcodeOf(err) }, `WeCom did not describe the customer; processing without the details: ${err instanceof Error ? err.message : ''}`);
       return null;
     }
   });
@@ -192,7 +190,7 @@ async function fetchGroups(client: WecomClient, parsed: readonly Parsed[], logge
       return (await client.groupchatGet(id)).group_chat;
     } catch (err) {
       if (!permanent(err)) throw err;
-      logger?.warn({ chatId: id, errcode: errcodeOf(err) }, `WeCom did not describe the group: ${err instanceof Error ? err.message : ''}`);
+      logger?.warn({ chatId: id, errcode: wecomErrcodeOf(err) }, `WeCom did not describe the group: ${err instanceof Error ? err.message : ''}`);
       return null;
     }
   });

@@ -1,6 +1,4 @@
 import type { WecomTagSyncCounts } from '../../contracts/wecom-tags.js';
-import { isAppError } from '../../platform/errors.js';
-import { isRecord } from '../../platform/json.js';
 import type { WecomClient } from './client.js';
 import type { ProcessDeps } from './job-deps.js';
 
@@ -57,10 +55,6 @@ export function addCounts(a: WecomTagSyncCounts, b: WecomTagSyncCounts): WecomTa
   };
   for (const p of b.problems) addProblem(out, p);
   return out;
-}
-
-export function errcodeOf(err: unknown): number | null {
-  return isAppError(err) && isRecord(err.details) && typeof err.details['wecomErrcode'] === 'number' ? err.details['wecomErrcode'] : null;
 }
 
 /** WeCom says the customer, the friendship or the member is gone: skip it, its end arrives by callback. */

@@ -2,9 +2,10 @@ import { WECOM_TAG_NAME_MAX } from '../../contracts/wecom-tags.js';
 import { isAppError } from '../../platform/errors.js';
 import { createTag, deleteTag, updateTag, type TagsDeps } from '../tags/index.js';
 import type { WecomCorpTagGroup } from './client-schemas.js';
-import { addProblem, errcodeOf, errorMessage, UNKNOWN_TAG, type TagSyncContext } from './tag-sync-context.js';
+import { addProblem, errorMessage, UNKNOWN_TAG, type TagSyncContext } from './tag-sync-context.js';
 import type { TagMapping } from './tag-sync-members.js';
 import * as repo from './tag-sync.repo.js';
+import { wecomErrcodeOf } from './errcodes.js';
 
 /**
  * The synced groups' tags kept in step with the corp's tags. The mirror (wecom_corp_tags) is WeCom's
@@ -112,7 +113,7 @@ async function reconcile(ctx: TagSyncContext, tagsDeps: TagsDeps, rows: Row[], g
       ctx.counts.pushed.deleted += chunk.length;
     } catch (err) {
       // Already gone in WeCom: nothing left to delete.
-      if (errcodeOf(err) !== UNKNOWN_TAG) throw err;
+      if (wecomErrcodeOf(err) !== UNKNOWN_TAG) throw err;
     }
     chunk.forEach(drop);
   }
@@ -202,7 +203,7 @@ async function syncGroup(ctx: TagSyncContext, tagsDeps: TagsDeps, rows: Row[], g
       ctx.counts.pushed.created += 1;
     }
   } catch (err) {
-    if (errcodeOf(err) !== TAG_NAME_TAKEN) throw err;
+    if (wecomErrcodeOf(err) !== TAG_NAME_TAKEN) throw err;
     addProblem(ctx.counts, `WeCom refused to create the tags ${toCreate.map((t) => `"${t.name}"`).join(', ')} of "${g.name}": ${errorMessage(err)}`);
   }
 }

@@ -1,8 +1,9 @@
 import { applyManualTag, removeManualTag } from '../tags/index.js';
-import { addProblem, errcodeOf, errorMessage, GONE_ERRCODES, PULL_REASON, UNKNOWN_TAG, type TagSyncContext } from './tag-sync-context.js';
+import { addProblem, errorMessage, GONE_ERRCODES, PULL_REASON, UNKNOWN_TAG, type TagSyncContext } from './tag-sync-context.js';
 import { mergeTag } from './tag-sync-merge.js';
 import * as mr from './tag-sync-members.repo.js';
 import * as repo from './tag-sync.repo.js';
+import { wecomErrcodeOf } from './errcodes.js';
 
 /**
  * People's synced tags reconciled, a batch of waiting customers at a time: each person's tags merged
@@ -42,7 +43,7 @@ async function refreshStale(ctx: TagSyncContext, follows: mr.FollowRow[]): Promi
         refreshed.add(f.id);
       }
     } catch (err) {
-      if (!GONE_ERRCODES.has(errcodeOf(err) ?? 0)) throw err;
+      if (!GONE_ERRCODES.has(wecomErrcodeOf(err) ?? 0)) throw err;
     }
   }
   return refreshed;
@@ -167,7 +168,7 @@ async function sendMarks(ctx: TagSyncContext, marks: readonly Mark[]) {
       marked.set(m.follow.id, [...m.follow.tagIds.filter((id) => !m.remove.includes(id)), ...m.add.filter((id) => !m.follow.tagIds.includes(id))]);
       ctx.counts.pushed.marked += 1;
     } catch (err) {
-      const code = errcodeOf(err);
+      const code = wecomErrcodeOf(err);
       if (code !== null && GONE_ERRCODES.has(code)) {
         ctx.deps.logger?.info({ connectorId: ctx.connectorId, userid: m.follow.userid, errcode: code }, `tag sync skipped a friendship WeCom no longer knows: ${errorMessage(err)}`);
       } else if (code === UNKNOWN_TAG) {

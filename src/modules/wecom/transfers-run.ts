@@ -2,16 +2,16 @@ import type { TransferOutcome } from '../../contracts/wecom-transfers.js';
 import type { Db } from '../../platform/db/index.js';
 import { isAppError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
-import { isRecord } from '../../platform/json.js';
 import { lockIdentityGraph } from '../identity/index.js';
-import { createWecomClient, WECOM_BATCH_MAX, type WecomClient } from './client.js';
+import { WECOM_BATCH_MAX, type WecomClient } from './client.js';
 import type { WecomTransferResult } from './client-schemas.js';
 import { decryptCredentials } from './connectors.js';
 import { findConnector, type WecomConnectorRow } from './connectors.repo.js';
 import { endFriendship, linkCustomer, liveFriendship, staffByWecomIds } from './contacts.repo.js';
-import { wecomErrcodeMessage } from './errcodes.js';
+import { wecomErrcodeMessage, wecomErrcodeOf } from './errcodes.js';
 import type { ProcessDeps } from './job-deps.js';
 import * as repo from './transfers.repo.js';
+import { connectorClient } from './connector-client.js';
 
 /**
  * Running a transfer against WeCom: its pending customers sent in calls of at most 100, then
@@ -43,12 +43,8 @@ const STATUS_OUTCOMES: Readonly<Record<number, { outcome: TransferOutcome; reaso
 };
 
 export function wecomClientFor(deps: TransferDeps, row: WecomConnectorRow): WecomClient {
-  const creds = decryptCredentials(deps, row);
-  return createWecomClient({ corpId: creds.corpId, secret: creds.secret, apiBaseUrl: creds.apiBaseUrl, now: () => deps.clock.now().getTime(), ...deps.client });
+  return connectorClient(deps, decryptCredentials(deps, row));
 }
-
-const errcodeOf = (err: unknown): number | null =>
-  isAppError(err) && isRecord(err.details) && typeof err.details['wecomErrcode'] === 'number' ? err.details['wecomErrcode'] : null;
 
 /** Whether WeCom may take the call later (busy, rate limited, unreachable): then the customers stay pending. */
 const transient = (err: unknown) => isAppError(err) && err.code === 'unavailable';
@@ -84,12 +80,12 @@ export async function sendPending(deps: TransferDeps, client: WecomClient, t: re
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       if (transient(err)) {
-        const rest = pending.slice(sent).map((id) => ({ externalUserid: id, outcome: 'pending' as const, batch: null, errcode: errcodeOf(err), reason: `WeCom did not take the call yet, Siyu sends it again: ${reason}`, takenOverAt: null }));
+        const rest = pending.slice(sent).map((id) => ({ externalUserid: id, outcome: 'pending' as const, batch: null, errcode: wecomErrcodeOf(err), reason: `WeCom did not take the call yet, Siyu sends it again: ${reason}`, takenOverAt: null }));
         await repo.updateCustomers(db, t.tenantId, t.id, rest, deps.clock.now());
         return { left: rest.length, retry: true };
       }
       batch += 1;
-      const failed = pending.slice(sent).map((id, i) => ({ externalUserid: id, outcome: 'failed' as const, batch: i < ids.length ? batch : null, errcode: errcodeOf(err), reason, takenOverAt: null }));
+      const failed = pending.slice(sent).map((id, i) => ({ externalUserid: id, outcome: 'failed' as const, batch: i < ids.length ? batch : null, errcode: wecomErrcodeOf(err), reason, takenOverAt: null }));
       await repo.updateCustomers(db, t.tenantId, t.id, failed, deps.clock.now());
       sent = pending.length;
       break;
@@ -236,7 +232,7 @@ export async function runTransferJob(deps: TransferDeps, tenantId: string, trans
     // Busy or unreachable: the job backs off and asks again. Refused for good (the app lost the
     // permission, a member is unknown): asked again at the next poll, until the transfer is too old.
     if (transient(err) || !isAppError(err)) throw err;
-    deps.logger?.warn({ tenantId, transferId, errcode: errcodeOf(err) }, `WeCom refused transfer_result: ${err.message}`);
+    deps.logger?.warn({ tenantId, transferId, errcode: wecomErrcodeOf(err) }, `WeCom refused transfer_result: ${err.message}`);
   }
   if (await repo.settleTransferIfDone(db, tenantId, transferId, deps.clock.now())) return null;
   const now = deps.clock.now().getTime();

@@ -1,10 +1,10 @@
 import { isAppError } from '../../platform/errors.js';
-import { isRecord } from '../../platform/json.js';
 import type { Logger } from '../../platform/logger.js';
 import type { WecomClient } from './client.js';
 import type { WecomDeps } from './connectors.js';
 import { finishWelcome } from './contacts.repo.js';
 import { welcomeMessage, type PendingWelcome } from './welcome.js';
+import { wecomErrcodeOf } from './errcodes.js';
 
 /** WeCom's answer when a welcome code was used already or its 20 s ran out. */
 export const WELCOME_CODE_SPENT = 41051;
@@ -27,7 +27,7 @@ export async function sendWelcomes(
         await finishWelcome(deps.store.db, key, { status: 'sent', errcode: 0, error: null, at: deps.clock.now() });
       } catch (err) {
         if (!isAppError(err)) throw err;
-        const errcode = isRecord(err.details) && typeof err.details['wecomErrcode'] === 'number' ? err.details['wecomErrcode'] : null;
+        const errcode = wecomErrcodeOf(err);
         const status = errcode === WELCOME_CODE_SPENT ? 'expired' : 'failed';
         deps.logger?.warn({ ...ids, errcode }, `WeCom welcome message ${status}: ${err.message}`);
         await finishWelcome(deps.store.db, key, { status, errcode, error: err.message, at: deps.clock.now() });
