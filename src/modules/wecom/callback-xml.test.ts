@@ -149,6 +149,9 @@ describe('parseCallbackEvent', () => {
     expect(refusal(() => parseCallbackEvent(noExternalUser)).message).toContain('ExternalUserID');
     const badTime = addContact.replace('<CreateTime>1403610513</CreateTime>', '<CreateTime>yesterday</CreateTime>');
     expect(refusal(() => parseCallbackEvent(badTime)).message).toContain('CreateTime');
+    // Past JavaScript's last date: it would stop the whole batch it is processed in.
+    const farTime = addContact.replace('<CreateTime>1403610513</CreateTime>', '<CreateTime>99999999999999999</CreateTime>');
+    expect(refusal(() => parseCallbackEvent(farTime)).message).toContain('CreateTime');
     const twice = addContact.replace('<UserID><![CDATA[zhangsan]]></UserID>', '<UserID>a</UserID><UserID>b</UserID>');
     expect(refusal(() => parseCallbackEvent(twice)).details).toMatchObject({ reason: 'malformed_xml', issues: [{ path: 'UserID' }] });
     const nested = addContact.replace('<State><![CDATA[试驾-0042]]></State>', '<State><Inner>x</Inner></State>');

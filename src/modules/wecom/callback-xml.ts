@@ -20,7 +20,8 @@ const stringList = z.union([z.array(z.string()), z.literal('').transform((): str
 const eventHeader = {
   ToUserName: z.string(),
   FromUserName: z.string(),
-  CreateTime: z.string().regex(/^\d+$/, 'Unix seconds'),
+  // Unix seconds; at most 12 digits, so that it is always a valid date.
+  CreateTime: z.string().regex(/^\d{1,12}$/, 'Unix seconds (at most 12 digits)'),
   MsgType: z.literal('event'),
 };
 
