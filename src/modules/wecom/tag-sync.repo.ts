@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../platform/db/index.js';
-import { ensureJob } from '../../platform/jobs/index.js';
+import { ensureJob, requestJob } from '../../platform/jobs/index.js';
 
 /**
  * SQL of the tag sync (migrations/0013_wecom_tag_sync.sql): a connector's sync row and chosen
@@ -13,8 +13,18 @@ export const TAG_SYNC_JOB = 'wecom.tag_sync';
 
 const iso = (d: Date) => d.toISOString();
 
+/** Makes the sync job due at `at` at the latest: an admin asked for a run. */
 export async function requestSyncJob(db: Db, tenantId: string, connectorId: string, at: Date): Promise<void> {
   await ensureJob(db, { tenantId, kind: TAG_SYNC_JOB, key: connectorId, runAt: at });
+}
+
+/**
+ * News for the sync job (a tag changed here or in WeCom): a job that exists keeps its time, so a
+ * job backing off from a busy or rate-limiting WeCom is not pulled forward by every change; a
+ * running one runs again.
+ */
+export async function noteSyncNews(db: Db, tenantId: string, connectorId: string, at: Date): Promise<void> {
+  await requestJob(db, { tenantId, kind: TAG_SYNC_JOB, key: connectorId, runAt: at });
 }
 
 // --- The sync row --------------------------------------------------------------------------------

@@ -105,7 +105,7 @@ export async function requestTagSyncRun(deps: WecomDeps, principal: Principal, c
 export async function noteCorpTagChange(trx: Db, c: { tenantId: string; connectorId: string }, event: ExternalTagEvent, now: Date): Promise<boolean> {
   if (event.StrategyId || !(await repo.syncsAny(trx, c.tenantId, c.connectorId))) return false;
   await repo.requestPull(trx, c.tenantId, c.connectorId, new Date(Number(event.CreateTime) * 1000), now);
-  await repo.requestSyncJob(trx, c.tenantId, c.connectorId, now);
+  await repo.noteSyncNews(trx, c.tenantId, c.connectorId, now);
   return true;
 }
 
@@ -117,7 +117,7 @@ export async function noteContactTags(trx: Db, c: { tenantId: string; connectorI
   if (!(await repo.syncsAny(trx, c.tenantId, c.connectorId))) return;
   await flagStaleFollow(trx, c.tenantId, friendshipId, eventAt);
   await repo.markCustomer(trx, c.tenantId, c.connectorId, externalUserid, c.now);
-  await repo.requestSyncJob(trx, c.tenantId, c.connectorId, c.now);
+  await repo.noteSyncNews(trx, c.tenantId, c.connectorId, c.now);
 }
 
 /** A Siyu tag change of a synced group: its people wait for the sync's next run, which also pushes the definitions. */
@@ -133,7 +133,7 @@ async function onSiyuTagChange(trx: Db, change: TagChange): Promise<void> {
       if (change.profileIds) await repo.markProfiles(trx, change.tenantId, connectorId, change.profileIds, change.at);
       else await repo.markTagHolders(trx, change.tenantId, connectorId, change.tagId, change.at);
     }
-    await repo.requestSyncJob(trx, change.tenantId, connectorId, change.at);
+    await repo.noteSyncNews(trx, change.tenantId, connectorId, change.at);
   }
 }
 
