@@ -170,9 +170,13 @@ export interface GroupRef {
 }
 
 /** The tenant's tag groups among `ids`. */
+/**
+ * The tenant's tag groups among `ids`, share-locked as a foreign key would: a group deleted
+ * meanwhile waits for the caller's transaction instead of failing its insert.
+ */
 export async function tagGroupsByIds(db: Db, tenantId: string, ids: readonly string[]): Promise<GroupRef[]> {
   if (ids.length === 0) return [];
-  const { rows } = await sql<GroupRef>`SELECT id, name FROM tag_groups WHERE tenant_id = ${tenantId} AND id = ANY(${ids}::uuid[])`.execute(db);
+  const { rows } = await sql<GroupRef>`SELECT id, name FROM tag_groups WHERE tenant_id = ${tenantId} AND id = ANY(${ids}::uuid[]) FOR KEY SHARE`.execute(db);
   return rows;
 }
 

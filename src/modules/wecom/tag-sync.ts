@@ -24,8 +24,9 @@ function invalid(path: string, message: string, extra: Record<string, unknown> =
   return new AppError('invalid_request', `${path}: ${message}`, { issues: [{ path, message }], ...extra });
 }
 
-async function requireConnector(db: Db, tenantId: string, connectorId: string): Promise<void> {
-  if (!(await findConnector(db, tenantId, connectorId))) throw notFound(connectorId);
+/** 404 for an unknown connector; `lock`: its row stays locked for the caller's transaction, which writes rows referring to it. */
+async function requireConnector(db: Db, tenantId: string, connectorId: string, lock = false): Promise<void> {
+  if (!(await findConnector(db, tenantId, connectorId, lock))) throw notFound(connectorId);
 }
 
 const length = (s: string) => [...s].length;
@@ -41,7 +42,8 @@ export async function setTagSync(deps: WecomDeps, principal: Principal, connecto
   const ids = [...new Set(input.tagGroupIds)];
   const now = deps.clock.now();
   await db.transaction().execute(async (trx) => {
-    await requireConnector(trx, tenantId, connectorId);
+    // Connector and groups locked: one deleted meanwhile waits for this choice instead of failing its inserts (a 500).
+    await requireConnector(trx, tenantId, connectorId, true);
     const groups = new Map((await repo.tagGroupsByIds(trx, tenantId, ids)).map((g) => [g.id, g]));
     const at = (id: string) => `tagGroupIds[${input.tagGroupIds.indexOf(id)}]`;
     for (const id of ids) {
@@ -85,7 +87,7 @@ export async function requestTagSyncRun(deps: WecomDeps, principal: Principal, c
   const db = deps.store.db;
   const now = deps.clock.now();
   await db.transaction().execute(async (trx) => {
-    await requireConnector(trx, tenantId, connectorId);
+    await requireConnector(trx, tenantId, connectorId, true);
     if (!(await repo.syncsAny(trx, tenantId, connectorId))) {
       throw new AppError('conflict', `WeCom connector ${connectorId} syncs no tag group yet: choose the groups with PUT /api/v1/wecom/tag-sync/${connectorId} first`);
     }
