@@ -286,6 +286,17 @@ describe.each(testEngines)('WeCom customer transfers on %s', (engine) => {
     expect((await asStaff(fx.app, a1.token, 'GET', '/api/v1/wecom/transfers')).statusCode).toBe(403);
   });
 
+  it("a dealer manager naming another dealer's customer by profile learns nothing of their WeCom id", async () => {
+    const customer = await befriend('wa1');
+    await process();
+    const profileId = await profileOf(customer);
+    const { consultantB1: b1, managerB: mb } = net.staff;
+    const res = await asStaff(fx.app, mb.token, 'POST', '/api/v1/wecom/transfers', { connectorId, fromStaffId: b1.id, toStaffId: mb.id, profileIds: [profileId] });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.body).not.toContain(customer);
+    expect(await listTransfers()).toEqual([]);
+  });
+
   it('an idempotency key answers the same transfer for the same request and 409 for another; customers waiting elsewhere are not sent again', async () => {
     const [one, two] = [await befriend('wa1'), await befriend('wa1')];
     await process();

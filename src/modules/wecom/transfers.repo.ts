@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { TransferKind, TransferOutcome } from '../../contracts/wecom-transfers.js';
 import type { Db } from '../../platform/db/index.js';
+import { customerVisible, type Principal } from '../tenancy/index.js';
 
 /** SQL of customer transfers (`wecom_transfers`, `wecom_transfer_customers`). */
 
@@ -39,22 +40,27 @@ export async function staffMemberByWecomId(db: Db, tenantId: string, wecomUserId
   return rows[0] ? staffMember(db, tenantId, rows[0].id) : null;
 }
 
-/** The person behind each external_userid of the corp. */
-export async function profilesOfCustomers(db: Db, tenantId: string, corpId: string, externalUserids: readonly string[]): Promise<Map<string, string>> {
+/** Only the people `principal` may see (none given: the system, everyone). */
+const visibleTo = (principal: Principal | undefined) => (principal ? customerVisible(principal, sql.ref('profile_id')) : sql`TRUE`);
+
+/** The person behind each external_userid of the corp (among those `principal` may see). */
+export async function profilesOfCustomers(db: Db, tenantId: string, corpId: string, externalUserids: readonly string[], principal?: Principal): Promise<Map<string, string>> {
   if (externalUserids.length === 0) return new Map();
   const { rows } = await sql<{ value: string; profile_id: string }>`
     SELECT value, profile_id FROM profile_identifiers
-    WHERE tenant_id = ${tenantId} AND type = 'wecom_external_userid' AND scope = ${corpId} AND value = ANY(${[...externalUserids]}::text[])`.execute(db);
+    WHERE tenant_id = ${tenantId} AND type = 'wecom_external_userid' AND scope = ${corpId} AND value = ANY(${[...externalUserids]}::text[])
+      AND ${visibleTo(principal)}`.execute(db);
   return new Map(rows.map((r) => [r.value, r.profile_id]));
 }
 
-/** Each profile's external_userids in the corp. */
-export async function customersOfProfiles(db: Db, tenantId: string, corpId: string, profileIds: readonly string[]): Promise<Map<string, string[]>> {
+/** Each profile's external_userids in the corp (of the profiles `principal` may see). */
+export async function customersOfProfiles(db: Db, tenantId: string, corpId: string, profileIds: readonly string[], principal?: Principal): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   if (profileIds.length === 0) return out;
   const { rows } = await sql<{ value: string; profile_id: string }>`
     SELECT value, profile_id FROM profile_identifiers
     WHERE tenant_id = ${tenantId} AND type = 'wecom_external_userid' AND scope = ${corpId} AND profile_id = ANY(${[...profileIds]}::uuid[])
+      AND ${visibleTo(principal)}
     ORDER BY value`.execute(db);
   for (const r of rows) out.set(r.profile_id, [...(out.get(r.profile_id) ?? []), r.value]);
   return out;

@@ -113,7 +113,7 @@ export async function createTransfer(deps: TransferDeps, principal: Principal, i
     { field: 'toStaffId', unitId: to.unitId, label: to.name },
   ]);
   const fromUserId = requireWecomId(fromStaff, 'fromStaffId');
-  const customers = await namedCustomers(deps, tenantId, connector.corpId, input);
+  const customers = await namedCustomers(deps, principal, connector.corpId, input);
   const message = input.message ?? null;
   return requestTransfer(deps, principal, {
     connector,
@@ -127,10 +127,13 @@ export async function createTransfer(deps: TransferDeps, principal: Principal, i
   });
 }
 
-/** The request's customers as external_userids, in the order named, each once. */
-async function namedCustomers(deps: TransferDeps, tenantId: string, corpId: string, input: WecomTransferCreate): Promise<string[]> {
+/**
+ * The request's customers as external_userids, in the order named, each once. A profile outside the
+ * caller's scope is treated as one without a WeCom id: its ids are never answered.
+ */
+async function namedCustomers(deps: TransferDeps, principal: Principal, corpId: string, input: WecomTransferCreate): Promise<string[]> {
   const profileIds = [...new Set(input.profileIds ?? [])];
-  const byProfile = await repo.customersOfProfiles(deps.store.db, tenantId, corpId, profileIds);
+  const byProfile = await repo.customersOfProfiles(deps.store.db, principal.tenantId, corpId, profileIds, principal);
   const missing = profileIds.filter((id) => !byProfile.has(id));
   if (missing.length > 0) {
     throw invalid('profileIds', `profileIds: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''} have no WeCom customer id in corp ${corpId}: they are not customers of this corp's WeCom (or give externalUserIds)`, {
@@ -205,7 +208,7 @@ async function requestTransfer(deps: TransferDeps, principal: Principal, plan: P
     const repeated = repeatOf(plan, open);
     if (repeated !== null) return { id: repeated, created: false };
     const recent = plan.kind === 'on_job' ? await repo.recentOnJobTransfers(trx, tenantId, plan.connector.id, plan.customers, new Date(now.getTime() - TRANSFER_WINDOW_DAYS * DAY_MS)) : new Map<string, Date[]>();
-    const profiles = await repo.profilesOfCustomers(trx, tenantId, plan.connector.corpId, plan.customers);
+    const profiles = await repo.profilesOfCustomers(trx, tenantId, plan.connector.corpId, plan.customers, principal);
     const customers = plan.customers.map((id): repo.NewCustomer => ({ externalUserid: id, profileId: profiles.get(id) ?? null, ...firstOutcome(open.get(id), recent.get(id)) }));
     const pending = customers.filter((c) => c.outcome === 'pending').length;
     const id = newId();
