@@ -385,5 +385,11 @@ describe.each(testEngines)('WeCom customer transfers on %s', (engine) => {
     const byProfile = await admin('POST', '/api/v1/wecom/transfers', { connectorId, fromStaffId: a1.id, toStaffId: a2.id, profileIds: [await profileOf(customer)] });
     expect(byProfile.statusCode, byProfile.body).toBe(201);
     expect(transferOf(byProfile).customers.map((c) => c.externalUserId)).toEqual([customer]);
+    // A tampered cursor whose time JavaScript reads but PostgreSQL would not ("1", year 0000) is a 400, not a 500.
+    for (const time of ['1', '0000-01-01T00:00:00Z']) {
+      const cursor = Buffer.from(JSON.stringify([time, '00000000-0000-4000-8000-000000000001'])).toString('base64url');
+      const listed = await admin('GET', `/api/v1/wecom/transfers?cursor=${cursor}`);
+      expect([listed.statusCode, listed.body]).toEqual([400, expect.stringContaining('cursor')]);
+    }
   });
 });

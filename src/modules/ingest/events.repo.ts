@@ -5,25 +5,10 @@ import { isoDateTime } from '../../contracts/common.js';
 import type { EventsQuery, StoredEvent } from '../../contracts/events.js';
 import type { Db } from '../../platform/db/index.js';
 import type { EventsTable } from '../../platform/db/schema.js';
-import { AppError } from '../../platform/errors.js';
+import { decodeCursor, encodeCursor } from '../../platform/cursor.js';
 
 const cursorSchema = z.tuple([isoDateTime, z.string().regex(/^\d{1,18}$/)]);
 
-function encodeCursor(timestamp: Date, id: string): string {
-  return Buffer.from(JSON.stringify([timestamp.toISOString(), id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const parsed = cursorSchema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    if (parsed.success) return parsed.data;
-  } catch {
-    // fall through to the error below
-  }
-  throw new AppError('invalid_request', 'cursor is not one this API gave out; pass nextCursor from the previous page unchanged', {
-    field: 'cursor',
-  });
-}
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 const typeSchema = z.enum(MESSAGE_TYPES);
@@ -44,7 +29,7 @@ export async function listEvents(
   if (q.from) query = query.where('timestamp', '>=', new Date(q.from));
   if (q.to) query = query.where('timestamp', '<', new Date(q.to));
   if (q.cursor) {
-    const [ts, id] = decodeCursor(q.cursor);
+    const [ts, id] = decodeCursor(q.cursor, cursorSchema);
     query = query.where((eb) => eb(eb.refTuple('timestamp', 'id'), '<', eb.tuple(new Date(ts), id)));
   }
   const rows = await query.orderBy('timestamp', 'desc').orderBy('id', 'desc').limit(q.limit + 1).execute();
@@ -52,7 +37,7 @@ export async function listEvents(
   const last = page[page.length - 1];
   return {
     data: page.map(storedEventView),
-    nextCursor: rows.length > q.limit && last ? encodeCursor(last.timestamp, last.id) : null,
+    nextCursor: rows.length > q.limit && last ? encodeCursor([last.timestamp.toISOString(), last.id]) : null,
   };
 }
 

@@ -13,7 +13,8 @@ import {
   type LeadStatus,
   type ScoreFactor,
 } from '../../contracts/leads.js';
-import { parseDateTime } from '../../contracts/common.js';
+import { isoDateTime } from '../../contracts/common.js';
+import { decodeCursor, encodeCursor } from '../../platform/cursor.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db, Store } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
@@ -130,29 +131,15 @@ export async function getLead(deps: LeadReadDeps, principal: Principal, id: stri
   return leadView(row, principal.maskPii);
 }
 
-const cursorSchema = z.tuple([
-  z.string().refine((s) => parseDateTime(s) !== null),
-  z.uuid(),
-]);
-
-function decodeCursor(cursor: string): { at: string; id: string } {
-  try {
-    const parsed = cursorSchema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    const at = parsed.success ? parseDateTime(parsed.data[0]) : null;
-    // Only times the database can hold (a tampered year 0000 would be a cast error).
-    if (parsed.success && at && at.getUTCFullYear() >= 1970 && at.getUTCFullYear() <= 2200) return { at: at.toISOString(), id: parsed.data[1] };
-  } catch {
-    // fall through
-  }
-  throw new AppError('invalid_request', 'cursor is not one this API gave out; pass nextCursor from the previous page unchanged', { field: 'cursor' });
-}
+/** (created_at, id), the time checked as the database can hold it (a tampered year 0000 would be a cast error). */
+const cursorSchema = z.tuple([isoDateTime, z.uuid()]).transform(([at, id]) => ({ at, id }));
 
 function page(rows: repo.LeadViewRow[], limit: number, maskPii: boolean): LeadPage {
   const data = rows.slice(0, limit);
   const last = data[data.length - 1];
   return {
     data: data.map((r) => leadView(r, maskPii)),
-    nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify([last.created_at.toISOString(), last.id])).toString('base64url') : null,
+    nextCursor: rows.length > limit && last ? encodeCursor([last.created_at.toISOString(), last.id]) : null,
   };
 }
 
@@ -168,7 +155,7 @@ export async function listLeads(deps: LeadReadDeps, principal: Principal, query:
     dedup: query.dedup,
     from: query.from,
     to: query.to,
-    after: query.cursor ? decodeCursor(query.cursor) : undefined,
+    after: query.cursor ? decodeCursor(query.cursor, cursorSchema) : undefined,
     limit: query.limit,
   });
   return page(rows, query.limit, principal.maskPii);
@@ -182,7 +169,7 @@ export async function listPool(deps: LeadReadDeps, principal: Principal, query: 
     dealerCode: query.dealerCode,
     from: query.from,
     to: query.to,
-    after: query.cursor ? decodeCursor(query.cursor) : undefined,
+    after: query.cursor ? decodeCursor(query.cursor, cursorSchema) : undefined,
     limit: query.limit,
   });
   return page(rows, query.limit, principal.maskPii);

@@ -23,6 +23,7 @@ import { maskPhone } from '../../platform/pii.js';
 import type { Principal } from '../tenancy/index.js';
 import { maskEvent, maskIdentityLogEntry, maskProfile, maskProfileSummary } from './mask.js';
 import { requireVisibleProfile } from './visible.js';
+import { decodeCursor, encodeCursor } from '../../platform/cursor.js';
 
 /** Customer 360: a live profile with its identities, belongings and history, read-only. */
 
@@ -96,18 +97,6 @@ export async function lookupProfile(db: Db, principal: Principal, q: ProfileLook
 
 // ---------------------------------------------------------------------------------------------------
 // Cursors: opaque base64url JSON, checked on the way back in.
-
-function decodeCursor<T>(cursor: string, schema: z.ZodType<T>): T {
-  try {
-    const parsed = schema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    if (parsed.success) return parsed.data;
-  } catch {
-    // fall through to the error below
-  }
-  throw new AppError('invalid_request', 'cursor is not one this API gave out; pass nextCursor from the previous page unchanged', { field: 'cursor' });
-}
-
-const encodeCursor = (parts: [string, string]) => Buffer.from(JSON.stringify(parts)).toString('base64url');
 
 /** (updated_at at microsecond precision, as the repo reads it back, and the profile id). */
 const searchCursorSchema = z.tuple([

@@ -18,6 +18,8 @@ import type { WecomConnectorRow } from './connectors.repo.js';
 import { chooseWecomConnector } from './sidebar.js';
 import * as repo from './transfers.repo.js';
 import { sendPending, TRANSFER_POLL_MS, TRANSFER_RESEND_MS, wecomClientFor, type TransferDeps } from './transfers-run.js';
+import { decodeCursor, encodeCursor } from '../../platform/cursor.js';
+import { isoDateTime } from '../../contracts/common.js';
 
 /**
  * Customer transfers as the API asks for them: who may hand whose customers to whom, which customers
@@ -340,17 +342,8 @@ export async function getTransfer(deps: TransferDeps, principal: Principal, id: 
   return transferView(deps, principal.tenantId, id);
 }
 
-const cursorSchema = z.tuple([z.string(), z.uuid()]);
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const parsed = cursorSchema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    if (parsed.success && !Number.isNaN(Date.parse(parsed.data[0]))) return { createdAt: parsed.data[0], id: parsed.data[1] };
-  } catch {
-    // Not base64url JSON: refused below.
-  }
-  throw invalid('cursor', 'cursor is not one this API gave out; pass nextCursor from the previous page unchanged');
-}
+/** (created_at, id), the time checked as the database can hold it. */
+const cursorSchema = z.tuple([isoDateTime, z.uuid()]).transform(([createdAt, id]) => ({ createdAt, id }));
 
 export async function listTransfers(deps: TransferDeps, principal: Principal, q: WecomTransferListQuery): Promise<{ data: WecomTransferSummary[]; nextCursor: string | null }> {
   const units = readableUnits(principal);
@@ -360,7 +353,7 @@ export async function listTransfers(deps: TransferDeps, principal: Principal, q:
     unitIds: units,
     connectorId: q.connectorId,
     status: q.status,
-    before: q.cursor ? decodeCursor(q.cursor) : undefined,
+    before: q.cursor ? decodeCursor(q.cursor, cursorSchema) : undefined,
     limit: q.limit + 1,
   });
   const page = rows.slice(0, q.limit);
@@ -368,6 +361,6 @@ export async function listTransfers(deps: TransferDeps, principal: Principal, q:
   const last = page[page.length - 1];
   return {
     data: page.map((t) => summaryOf(t, agg.get(t.id))),
-    nextCursor: rows.length > q.limit && last ? Buffer.from(JSON.stringify([last.createdAt.toISOString(), last.id])).toString('base64url') : null,
+    nextCursor: rows.length > q.limit && last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
   };
 }
