@@ -226,6 +226,13 @@ describe.each(testEngines)('WeCom customer transfers on %s', (engine) => {
     // A refused customer does not count towards WeCom's limit: two more transfers are allowed.
     const again = await admin('POST', '/api/v1/wecom/transfers', onJob(net.staff.consultantA1.id, net.staff.consultantA2.id, [refusing]));
     expect(transferOf(again).customers[0]?.outcome).toBe('waiting');
+    // Refused a second time: were refusals counted, two would be the limit and a third refused before calling.
+    clock.advance(60_000);
+    await change({ changeType: 'transfer_fail', userId: 'wa2', externalUserId: refusing, failReason: 'customer_refused' });
+    await process();
+    expect((await getTransfer(transferOf(again).id)).customers[0]?.outcome).toBe('refused');
+    const third = await admin('POST', '/api/v1/wecom/transfers', onJob(net.staff.consultantA1.id, net.staff.consultantA2.id, [refusing]));
+    expect(transferOf(third).customers[0]?.outcome).toBe('waiting');
   });
 
   it("resigned transfer: the departed member's live customers, in resigned/ calls; a repeat answers the same transfer", async () => {
@@ -342,6 +349,8 @@ describe.each(testEngines)('WeCom customer transfers on %s', (engine) => {
     fake.refuseIp(true);
     let res;
     try {
+      // Twice: were failed customers counted, two would be the limit and the third refused before calling.
+      await admin('POST', '/api/v1/wecom/transfers', onJob(net.staff.consultantA1.id, net.staff.consultantA2.id, [customer]));
       res = await admin('POST', '/api/v1/wecom/transfers', onJob(net.staff.consultantA1.id, net.staff.consultantA2.id, [customer]));
     } finally {
       fake.refuseIp(false);
