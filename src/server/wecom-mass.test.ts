@@ -297,6 +297,8 @@ describe.each(testEngines)('WeCom mass messages on %s', (engine) => {
     expect(listed.data.map((t) => t.id)).toEqual([second.id]);
     const rest = wecomMassListSchema.parse(ok(await admin('GET', `${MASS}?limit=1&cursor=${listed.nextCursor ?? ''}`)));
     expect(rest.data.map((t) => t.id)).toEqual([first.id]);
+    // The last page says there is no next one (not a cursor to an empty page).
+    expect(rest.nextCursor).toBeNull();
   });
 
   it("keeps a dealer manager to the people in their scope and their units' consultants; other roles may not create", async () => {

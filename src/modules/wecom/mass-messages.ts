@@ -248,7 +248,9 @@ export async function getWecomMassMessage(db: Db, principal: Principal, id: stri
 
 /** The tasks the caller may see, newest first. */
 export async function listWecomMassMessages(db: Db, principal: Principal, q: { limit: number; cursor?: string | undefined }): Promise<WecomMassList> {
-  const rows = await repo.listVisibleMessages(db, principal, q.limit, q.cursor);
+  // One more than the page: a next page exists only if it does (no cursor to an empty page).
+  const fetched = await repo.listVisibleMessages(db, principal, q.limit + 1, q.cursor);
+  const rows = fetched.slice(0, q.limit);
   const counts = await countsByMessage(
     db,
     principal.tenantId,
@@ -256,14 +258,15 @@ export async function listWecomMassMessages(db: Db, principal: Principal, q: { l
   );
   return {
     data: rows.map((r) => messageView(r, counts.get(r.id) ?? emptyCounts())),
-    nextCursor: rows.length === q.limit ? (rows[rows.length - 1]?.id ?? null) : null,
+    nextCursor: fetched.length > q.limit ? (rows[rows.length - 1]?.id ?? null) : null,
   };
 }
 
 /** A page of a task's recipients in the caller's data scope, external_userid masked for roles that see PII masked. */
 export async function wecomMassRecipients(db: Db, principal: Principal, id: string, q: WecomMassRecipientsQuery): Promise<WecomMassRecipients> {
   if (!(await repo.findVisibleMessage(db, principal, id))) throw notFound(id);
-  const rows = await repo.listRecipients(db, principal, id, q);
+  const fetched = await repo.listRecipients(db, principal, id, { ...q, limit: q.limit + 1 });
+  const rows = fetched.slice(0, q.limit);
   const data = rows.map((r) => {
     if (!isStatus(r.status) || (r.reason !== null && !isReason(r.reason))) throw new AppError('internal', `a recipient of mass message ${id} does not read back`);
     const reason = r.reason !== null && isReason(r.reason) ? r.reason : null;
@@ -279,5 +282,5 @@ export async function wecomMassRecipients(db: Db, principal: Principal, id: stri
       sentAt: r.sent_at?.toISOString() ?? null,
     };
   });
-  return { data, nextCursor: rows.length === q.limit ? (rows[rows.length - 1]?.profile_id ?? null) : null };
+  return { data, nextCursor: fetched.length > q.limit ? (rows[rows.length - 1]?.profile_id ?? null) : null };
 }
