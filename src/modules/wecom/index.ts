@@ -52,30 +52,30 @@ export { clearWecomTokenCache } from './token-cache.js';
 export { checkWecomConnector } from './health.js';
 export { verifyCallbackUrl } from './url-verification.js';
 export { acceptCallback, type AcceptedCallback, type CallbackQuery } from './callbacks.js';
-export { CALLBACKS_JOB, CALLBACKS_PRUNE_JOB, countPending, PROCESSED_KEEP_DAYS } from './callbacks.repo.js';
+export { CALLBACKS_JOB, CALLBACKS_PRUNE_JOB, countPending } from './callbacks.repo.js';
 export { wecomInbox } from './inbox-status.js';
 export { onCallbackStored } from './stored-news.js';
-export { CALLBACK_BATCH, processCallbacks, pruneCallbacks } from './process.js';
+export { processCallbacks, pruneCallbacks } from './process.js';
 export type { ProcessDeps } from './job-deps.js';
 // The consultant sidebar (聊天工具栏): the wx.agentConfig signature with the apps' cached jsapi_tickets,
 // and the summary of the chat's customer found through the identity graph.
-export { agentConfigSignature, agentJsapiTicket, jsapiSignature, signedUrl } from './jsapi.js';
+export { agentConfigSignature, jsapiSignature } from './jsapi.js';
 export { clearWecomTicketCache } from './ticket-cache.js';
-export { chooseWecomConnector, requireSidebarStaff, SIDEBAR_EVENTS, SIDEBAR_LEAD_STATUSES, wecomSidebar, type WecomSidebarDeps } from './sidebar.js';
+export { wecomSidebar, type WecomSidebarDeps } from './sidebar.js';
 // Channel codes (渠道活码) with their welcome messages and precipitation figures; the churn list.
-export { activeUserIds, createChannelCode, deleteChannelCode, getChannelCode, listChannelCodes, updateChannelCode } from './channel-codes.js';
-export { channelCodeStats, MAX_STATS_DAYS, wecomChurn } from './code-stats.js';
+export { createChannelCode, deleteChannelCode, getChannelCode, listChannelCodes, updateChannelCode } from './channel-codes.js';
+export { channelCodeStats, wecomChurn } from './code-stats.js';
 // Customer transfers (在职继承, 离职继承): requests, the job that sends them and follows WeCom's results.
-export { createResignedTransfer, createTransfer, getTransfer, listTransfers, SYNC_BATCHES, TRANSFER_WINDOW_DAYS, TRANSFERS_PER_WINDOW, type TransferAnswer } from './transfers.js';
-export { runTransferJob, TRANSFER_FOLLOW_MS, TRANSFER_POLL_MS, TRANSFER_RESEND_MS, type TransferDeps } from './transfers-run.js';
+export { createResignedTransfer, createTransfer, getTransfer, listTransfers, type TransferAnswer } from './transfers.js';
+export { runTransferJob, TRANSFER_POLL_MS, type TransferDeps } from './transfers-run.js';
 export { TRANSFERS_JOB } from './transfers.repo.js';
 // Mass messages (企业群发) to a saved segment or a tag through each person's consultant: the task, the
 // jobs that choose the recipients under the per-customer cap and hand the shares to WeCom, and the
 // reading of WeCom's send results; the cap settings.
 export { createWecomMassMessage, getWecomMassMessage, listWecomMassMessages, MASS_SEND_JOB, wecomMassRecipients } from './mass-messages.js';
-export { FIRST_POLL_MS, MASS_RESULTS_JOB, prepareMassMessage, RESULT_WINDOW_MS, sendMassMessage, WECOM_MASS_CHUNK, type MassDeps } from './mass-send.js';
+export { FIRST_POLL_MS, MASS_RESULTS_JOB, prepareMassMessage, RESULT_WINDOW_MS, sendMassMessage, type MassDeps } from './mass-send.js';
 export { collectMassResults } from './mass-results.js';
-export { appliedCap, listWecomMassCaps, setWecomMassCap, type AppliedCap } from './mass-caps.js';
+export { listWecomMassCaps, setWecomMassCap, type AppliedCap } from './mass-caps.js';
 export { eraseWecomPersonalData } from './erase.repo.js';
 // Tag sync with the corp's customer tags (企业客户标签), both ways: the Siyu tag groups a connector
 // syncs, its full runs, the job that reconciles definitions and people, and the news that starts it.
