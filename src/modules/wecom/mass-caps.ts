@@ -16,7 +16,7 @@ import * as repo from './mass-caps.repo.js';
 /** WeCom's default rule: a calendar month, as many messages as it has days. */
 export const DEFAULT_CAP_PERIOD: MassCapPeriod = 'month';
 
-const isPeriod = (value: string): value is MassCapPeriod => (MASS_CAP_PERIODS as readonly string[]).includes(value);
+export const isPeriod = (value: string): value is MassCapPeriod => (MASS_CAP_PERIODS as readonly string[]).includes(value);
 
 function periodOf(value: string): MassCapPeriod {
   if (!isPeriod(value)) throw new AppError('internal', `a stored mass-message cap has the unknown period ${value}`);

@@ -3,7 +3,6 @@ import {
   MASS_RECIPIENT_STATUSES,
   MASS_SKIP_REASONS,
   MASS_STATES,
-  MASS_CAP_PERIODS,
   wecomMassContentSchema,
   type MassRecipientStatus,
   type MassSkipReason,
@@ -28,6 +27,7 @@ import { findConnector } from './connectors.repo.js';
 import { listBatches } from './mass-batches.repo.js';
 import * as repo from './mass-messages.repo.js';
 import { WECOM_EXTERNAL_USERID } from './sidebar.repo.js';
+import { isPeriod } from './mass-caps.js';
 
 /**
  * Mass messages as the API sees them: creating one (checked at once, then carried out by the
@@ -135,7 +135,6 @@ const notFound = (id: string) => new AppError('not_found', `no mass message ${id
 const isState = (v: string): v is WecomMassMessage['state'] => (MASS_STATES as readonly string[]).includes(v);
 const isStatus = (v: string): v is MassRecipientStatus => (MASS_RECIPIENT_STATUSES as readonly string[]).includes(v);
 const isReason = (v: string): v is MassSkipReason => (MASS_SKIP_REASONS as readonly string[]).includes(v);
-const isPeriod = (v: string): v is (typeof MASS_CAP_PERIODS)[number] => (MASS_CAP_PERIODS as readonly string[]).includes(v);
 
 function emptyCounts(): WecomMassCounts {
   return {

@@ -13,7 +13,7 @@ import {
 import { ensureJob } from '../../platform/jobs/index.js';
 import { AppError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
-import { insertAudit, OPS_ROLES, type Principal, type Role } from '../tenancy/index.js';
+import { insertAudit, MANAGER_ROLES, OPS_ROLES, type Principal } from '../tenancy/index.js';
 import type { WecomConnectorRow } from './connectors.repo.js';
 import { chooseWecomConnector } from './sidebar.js';
 import * as repo from './transfers.repo.js';
@@ -36,18 +36,19 @@ export const SYNC_BATCHES = 10;
 
 const DAY_MS = 24 * 60 * 60_000;
 /**
- * Roles that read transfers: HQ operations all of them, dealer managers those into or out of their
- * units. Not analysts: a transfer lists external_userids, identifier values they see masked.
+ * Who transfers and reads transfers: the managers (HQ operations all of them, dealer managers those
+ * into or out of their units). Not analysts: a transfer lists external_userids, identifier values
+ * they see masked.
  */
-const READER_ROLES: readonly Role[] = ['admin', 'hq_ops', 'dealer_manager'];
+const READER_ROLES = MANAGER_ROLES;
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
 function requireTransferRole(principal: Principal): void {
-  if (OPS_ROLES.includes(principal.role) || principal.role === 'dealer_manager') return;
+  if (MANAGER_ROLES.includes(principal.role)) return;
   throw new AppError('forbidden', `your role (${principal.role}) may not transfer customers: a dealer manager (within their dealer) or HQ operations may`, {
     role: principal.role,
-    allowed: [...OPS_ROLES, 'dealer_manager'],
+    allowed: MANAGER_ROLES,
   });
 }
 
