@@ -1,6 +1,8 @@
 /**
  * Siyu's standard track-event names: what presets (5A, AARRR, AIPL) and rollups read. Connectors
- * (WeCom callbacks, lead adapters, DMS imports) emit these; a tenant's own sources should too.
+ * (WeCom callbacks, lead adapters, DMS imports) emit these; a tenant's own sources should too. The
+ * facts Siyu records itself (leads and their funnel, orders, deliveries, after-sales) enter the
+ * person's timeline under these names too (docs/funnel.md, "Business facts as events").
  */
 export const STANDARD_EVENTS = {
   contentViewed: 'Content Viewed',
@@ -11,6 +13,8 @@ export const STANDARD_EVENTS = {
   miniProgramOpened: 'Mini Program Opened',
   signedUp: 'Signed Up',
   leadCreated: 'Lead Created',
+  leadAssigned: 'Lead Assigned',
+  leadDefeated: 'Lead Defeated',
   priceInquiry: 'Price Inquiry',
   testDriveBooked: 'Test Drive Booked',
   testDriveCompleted: 'Test Drive Completed',

@@ -50,6 +50,9 @@ const PII_TRAITS: Record<string, (v: string) => string> = {
   birthday: maskValue,
   plate: maskValue,
   licensePlate: maskValue,
+  // A VIN leads to the person through registration records (delivery and service events carry one).
+  vin: maskValue,
+  vehicleVin: maskValue,
 };
 
 /** A copy of a traits object with personal values masked (nested objects are masked whole). */

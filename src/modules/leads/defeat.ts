@@ -2,7 +2,12 @@ import { defeatReasonSchema, defeatStateSchema, type DefeatListQuery, type Defea
 import type { Db } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
+import { lockIdentityGraph } from '../identity/index.js';
+import { ensureEventPartitions } from '../ingest/index.js';
+import { recordFacts } from '../profiles/index.js';
 import type { Principal } from '../tenancy/index.js';
+import { leadDefeatedMessages } from './facts.js';
+import { leadFactRows } from './facts.repo.js';
 import { lockVisibleLead, type FunnelDeps } from './funnel.js';
 import * as funnelRepo from './funnel.repo.js';
 import * as repo from './defeat.repo.js';
@@ -11,7 +16,8 @@ import { asLeadStatus, checkDefeatable } from './statuses.js';
 /**
  * Defeat (战败): the lead's consultant or a manager asks, with a reason code and a remark; a manager
  * of the lead's dealer (not the requester, unless an admin) approves (the lead becomes defeated) or
- * rejects (nothing changes but the request). One pending request per lead.
+ * rejects (nothing changes but the request). One pending request per lead. An approval enters the
+ * person's timeline as `Lead Defeated` with the reason.
  */
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -91,7 +97,11 @@ export async function decideDefeat(
 ): Promise<{ request: DefeatRequest; changed: boolean }> {
   const now = deps.clock.now();
   const t = principal.tenantId;
+  const approving = decision === 'approved';
+  if (approving) await ensureEventPartitions(deps.store, [now]);
   return deps.db.transaction().execute(async (trx) => {
+    // The identity lock before the lead's row: the order in which a merge (which moves leads) locks.
+    if (approving) await lockIdentityGraph(trx, t);
     const first = await repo.findRequest(trx, principal, requestId);
     if (!first) throw noRequest(requestId);
     // Lead before request: the lock order of every status change.
@@ -105,7 +115,7 @@ export async function decideDefeat(
       if (req.state === decision) return { request: requestView(req), changed: false };
       throw new AppError('conflict', `defeat request ${requestId} was already ${req.state} by ${req.decided_by ?? 'someone'}`, { requestId, state: req.state });
     }
-    if (decision === 'approved') {
+    if (approving) {
       const from = asLeadStatus(lead.status);
       checkDefeatable(from);
       await funnelRepo.updateLead(trx, t, lead.id, { status: 'defeated', at: now, defeatReason: req.reason_code, closedAt: now, updatedAt: now });
@@ -119,6 +129,8 @@ export async function decideDefeat(
         remark: req.remark,
         details: { requestId, requestedBy: req.requested_by, reasonCode: req.reason_code, ...(note ? { note } : {}) },
       });
+      const facts = (await leadFactRows(trx, t, [lead.id])).flatMap((l) => leadDefeatedMessages(l, requestId, req.reason_code, now));
+      await recordFacts(trx, t, facts, now);
     }
     await repo.decideRequest(trx, t, requestId, { state: decision, by: principal.actor, at: now, note: note ?? null });
     return { request: await reread(trx, principal, requestId), changed: true };

@@ -1,17 +1,31 @@
 import type { LeadFunnel, LeadTransition, TransitionCreate, TransitionResult } from '../../contracts/funnel.js';
 import type { Clock } from '../../platform/clock.js';
-import type { Db } from '../../platform/db/index.js';
+import type { Db, Store } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
+import { lockIdentityGraph } from '../identity/index.js';
+import { ensureEventPartitions } from '../ingest/index.js';
+import { recordFacts } from '../profiles/index.js';
 import { MANAGER_ROLES, hasRole, type Principal } from '../tenancy/index.js';
+import { milestoneMessages } from './facts.js';
+import { leadFactRows } from './facts.repo.js';
 import * as repo from './funnel.repo.js';
 import { CLOSED_STATUSES, ORDER_STEPS, asLeadStatus, checkTransition, funnelRank, impliedMilestones, type LeadStatus, type MilestoneColumn } from './statuses.js';
 
-/** Status changes of a lead after routing: by hand (staff), by orders, by an approved defeat. */
+/**
+ * Status changes of a lead after routing: by hand (staff), by orders, by an approved defeat. A
+ * store visit and a test drive enter the person's timeline as standard events in the same
+ * transaction; orders and deliveries do so from the sales module.
+ */
 
 export interface FunnelDeps {
   db: Db;
+  /** The store behind `db`: event partitions are made outside the transaction. */
+  store: Store;
   clock: Clock;
 }
+
+/** Moves that record a fact on the person's timeline (they take the identity lock first). */
+const RECORDED_STEPS: readonly LeadStatus[] = ['visited', 'test_drive'];
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -88,7 +102,11 @@ export async function transitionLead(deps: FunnelDeps, principal: Principal, lea
   const now = deps.clock.now();
   const at = input.at ? new Date(input.at) : now;
   const to = input.to;
+  const records = RECORDED_STEPS.includes(to);
+  if (records) await ensureEventPartitions(deps.store, [now]);
   return deps.db.transaction().execute(async (trx) => {
+    // The identity lock before the lead's row: the order in which a merge (which moves leads) locks.
+    if (records) await lockIdentityGraph(trx, principal.tenantId);
     const lead = await lockVisibleLead(trx, principal, leadId);
     const from = asLeadStatus(lead.status);
     if (from === to) return { changed: false, lead: leadFunnelView(lead), transition: null };
@@ -106,6 +124,10 @@ export async function transitionLead(deps: FunnelDeps, principal: Principal, lea
     } else {
       // Contacting the customer (or anything after it) counts as the first follow-up for the SLA.
       await repo.updateLead(trx, t, leadId, { status: to, at, milestones: impliedMilestones(to), firstFollowUpAt: at, updatedAt: now });
+      if (records) {
+        const facts = (await leadFactRows(trx, t, [leadId])).flatMap((l) => milestoneMessages(l, lead, to, at));
+        await recordFacts(trx, t, facts, now);
+      }
     }
     const row = await repo.insertTransition(trx, t, { leadId, from, to, at, actor: principal.actor, reason, remark: input.remark ?? null });
     return { changed: true, lead: leadFunnelView(await reload(trx, t, leadId)), transition: transitionView(row) };

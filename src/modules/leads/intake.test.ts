@@ -73,7 +73,8 @@ describe.each(testEngines)('lead intake and dedup on %s', (engine) => {
     expect(again.map((r) => r.created)).toEqual([false, false, false]);
     expect(again.map((r) => r.dedup)).toEqual(first.map((r) => r.dedup).concat(first[0]!.dedup));
     expect({ leads: await count('leads'), transitions: await count('lead_transitions'), events: await storedCounts(fx.store, fx.tenant.tenantId) }).toEqual(before);
-    expect(before.events.events).toBe(2);
+    // Each lead: an identify with its traits (the full phone) and the Lead Created track.
+    expect(before.events.events).toBe(4);
 
     // Within one batch, the second copy of a new lead answers the first, created: false.
     const twice = await intake({ source: 'yiche', externalId: 'y-1', phone: '13712345678', createdAt: ago(DAY) }, { source: 'yiche', externalId: 'y-1', phone: '13712345678', createdAt: ago(DAY) });
@@ -126,19 +127,27 @@ describe.each(testEngines)('lead intake and dedup on %s', (engine) => {
     expect(junk[0]!.profileId).not.toBe(junk[1]!.profileId);
   });
 
-  it('the event: a Lead Created track from the lead source, the person known by phone, the name a context trait', async () => {
+  it('the events: an identify giving the person the lead\'s name, city and phone as traits, then a Lead Created track, from the lead source', async () => {
     const [r] = await intake({ source: 'mini_program', externalId: 'mp-1', name: '李雷', phone: '13412341234', city: '上海', series: '汉', model: '汉 EV', channel: 'spring', createdAt: ago(2 * 3_600_000) });
-    const events = await fx.store.db.selectFrom('events').select(['message_id', 'type', 'event', 'source_id', 'profile_id', 'timestamp', 'properties', 'context']).where('tenant_id', '=', fx.tenant.tenantId).orderBy('id').execute();
+    const events = await fx.store.db
+      .selectFrom('events')
+      .select(['message_id', 'type', 'event', 'source_id', 'profile_id', 'timestamp', 'properties', 'traits', 'context'])
+      .where('tenant_id', '=', fx.tenant.tenantId)
+      .orderBy('id')
+      .execute();
     const source = await fx.store.db.selectFrom('sources').select(['id', 'name', 'kind', 'domain_class']).where('tenant_id', '=', fx.tenant.tenantId).where('name', '=', 'leads:mini_program').executeTakeFirstOrThrow();
     expect(source).toMatchObject({ kind: 'mini_program', domain_class: 'secondary' });
     expect(events.map((e) => [e.message_id, e.type, e.event, e.source_id, e.profile_id, e.timestamp.toISOString()])).toEqual([
+      [`lead:${r!.id}:identify`, 'identify', null, source.id, r!.profileId, ago(2 * 3_600_000)],
       [`lead:${r!.id}`, 'track', 'Lead Created', source.id, r!.profileId, ago(2 * 3_600_000)],
     ]);
-    expect(events[0]!.properties).toEqual({ leadId: r!.id, source: 'mini_program', externalId: 'mp-1', channel: 'spring', series: '汉', model: '汉 EV', city: '上海' });
-    expect(events[0]!.context).toEqual({ traits: { phone: '+8613412341234', name: '李雷', city: '上海' } });
+    expect(events[0]!.traits).toEqual({ name: '李雷', city: '上海', phone: '+8613412341234' });
+    expect(events[1]!.properties).toEqual({ leadId: r!.id, source: 'mini_program', externalId: 'mp-1', channel: 'spring', series: '汉', model: '汉 EV', city: '上海' });
+    expect(events[1]!.context).toEqual({ traits: { phone: '+8613412341234', name: '李雷', city: '上海' } });
     const person = (await people(fx.store, fx.tenant.tenantId))[0]!;
     expect(person.identifiers).toEqual(['phone::+8613412341234']);
-    expect(person.events).toEqual([`lead:${r!.id}`]);
+    expect(person.events).toEqual([`lead:${r!.id}`, `lead:${r!.id}:identify`]);
+    expect(person.traits).toEqual({ name: '李雷', city: '上海', phone: '+8613412341234' });
     const origin = await fx.store.db.selectFrom('profile_origins').selectAll().where('tenant_id', '=', fx.tenant.tenantId).executeTakeFirstOrThrow();
     expect(origin).toMatchObject({ profile_id: r!.profileId, org_unit_id: null, source: 'mini_program', lead_id: r!.id });
   });

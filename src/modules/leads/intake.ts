@@ -1,15 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { BatchMessage } from '../../contracts/ingest.js';
 import { CREATED_AT_SKEW_MS, PHONE_HASH, type DedupOutcome, type LeadInput, type LeadIntakeResult, type ScoreFactor } from '../../contracts/leads.js';
-import { STANDARD_EVENTS } from '../../contracts/vocabulary.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db, Store } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import { maskPhone } from '../../platform/pii.js';
-import { lockIdentityGraph, loadIdentityConfig, normalizePhone, normalizeValue, type IdentityConfig } from '../identity/index.js';
-import { ensureEventPartitions, ingestOwnMessages, type OwnMessage } from '../ingest/index.js';
+import { lockIdentityGraph, loadIdentityConfig, normalizePhone, type IdentityConfig } from '../identity/index.js';
+import { ensureEventPartitions, ingestOwnMessages } from '../ingest/index.js';
 import { resolutionHooks } from '../profiles/index.js';
 import type { Principal } from '../tenancy/index.js';
+import { leadAssignedMessages, leadCreatedMessages } from './facts.js';
+import { leadFactRows } from './facts.repo.js';
 import * as repo from './intake.repo.js';
 import { findLeadViews, visibleLeadIds, type LeadViewRow } from './leads.repo.js';
 import { intakeResultOf } from './leads.js';
@@ -22,9 +22,10 @@ import { insertTransitions, linkCustomers, type NewTransition } from './leads.re
 
 /**
  * Lead intake (docs/leads.md, "Intake" and "Dedup"): validate every lead, then in ONE transaction
- * resolve each person through One ID (the lead becomes a `Lead Created` event, plus an identify with
- * the person's traits), decide new / merged / duplicate, score, route, and write the lead with its
- * transitions, customer link, origin and SLA timer. Idempotent by (source, externalId).
+ * resolve each person through One ID (the lead becomes an identify with the person's traits and a
+ * `Lead Created` event), decide new / merged / duplicate, score, route, and write the lead with its
+ * transitions, customer link, origin and SLA timer; a lead routed to a consultant adds `Lead Assigned`.
+ * Idempotent by (source, externalId).
  */
 
 export interface LeadsDeps {
@@ -126,34 +127,6 @@ export async function prepareLeads(db: Db, principal: Principal, inputs: readonl
   return prepared.filter((p): p is PreparedLead => p !== null);
 }
 
-/**
- * The lead as Siyu's standard `Lead Created` track event: the phone in context.traits (a full one is
- * the person's identifier, a masked one only a trait), a hash as a `phone_hash` externalId scoped by
- * the source, the name and place as context traits, the lead's facts as properties.
- */
-function leadMessage(p: PreparedLead, sourceId: string, config: IdentityConfig): OwnMessage {
-  const l = p.input;
-  // A masked phone identifies nobody, nor does a junk or blocked one (13800138000): the lead's own
-  // anonymous id gives the person a profile of their own.
-  const type = config.types.get(p.phone.kind === 'hash' ? 'phone_hash' : 'phone');
-  const identifies = p.phone.kind !== 'masked' && type !== undefined && normalizeValue(type, p.phone.kind === 'full' ? p.phone.e164 : p.phone.hash, config).ok;
-  const phone = p.phone.kind === 'full' ? p.phone.e164 : p.phone.kind === 'masked' ? p.phone.raw : undefined;
-  const context: Record<string, unknown> = { traits: defined({ phone, name: l.name, city: l.city, province: l.province }) };
-  if (p.phone.kind === 'hash') context['externalIds'] = [{ type: 'phone_hash', id: p.phone.hash, collection: l.source }];
-  const message: BatchMessage = {
-    type: 'track',
-    event: STANDARD_EVENTS.leadCreated,
-    messageId: `lead:${p.id}`,
-    ...(identifies ? {} : { anonymousId: `lead:${p.id}` }),
-    timestamp: p.createdAt.toISOString(),
-    context,
-    properties: defined({ leadId: p.id, source: l.source, externalId: p.externalId, channel: l.channel, campaign: l.campaign, series: l.series, model: l.model, city: l.city, province: l.province, dealerCode: p.dealerCode ?? undefined }),
-  };
-  return { sourceId, message };
-}
-
-const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
-
 interface Resolved {
   p: PreparedLead;
   profileId: string | null;
@@ -248,8 +221,15 @@ export async function intakeLeads(deps: LeadsDeps, principal: Principal, inputs:
 async function writeFresh(trx: Db, principal: Principal, fresh: PreparedLead[], config: IdentityConfig, now: Date): Promise<Map<string, LeadIntakeResult>> {
   const tenantId = principal.tenantId;
   const sources = await repo.ensureLeadSources(trx, tenantId, fresh.map((p) => p.input.source), randomUUID);
-  const results = await ingestOwnMessages(trx, tenantId, config, fresh.map((p) => leadMessage(p, sources.get(p.input.source)!, config)), now, resolutionHooks);
-  const people = fresh.map((p, i) => ({ p, profileId: results[i]!.profileId, known: results[i]!.known }));
+  const perLead = fresh.map((p) => leadCreatedMessages(p, sources.get(p.input.source)!, config));
+  const results = await ingestOwnMessages(trx, tenantId, config, perLead.flat(), now, resolutionHooks);
+  // Results are per message: a lead's person is the result of its track, the last of its messages.
+  let end = 0;
+  const people = fresh.map((p, i) => {
+    end += perLead[i]!.length;
+    const track = results[end - 1]!;
+    return { p, profileId: track.profileId, known: track.known };
+  });
   const settings = await readSettings(trx, tenantId);
   const dedup = await dedupLeads(trx, tenantId, people, settings.duplicate_window_days);
   const intent = await intentOf(trx, tenantId, people);
@@ -269,7 +249,11 @@ async function writeFresh(trx: Db, principal: Principal, fresh: PreparedLead[], 
     return { p: l.p, profileId: l.profileId, dedup: dedup[i]!.dedup, duplicateOf: dedup[i]!.duplicateOf, score, factors };
   });
   const routed = await routeBatch(trx, tenantId, resolved.filter((r) => r.dedup !== 'duplicate').map((r) => r.p), settings, now);
-  return writeLeads(trx, principal, resolved, routed, settings.sla_hours, now);
+  const written = await writeLeads(trx, principal, resolved, routed, settings.sla_hours, now);
+  const assigned = [...written.values()].flatMap((r) => (r.consultantId === null ? [] : [r.id]));
+  const facts = (await leadFactRows(trx, tenantId, assigned)).flatMap((l) => leadAssignedMessages(l, now, 'routing'));
+  await ingestOwnMessages(trx, tenantId, config, facts, now, resolutionHooks);
+  return written;
 }
 
 /** Loads what routing needs once, decides in memory, saves the round-robin cursors. */

@@ -19,13 +19,21 @@ import type { Clock } from '../../platform/clock.js';
 import type { Db, Store } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import { maskName, maskPhone, maskValue } from '../../platform/pii.js';
+import { lockIdentityGraph } from '../identity/index.js';
+import { ensureEventPartitions } from '../ingest/index.js';
+import { recordFacts } from '../profiles/index.js';
 import { hasRole, OPS_ROLES, type Principal } from '../tenancy/index.js';
+import { leadAssignedMessages, type AssignedVia } from './facts.js';
+import { leadFactRows } from './facts.repo.js';
 import * as repo from './leads.repo.js';
 import { loadConsultants, lockRouting } from './routing.repo.js';
 import { readSettings } from './settings.repo.js';
 import { scheduleSla } from './sla.js';
 
-/** Reading leads (scoped), the pool (公海), claiming and manual assignment. docs/leads.md. */
+/**
+ * Reading leads (scoped), the pool (公海), claiming and manual assignment. docs/leads.md. A lead
+ * given to a consultant enters the person's timeline as `Lead Assigned` in the same transaction.
+ */
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 const STATUS_SET = new Set<string>(LEAD_STATUSES);
@@ -195,7 +203,10 @@ export async function claimLead(deps: LeadReadDeps, principal: Principal, id: st
   }
   const staffId = principal.staffId;
   const now = deps.clock.now();
+  await ensureEventPartitions(deps.store, [now]);
   await deps.store.db.transaction().execute(async (trx) => {
+    // The identity lock first, as intake takes it: a merge moves leads, and assignment records an event.
+    await lockIdentityGraph(trx, principal.tenantId);
     await lockRouting(trx, principal.tenantId);
     const lead = await repo.lockLead(trx, principal.tenantId, id);
     if (lead && lead.consultant_id === staffId) return;
@@ -218,7 +229,7 @@ async function assignTo(
   to: { dealerId: string; consultantId: string | null },
   slaHours: number,
   now: Date,
-  reason: 'claim' | 'manual_assign',
+  reason: Exclude<AssignedVia, 'routing'>,
 ): Promise<void> {
   const toStatus = to.consultantId === null ? 'new' : lead.status === 'new' ? 'assigned' : lead.status;
   const due = toStatus === 'assigned' ? new Date(now.getTime() + slaHours * 3_600_000) : null;
@@ -248,6 +259,8 @@ async function assignTo(
   ]);
   if (lead.profile_id !== null) await repo.linkCustomers(trx, principal.tenantId, [{ profileId: lead.profile_id, unitId: to.dealerId }], now);
   if (due) await scheduleSla(trx, principal.tenantId, lead.id, due);
+  const facts = (await leadFactRows(trx, principal.tenantId, [lead.id])).flatMap((l) => leadAssignedMessages(l, now, reason, lead.consultant_id));
+  await recordFacts(trx, principal.tenantId, facts, now);
 }
 
 /**
@@ -263,7 +276,9 @@ export async function assignLead(deps: LeadReadDeps, principal: Principal, id: s
     throw new AppError('forbidden', `your role (${principal.role}) may not assign leads; a dealer manager or HQ operations can`);
   }
   const now = deps.clock.now();
+  await ensureEventPartitions(deps.store, [now]);
   await deps.store.db.transaction().execute(async (trx) => {
+    await lockIdentityGraph(trx, tenantId);
     await lockRouting(trx, tenantId);
     const lead = await repo.lockLead(trx, tenantId, id);
     if (!lead || !inScope(lead.dealer_id)) throw notFound(id);

@@ -19,3 +19,4 @@ export { eraseProfile, type PersonalDataEraser } from './erase.js';
 export { requireVisibleProfile, requireVisibleProfileRef } from './visible.js';
 export { maskEvent, maskHousehold, maskIdentifierValue, maskPersonTraits, maskProfile, maskProfileSummary } from './mask.js';
 export { resolutionHooks } from './resolution.js';
+export { recordFacts } from './facts.js';

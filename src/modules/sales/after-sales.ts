@@ -3,10 +3,13 @@ import type { Db } from '../../platform/db/index.js';
 import { AppError, isAppError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { maskValue } from '../../platform/pii.js';
-import { requireLiveProfile, requireVin } from '../identity/index.js';
+import { lockIdentityGraph, requireLiveProfile, requireVin } from '../identity/index.js';
+import { ensureEventPartitions, type OwnMessage } from '../ingest/index.js';
+import { recordFacts } from '../profiles/index.js';
 import type { Principal } from '../tenancy/index.js';
 import * as repo from './after-sales.repo.js';
 import { readAfterSalesCsv, type RowProblem } from './csv.js';
+import { serviceCompletedMessages } from './facts.js';
 import type { SalesDeps } from './orders.js';
 import { requireProfileRef, resolveDealer } from './refs.js';
 import * as refs from './refs.repo.js';
@@ -14,6 +17,7 @@ import * as refs from './refs.repo.js';
 /**
  * After-sales records by API and CSV. The customer is named by profile id or by VIN (the vehicle's
  * owner at the time). Idempotent by externalId; without one, an identical record is the same one.
+ * Each new record enters the customer's timeline as `Service Completed` in the same transaction.
  */
 
 function view(r: repo.AfterSalesRow, principal: Principal): AfterSales {
@@ -43,8 +47,11 @@ function sameRecord(r: repo.AfterSalesRow, w: { profileId: string; vin: string |
   );
 }
 
-/** Writes one record inside the caller's transaction (API and CSV import share it). */
-async function writeOne(trx: Db, principal: Principal, input: AfterSalesCreate, now: Date): Promise<{ record: AfterSales; created: boolean }> {
+/**
+ * Writes one record inside the caller's transaction (API and CSV import share it); `facts`: the
+ * events of a new record, for the caller to record.
+ */
+async function writeOne(trx: Db, principal: Principal, input: AfterSalesCreate, now: Date): Promise<{ record: AfterSales; created: boolean; facts: OwnMessage[] }> {
   const t = principal.tenantId;
   const at = new Date(input.at);
   if (at.getTime() > now.getTime()) throw new AppError('invalid_request', `at (${at.toISOString()}) is in the future`, { field: 'at' });
@@ -68,19 +75,26 @@ async function writeOne(trx: Db, principal: Principal, input: AfterSalesCreate, 
     if (!sameRecord(existing, w)) {
       throw new AppError('conflict', `externalId ${input.externalId ?? ''} was already recorded with other details (record ${existing.id})`, { field: 'externalId', id: existing.id });
     }
-    return { record: view(existing, principal), created: false };
+    return { record: view(existing, principal), created: false, facts: [] };
   }
   const id = newId();
   await repo.insertRecord(trx, t, { id, externalId: input.externalId ?? null, ...w, now });
   if (dealer) await refs.linkCustomer(trx, t, profileId, dealer.id, 'after_sales', at);
   const row = await repo.findById(trx, principal, id);
   if (!row) throw new AppError('internal', `after-sales record ${id} vanished`);
-  return { record: view(row, principal), created: true };
+  return { record: view(row, principal), created: true, facts: serviceCompletedMessages(row) };
 }
 
 export async function createAfterSales(deps: SalesDeps, principal: Principal, input: AfterSalesCreate): Promise<{ record: AfterSales; created: boolean }> {
   const now = deps.clock.now();
-  return deps.db.transaction().execute((trx) => writeOne(trx, principal, input, now));
+  await ensureEventPartitions(deps.store, [now]);
+  return deps.db.transaction().execute(async (trx) => {
+    // The identity lock before the profile's row: the order in which a merge locks.
+    await lockIdentityGraph(trx, principal.tenantId);
+    const { record, created, facts } = await writeOne(trx, principal, input, now);
+    await recordFacts(trx, principal.tenantId, facts, now);
+    return { record, created };
+  });
 }
 
 const MAX_REPORTED = 100;
@@ -103,13 +117,17 @@ export async function importAfterSales(deps: SalesDeps, principal: Principal, te
   const now = deps.clock.now();
   const parsed = readAfterSalesCsv(text, query);
   if (parsed.problems.length > 0) throw rejectFile(parsed.problems, 'invalid_request');
+  await ensureEventPartitions(deps.store, [now]);
   return deps.db.transaction().execute(async (trx) => {
+    await lockIdentityGraph(trx, principal.tenantId);
     const problems: RowProblem[] = [];
     const records: AfterSalesImportResult['records'] = [];
+    const facts: OwnMessage[] = [];
     for (const { row, input } of parsed.rows) {
       try {
-        const { record, created } = await writeOne(trx, principal, input, now);
-        records.push({ row, id: record.id, created });
+        const written = await writeOne(trx, principal, input, now);
+        records.push({ row, id: written.record.id, created: written.created });
+        facts.push(...written.facts);
       } catch (err) {
         if (!isAppError(err) || err.statusCode >= 500) throw err;
         const field = typeof err.details === 'object' && err.details !== null && 'field' in err.details ? String(err.details.field) : null;
@@ -117,6 +135,7 @@ export async function importAfterSales(deps: SalesDeps, principal: Principal, te
       }
     }
     if (problems.length > 0) throw rejectFile(problems, problems.some((p) => p.code === 'conflict') ? 'conflict' : 'invalid_request');
+    await recordFacts(trx, principal.tenantId, facts, now);
     const created = records.filter((r) => r.created).length;
     return { rows: parsed.rows.length, created, unchanged: records.length - created, records };
   });

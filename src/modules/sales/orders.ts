@@ -1,13 +1,15 @@
 import { orderStatusSchema, type Order, type OrderCancel, type OrderCreate, type OrderDeliver, type OrderInvoice, type OrderListQuery } from '../../contracts/sales.js';
 import type { Clock } from '../../platform/clock.js';
-import type { Db } from '../../platform/db/index.js';
+import type { Db, Store } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { maskValue } from '../../platform/pii.js';
-import { requireLiveProfile, requireVin } from '../identity/index.js';
+import { lockIdentityGraph, requireLiveProfile, requireVin } from '../identity/index.js';
+import { ensureEventPartitions } from '../ingest/index.js';
 import { applyOrderStep, findVisibleLeadRow, lockLeadForOrder, undoOrderSteps } from '../leads/index.js';
-import { addVehicleRelationInTransaction, putVehicleInTransaction } from '../profiles/index.js';
+import { addVehicleRelationInTransaction, putVehicleInTransaction, recordFacts } from '../profiles/index.js';
 import type { Principal } from '../tenancy/index.js';
+import { orderPlacedMessages, vehicleDeliveredMessages } from './facts.js';
 import * as repo from './orders.repo.js';
 import { requireProfileRef, resolveDealer } from './refs.js';
 import * as refs from './refs.repo.js';
@@ -15,12 +17,23 @@ import * as refs from './refs.repo.js';
 /**
  * Orders and deliveries. Idempotent by order number. An order of a lead moves the lead (ordered →
  * invoiced → delivered); a delivery creates the vehicle and makes the buyer its buyer and owner, in
- * the same transaction. Lock order: profile → lead → order → vehicle.
+ * the same transaction. A new order and a delivery enter the people's timelines as standard events
+ * (Order Placed, Referral Made, Vehicle Delivered) in that transaction too. Lock order: identity
+ * graph (orders and deliveries record events) → profile → lead → order → vehicle.
  */
 
 export interface SalesDeps {
   db: Db;
+  /** The store behind `db`: event partitions are made outside the transaction. */
+  store: Store;
   clock: Clock;
+}
+
+/** The order as stored now, for the events describing it. */
+async function storedOrder(trx: Db, principal: Principal, orderNo: string): Promise<repo.OrderRow> {
+  const o = await repo.findOrderByNo(trx, principal, orderNo);
+  if (!o) throw noOrder(orderNo);
+  return o;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -102,7 +115,9 @@ export async function createOrder(deps: SalesDeps, principal: Principal, input: 
     throw new AppError('invalid_request', 'leadId: a consultant records orders of their leads; give the leadId', { field: 'leadId' });
   }
   const t = principal.tenantId;
+  await ensureEventPartitions(deps.store, [now]);
   return deps.db.transaction().execute(async (trx) => {
+    await lockIdentityGraph(trx, t);
     const replay = await existingOrder(trx, principal, input, vin);
     if (replay) return { order: replay, created: false };
     const lead = input.leadId ? await findVisibleLeadRow(trx, principal, input.leadId) : null;
@@ -148,6 +163,7 @@ export async function createOrder(deps: SalesDeps, principal: Principal, input: 
     if (!inserted) throw new AppError('conflict', `order ${input.orderNo} was created at the same moment by another request; retry to read it`, { orderNo: input.orderNo });
     if (dealer) await refs.linkCustomer(trx, t, profileId, dealer.id, 'order', orderedAt);
     if (lead) await applyOrderStep(trx, t, lead.id, 'ordered', orderedAt, principal.actor, { orderNo: input.orderNo }, now);
+    await recordFacts(trx, t, orderPlacedMessages(await storedOrder(trx, principal, input.orderNo)), now);
     return { order: await reread(trx, principal, input.orderNo), created: true };
   });
 }
@@ -221,7 +237,9 @@ export async function deliverOrder(deps: SalesDeps, principal: Principal, orderN
   notFuture(at, now, 'at');
   const vin = requireVin(input.vin);
   const t = principal.tenantId;
+  await ensureEventPartitions(deps.store, [now]);
   return deps.db.transaction().execute(async (trx) => {
+    await lockIdentityGraph(trx, t);
     const o = await lockOrder(trx, principal, orderNo, true);
     if (o.status === 'delivered') {
       if (o.vin === vin && o.delivered_at?.getTime() === at.getTime()) return { order: orderView(o, principal), changed: false };
@@ -240,6 +258,7 @@ export async function deliverOrder(deps: SalesDeps, principal: Principal, orderN
     await addVehicleRelationInTransaction(trx, t, vin, { ...relation, role: 'owner' }, now);
     if (o.dealer_id) await refs.linkCustomer(trx, t, o.profile_id, o.dealer_id, 'order', at);
     if (o.lead_id) await applyOrderStep(trx, t, o.lead_id, 'delivered', at, principal.actor, { orderNo, vin }, now);
+    await recordFacts(trx, t, vehicleDeliveredMessages(await storedOrder(trx, principal, orderNo)), now);
     return { order: await reread(trx, principal, orderNo), changed: true };
   });
 }

@@ -34,7 +34,7 @@ const decisionBody = defeatDecisionSchema.nullish().transform((b) => ({ note: b?
  * outside the caller's scope answer 404.
  */
 export async function funnelRoutes(app: FastifyInstance, deps: AppDeps) {
-  const d = { db: deps.store.db, clock: deps.clock };
+  const d = { db: deps.store.db, store: deps.store, clock: deps.clock };
   const r = app.withTypeProvider<ZodTypeProvider>();
 
   r.post(

@@ -42,7 +42,7 @@ const CSV_BODY_LIMIT = 16 * 1024 * 1024;
 
 /** Orders and deliveries, after-sales (API and CSV), lifetime value and origin credit (docs/funnel.md). */
 export async function salesRoutes(app: FastifyInstance, deps: AppDeps) {
-  const d = { db: deps.store.db, clock: deps.clock };
+  const d = { db: deps.store.db, store: deps.store, clock: deps.clock };
   const r = app.withTypeProvider<ZodTypeProvider>();
   // Only this plugin's routes (the CSV import) read text/csv bodies.
   app.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
