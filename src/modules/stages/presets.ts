@@ -62,7 +62,17 @@ const AARRR: PresetModel = {
   stages: [
     stage('acquisition', 'Acquisition', '引流', 'Any touch: performed any event at least once', touched),
     stage('activation', 'Activation', '激活', 'Signed up, is a WeCom friend of a consultant, or left a phone number (trait phone)', any(did('Signed Up'), wecomFriend, { type: 'trait', trait: 'phone', op: 'exists' })),
-    stage('retention', 'Retention', '留存', 'Came back: 3 or more events in the last 90 days', { type: 'event', count: { op: 'at_least', value: 3 }, window: { lastDays: 90 } }),
+    stage(
+      'retention',
+      'Retention',
+      '留存',
+      'Came back in the last 90 days: viewed content 3+ times, opened the mini-program twice, or visited a store, took a test drive or had a service',
+      any(
+        contentEngaged,
+        { type: 'event', event: 'Mini Program Opened', count: { op: 'at_least', value: 2 }, window: { lastDays: 90 } },
+        ...['Store Visited', 'Test Drive Completed', 'Service Completed'].map((event): Condition => ({ type: 'event', event, window: { lastDays: 90 } })),
+      ),
+    ),
     stage('revenue', 'Revenue', '收益', 'Ever placed an order, took delivery or had a service completed', didAny('Order Placed', 'Vehicle Delivered', 'Service Completed')),
     stage('referral', 'Referral', '传播', 'Ever referred someone', did('Referral Made')),
   ],
