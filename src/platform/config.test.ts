@@ -8,9 +8,11 @@ describe('configuration', () => {
       port: 3000,
       store: { engine: 'pglite', dataDir: './.siyu/data' },
       logLevel: 'info',
+      logFormat: 'auto',
       shutdownGraceMs: 10_000,
       requestTimeoutMs: 300_000,
       worker: { enabled: true, pollMs: 1000 },
+      demo: { enabled: true, people: 20_000 },
     });
   });
 
@@ -47,6 +49,31 @@ describe('configuration', () => {
   it('takes a request timeout in milliseconds, at least a second', () => {
     expect(loadConfig({ SIYU_REQUEST_TIMEOUT_MS: '600000' }).requestTimeoutMs).toBe(600_000);
     expect(() => loadConfig({ SIYU_REQUEST_TIMEOUT_MS: '5' })).toThrow(/SIYU_REQUEST_TIMEOUT_MS must be at least 1000/);
+  });
+});
+
+describe('log format and demo', () => {
+  it('takes the log format: auto, json or pretty', () => {
+    expect(loadConfig({ SIYU_LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(loadConfig({ SIYU_LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(() => loadConfig({ SIYU_LOG_FORMAT: 'text' })).toThrow(/SIYU_LOG_FORMAT must be auto, json or pretty \(got "text"\)/);
+  });
+
+  it('writes the demo on the embedded store by default, on PostgreSQL only when asked', () => {
+    const url = 'postgres://u:p@db:5432/siyu';
+    expect(loadConfig({}).demo?.enabled).toBe(true);
+    expect(loadConfig({ SIYU_DEMO: 'off' }).demo?.enabled).toBe(false);
+    expect(loadConfig({ SIYU_DATABASE_URL: url }).demo?.enabled).toBe(false);
+    expect(loadConfig({ SIYU_DATABASE_URL: url, SIYU_DEMO: 'auto' }).demo?.enabled).toBe(false);
+    expect(loadConfig({ SIYU_DATABASE_URL: url, SIYU_DEMO: 'on' }).demo?.enabled).toBe(true);
+    expect(() => loadConfig({ SIYU_DEMO: 'yes' })).toThrow(/SIYU_DEMO must be auto, on or off \(got "yes"\)/);
+  });
+
+  it('takes the demo size, at least 100 people', () => {
+    expect(loadConfig({ SIYU_DEMO_PEOPLE: '500' }).demo).toEqual({ enabled: true, people: 500 });
+    expect(() => loadConfig({ SIYU_DEMO_PEOPLE: '99' })).toThrow(/SIYU_DEMO_PEOPLE must be at least 100 \(got "99"\)/);
+    expect(() => loadConfig({ SIYU_DEMO_PEOPLE: 'many' })).toThrow(/SIYU_DEMO_PEOPLE must be a whole number of people, e.g. 20000 \(got "many"\)/);
+    expect(() => loadConfig({ SIYU_DEMO_PEOPLE: '2000.5' })).toThrow(/SIYU_DEMO_PEOPLE must be a whole number/);
   });
 });
 

@@ -25,6 +25,14 @@ const configSchema = z.object({
     .max(200, 'must be at most 200')
     .default(10),
   SIYU_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SIYU_LOG_FORMAT: z.enum(['auto', 'json', 'pretty'], { error: 'must be auto, json or pretty' }).default('auto'),
+  SIYU_DEMO: z.enum(['auto', 'on', 'off'], { error: 'must be auto, on or off' }).default('auto'),
+  SIYU_DEMO_PEOPLE: z.coerce
+    .number({ error: 'must be a whole number of people, e.g. 20000' })
+    .int('must be a whole number of people, e.g. 20000')
+    .min(100, 'must be at least 100')
+    .max(1_000_000, 'must be at most 1000000')
+    .default(20_000),
   SIYU_SHUTDOWN_GRACE_MS: z.coerce
     .number({ error: 'must be a number of milliseconds, e.g. 10000' })
     .int('must be a whole number of milliseconds')
@@ -78,16 +86,26 @@ export type StoreConfig =
   | { engine: 'pglite'; dataDir: string }
   | { engine: 'postgres'; url: string; poolMax: number };
 
+/** `auto`: human-readable lines when stdout is a terminal, JSON otherwise. */
+export type LogFormat = z.infer<typeof configSchema>['SIYU_LOG_FORMAT'];
+
 export interface Config {
   host: string;
   port: number;
   store: StoreConfig;
   logLevel: z.infer<typeof configSchema>['SIYU_LOG_LEVEL'];
+  /** Absent: `auto`. */
+  logFormat?: LogFormat;
   shutdownGraceMs: number;
   /** How long a client may take to send a whole request (a large CSV import included); 408 after. */
   requestTimeoutMs: number;
   /** Whether `siyu serve` also runs the job worker in its process (the only way on PGlite). */
   worker: { enabled: boolean; pollMs: number };
+  /**
+   * Whether `siyu serve` fills a store that holds no tenant yet with the demo brand before listening
+   * (SIYU_DEMO `auto` means on the embedded store only). Absent: no demo.
+   */
+  demo?: { enabled: boolean; people: number };
   /** SIYU_SECRET_KEY: encrypts stored third-party credentials (lead platform tokens); absent, none can be stored. */
   secretKey?: Buffer;
 }
@@ -124,16 +142,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError([...unknown, ...invalid]);
   }
   const c = parsed.data;
+  const store: StoreConfig = c.SIYU_DATABASE_URL
+    ? { engine: 'postgres', url: c.SIYU_DATABASE_URL, poolMax: c.SIYU_PG_POOL_MAX }
+    : { engine: 'pglite', dataDir: c.SIYU_DATA_DIR };
   return {
     host: c.SIYU_HOST,
     port: c.SIYU_PORT,
-    store: c.SIYU_DATABASE_URL
-      ? { engine: 'postgres', url: c.SIYU_DATABASE_URL, poolMax: c.SIYU_PG_POOL_MAX }
-      : { engine: 'pglite', dataDir: c.SIYU_DATA_DIR },
+    store,
     logLevel: c.SIYU_LOG_LEVEL,
+    logFormat: c.SIYU_LOG_FORMAT,
     shutdownGraceMs: c.SIYU_SHUTDOWN_GRACE_MS,
     requestTimeoutMs: c.SIYU_REQUEST_TIMEOUT_MS,
     worker: { enabled: c.SIYU_WORKER === 'on', pollMs: c.SIYU_WORKER_POLL_MS },
+    // A server database is somebody's real data: the demo goes there only when asked for.
+    demo: { enabled: c.SIYU_DEMO === 'on' || (c.SIYU_DEMO === 'auto' && store.engine === 'pglite'), people: c.SIYU_DEMO_PEOPLE },
     ...(c.SIYU_SECRET_KEY ? { secretKey: c.SIYU_SECRET_KEY } : {}),
   };
 }
