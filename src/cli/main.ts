@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from '../platform/config.js';
 import { migrate, openStore } from '../platform/db/index.js';
 import { registerIdentityCommands } from './identity.js';
 import { registerLeadCommands } from './leads.js';
+import { registerDemoCommand } from './demo.js';
 import { serve } from './serve.js';
 import { createLogger } from '../platform/logger.js';
 import { withEmbeddedSecretKey } from '../platform/secret-key.js';
@@ -30,7 +31,9 @@ program
   .description('run the HTTP API (migrates the store first)')
   .action(async () => {
     const server = await serve(config());
-    server.app.log.info({ url: server.url, docs: `${server.url}/docs` }, 'siyu is listening');
+    server.app.log.info({ url: server.url, docs: `${server.url}/docs`, demoTenant: server.demo?.tenantId }, 'siyu is listening');
+    // Plain text, not a log line, whatever the log format: a person reads it.
+    process.stdout.write(server.banner);
     const shutdown = () => {
       void server.stop().then(() => process.exit(0));
     };
@@ -43,7 +46,7 @@ program
   .description('run only the job worker (One ID resolution of tracked events, segment refreshes, scheduled passes); for PostgreSQL deployments with several processes')
   .action(async () => {
     const loaded = config();
-    const logger = createLogger(loaded.logLevel);
+    const logger = createLogger(loaded.logLevel, { format: loaded.logFormat });
     const c = withEmbeddedSecretKey(loaded, logger);
     const store = await openStore(c.store, { onBackgroundError: (err) => logger.error({ err }, 'store background error') });
     const worker = siyuWorker({ db: store.db, store, secretKey: c.secretKey, clock: systemClock, logger });
@@ -103,6 +106,7 @@ tenant
 
 registerIdentityCommands(program, config);
 registerLeadCommands(program, config);
+registerDemoCommand(program, config);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`siyu: ${err instanceof Error ? err.message : String(err)}\n`);

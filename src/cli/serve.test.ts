@@ -2,6 +2,9 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { profilesPageSchema } from '../contracts/profiles.js';
+import { loadConfig, type Config } from '../platform/config.js';
+import type { Store } from '../platform/db/index.js';
 import { createLogger } from '../platform/logger.js';
 import { basicAuth, storedCounts } from '../testing/app.js';
 import { freshTenant, openTestStore } from '../testing/engines.js';
@@ -42,5 +45,76 @@ describe('graceful shutdown', () => {
     const reopened = await openTestStore('pglite', dataDir);
     expect(await storedCounts(reopened, tenant.tenantId)).toEqual({ events: 1, messageIds: 1 });
     await reopened.close();
+  });
+});
+
+describe('the first start', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'siyu-first-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The configuration `npm start` would load from these variables, on a free port. */
+  const configFor = (env: Record<string, string>): Config => ({ ...loadConfig(env), port: 0, logLevel: 'silent' });
+  const tenantCount = async (store: Store) => (await store.db.selectFrom('tenants').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n;
+  const progressSink = () => {
+    const lines: string[] = [];
+    return { lines, stream: { isTTY: false, write: (text: string) => lines.push(text) } };
+  };
+
+  const demoDir = join(dir, 'demo');
+
+  it('writes the demo into a fresh embedded store before listening and prints its credentials', async () => {
+    const progress = progressSink();
+    const server = await serve(configFor({ SIYU_DATA_DIR: demoDir, SIYU_DEMO: 'on', SIYU_DEMO_PEOPLE: '200' }), createLogger('silent'), { progress: progress.stream });
+    try {
+      const demo = server.demo;
+      expect(demo).not.toBeNull();
+      if (!demo) return;
+      expect(demo.staff.map((s) => s.role)).toEqual(expect.arrayContaining(['admin', 'dealer_manager', 'consultant']));
+      expect(progress.lines.join('')).toContain('tracking events');
+
+      const consultant = demo.staff.find((s) => s.role === 'consultant');
+      expect(server.banner).toContain(demo.adminToken);
+      expect(server.banner).toContain(consultant?.username);
+      expect(server.banner).toContain(`${server.url}/docs`);
+
+      // The search printed in the banner finds people with the printed admin token.
+      const search = server.banner.match(/'(http:\/\/[^']+\/api\/v1\/profiles\?q=\d{4})'/)?.[1];
+      expect(search).toBeDefined();
+      const res = await fetch(search ?? '', { headers: { authorization: `Bearer ${demo.adminToken}` } });
+      expect(res.status).toBe(200);
+      expect(profilesPageSchema.parse(await res.json()).data.length).toBeGreaterThan(0);
+
+      const login = await fetch(`${server.url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: consultant?.username, password: consultant?.password }),
+      });
+      expect(login.status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  }, 300_000);
+
+  it('starts at once on the same folder again: no second demo', async () => {
+    const server = await serve(configFor({ SIYU_DATA_DIR: demoDir, SIYU_DEMO: 'on', SIYU_DEMO_PEOPLE: '200' }), createLogger('silent'), { progress: progressSink().stream });
+    try {
+      expect(server.demo).toBeNull();
+      expect(Number(await tenantCount(server.store))).toBe(1);
+      expect(server.banner).toContain('already holds data');
+      expect(server.banner).not.toContain('Bearer');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('writes nothing with SIYU_DEMO=off', async () => {
+    const server = await serve(configFor({ SIYU_DATA_DIR: join(dir, 'off'), SIYU_DEMO: 'off' }), createLogger('silent'), { progress: progressSink().stream });
+    try {
+      expect(server.demo).toBeNull();
+      expect(Number(await tenantCount(server.store))).toBe(0);
+      expect(server.banner).toContain('siyu tenant create');
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -7,23 +7,45 @@ import { withEmbeddedSecretKey } from '../platform/secret-key.js';
 import { buildApp } from '../server/app.js';
 import { createResolver, siyuWorker } from '../worker/index.js';
 import { onCallbackStored } from '../modules/wecom/index.js';
+import type { DemoResult } from '../demo/index.js';
+import { formatBanner } from './banner.js';
+import { prepareStore } from './first-start.js';
+import type { ProgressStream } from './progress.js';
 
 export interface RunningServer {
   app: FastifyInstance;
   store: Store;
   url: string;
+  /** The demo brand written on this start (into a store without tenants), or null. */
+  demo: DemoResult | null;
+  /** What to print once listening: the URLs and, after a demo, its credentials. */
+  banner: string;
   stop(): Promise<void>;
 }
 
+export interface ServeOptions {
+  /** Where the demo's progress bar goes; default stderr. */
+  progress?: ProgressStream;
+}
+
 /**
- * Opens the store (migrating it), starts HTTP and (unless SIYU_WORKER=off) the job worker, and stops
- * gracefully on SIGTERM/SIGINT. On the embedded store without SIYU_SECRET_KEY, the key is the one
- * in the data folder (generated on the first start).
+ * Opens the store (migrating it), writes the demo brand into it when it holds no tenant and the
+ * demo is on (before listening: a failure stops the start), starts HTTP and (unless
+ * SIYU_WORKER=off) the job worker, and stops gracefully on SIGTERM/SIGINT. On the embedded store
+ * without SIYU_SECRET_KEY, the key is the one in the data folder (generated on the first start).
  */
-export async function serve(given: Config, logger: Logger = createLogger(given.logLevel)): Promise<RunningServer> {
+export async function serve(
+  given: Config,
+  logger: Logger = createLogger(given.logLevel, { format: given.logFormat }),
+  options: ServeOptions = {},
+): Promise<RunningServer> {
   const config = withEmbeddedSecretKey(given, logger);
   const store = await openStore(config.store, { onBackgroundError: (err) => logger.error({ err }, 'store background error') });
   logger.info({ store: store.engine, ...(config.store.engine === 'pglite' ? { dataDir: config.store.dataDir } : {}) }, 'store ready');
+  const start = await prepareStore({ store, config, logger, progress: options.progress ?? process.stderr }).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
   const app = await buildApp({ store, clock: systemClock, secretKey: config.secretKey }, { logger, requestTimeoutMs: config.requestTimeoutMs });
   try {
     await app.listen({ host: config.host, port: config.port });
@@ -65,5 +87,5 @@ export async function serve(given: Config, logger: Logger = createLogger(given.l
       clearTimeout(timer);
       logger.info('stopped');
     })());
-  return { app, store, url, stop };
+  return { app, store, url, demo: start.kind === 'demo' ? start.demo : null, banner: formatBanner(url, start), stop };
 }

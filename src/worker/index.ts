@@ -18,6 +18,7 @@ import { createWorker, type Worker, type WorkerDeps } from './runner.js';
 import { leadConnectorHandlers } from './lead-connectors.js';
 import { wecomHandlers } from './wecom.js';
 import type { Store } from '../platform/db/index.js';
+import type { ProcessDeps } from '../modules/wecom/index.js';
 
 export { createWorker, type JobHandler, type Worker, type WorkerDeps } from './runner.js';
 export { createResolver, drainIdentityQueue, type Resolver, type ResolverDeps, type ResolverOptions } from './resolver.js';
@@ -46,6 +47,8 @@ export function refreshChangedProfiles(deps: RefreshDeps, tenantId: string): Pro
 export interface SiyuWorkerDeps extends WorkerDeps {
   store?: Store;
   secretKey?: Buffer | undefined;
+  /** How the WeCom jobs call WeCom (default: WeCom's own host limits); the demo's in-process fake WeCom has no rate limits. */
+  wecomClient?: ProcessDeps['client'];
 }
 
 /** The worker with every job Siyu runs (the connectors' jobs only when given the store). */
@@ -75,6 +78,6 @@ export function siyuWorker(deps: SiyuWorkerDeps): Worker {
     // Follow-up SLA of assigned leads: reclaim and reassign when it runs out.
     [SLA_JOB]: slaJobHandler(deps),
     ...(deps.store ? leadConnectorHandlers({ store: deps.store, clock: deps.clock, secretKey: deps.secretKey }) : {}),
-    ...(deps.store ? wecomHandlers({ store: deps.store, clock: deps.clock, secretKey: deps.secretKey, logger: deps.logger }) : {}),
+    ...(deps.store ? wecomHandlers({ store: deps.store, clock: deps.clock, secretKey: deps.secretKey, logger: deps.logger, ...(deps.wecomClient ? { client: deps.wecomClient } : {}) }) : {}),
   });
 }

@@ -1,6 +1,6 @@
 // One ID: identifier types and normalisation, the identity graph, merges, splits, rebuild.
 export { normalizePhone } from './normalize.js';
-export { requireVin } from './vin.js';
+export { requireVin, vinCheckDigit } from './vin.js';
 export { normalizeValue, requireIdentifier, type Identifier, type IdentifierType, type IdentityConfig, type TraitStrategy } from './types.js';
 export { loadIdentityConfig } from './config.repo.js';
 export { lockIdentityGraph, tryLockIdentityGraph } from './lock.js';

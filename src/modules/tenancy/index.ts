@@ -15,7 +15,7 @@ export {
   type TenancyDeps,
   type WriteKeyPrincipal,
 } from './service.js';
-export { insertAudit } from './repo.js';
+export { hasAnyTenant, insertAudit } from './repo.js';
 export { ADMIN_ROLES, DEALER_ROLES, HQ_ROLES, MANAGER_ROLES, OPS_ROLES, ROLES, WRITER_ROLES, hasRole, seesAll, systemPrincipal, type CustomerScope, type Principal, type Role } from './principal.js';
 export { sessionPrincipal, staffPrincipal } from './principal.repo.js';
 export { customerVisible, leadVisible, unitVisible } from './scope.repo.js';

@@ -6,6 +6,11 @@ export async function insertTenant(db: Db, t: { id: string; name: string }) {
   await db.insertInto('tenants').values(t).execute();
 }
 
+/** Whether the store holds any tenant at all (a fresh store holds none). Not tenant-scoped by design. */
+export async function hasAnyTenant(db: Db): Promise<boolean> {
+  return (await db.selectFrom('tenants').select('id').limit(1).executeTakeFirst()) !== undefined;
+}
+
 export async function insertSource(db: Db, s: { tenantId: string; id: string; name: string; kind: string; domainClass: string }) {
   return db
     .insertInto('sources')
