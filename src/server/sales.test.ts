@@ -3,8 +3,7 @@ import { countRows, insertLead, leadRow, person, transitionRows } from '../modul
 import { ManualClock } from '../platform/clock.js';
 import { json, useAppFixture } from '../testing/app.js';
 import { testEngines } from '../testing/engines.js';
-import { adminRequest } from '../testing/identity.js';
-import { asStaff, seedNetwork, type Network, type StaffName } from '../testing/org.js';
+import { requestAs, seedNetwork, type Network, type StaffName } from '../testing/org.js';
 
 const NOW = new Date('2026-03-10T02:00:00.000Z');
 const CREATED = new Date('2026-03-01T01:00:00.000Z');
@@ -20,10 +19,7 @@ describe.each(testEngines)('orders and deliveries on %s', (engine) => {
   const clock = new ManualClock(NOW);
   const fx = useAppFixture(engine, { clock });
   const t = () => fx.tenant.tenantId;
-  const as = async (who: StaffName | 'token', net: Network, method: Method, url: string, payload?: unknown) => {
-    const res = who === 'token' ? await adminRequest(fx.app, fx.tenant, method, url, payload) : await asStaff(fx.app, net.staff[who].token, method, url, payload);
-    return { status: res.statusCode, body: json(res) };
-  };
+  const as = (who: StaffName | 'token', net: Network, method: Method, url: string, payload?: unknown) => requestAs(fx, who, net, method, url, payload);
   async function setup() {
     clock.set(NOW);
     const net = await seedNetwork(fx.app, fx.tenant);
@@ -169,10 +165,7 @@ describe.each(testEngines)('after-sales and LTV on %s', (engine) => {
   const clock = new ManualClock(NOW);
   const fx = useAppFixture(engine, { clock });
   const t = () => fx.tenant.tenantId;
-  const as = async (who: StaffName | 'token', net: Network, method: Method, url: string, payload?: unknown) => {
-    const res = who === 'token' ? await adminRequest(fx.app, fx.tenant, method, url, payload) : await asStaff(fx.app, net.staff[who].token, method, url, payload);
-    return { status: res.statusCode, body: json(res) };
-  };
+  const as = (who: StaffName | 'token', net: Network, method: Method, url: string, payload?: unknown) => requestAs(fx, who, net, method, url, payload);
   const csv = (net: Network, who: StaffName, query: string, text: string) =>
     fx.app.inject({ method: 'POST', url: `/api/v1/after-sales/import${query}`, payload: text, headers: { authorization: `Bearer ${net.staff[who].token}`, 'content-type': 'text/csv' } });
   /** A delivered car: the buyer owns VIN from 2026-03-08. */

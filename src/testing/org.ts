@@ -39,6 +39,19 @@ export function asStaff(app: FastifyInstance, token: string, method: 'GET' | 'PO
   });
 }
 
+/** A request as a named staff member of `net`, or with the tenant's admin token (`'token'`): its status and parsed body. */
+export async function requestAs(
+  fx: { app: FastifyInstance; tenant: TenantCreated },
+  who: StaffName | 'token',
+  net: Network,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  url: string,
+  payload?: unknown,
+): Promise<{ status: number; body: unknown }> {
+  const res = who === 'token' ? await adminRequest(fx.app, fx.tenant, method, url, payload) : await asStaff(fx.app, net.staff[who].token, method, url, payload);
+  return { status: res.statusCode, body: JSON.parse(res.body) as unknown };
+}
+
 function ok<T>(res: LightMyRequestResponse, what: string): T {
   if (res.statusCode >= 300) throw new Error(`${what}: ${res.statusCode} ${res.body}`);
   return JSON.parse(res.body) as T;

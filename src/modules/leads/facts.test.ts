@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../contracts/events.js';
 import { ManualClock } from '../../platform/clock.js';
-import { json, useAppFixture } from '../../testing/app.js';
+import { useAppFixture } from '../../testing/app.js';
 import { testEngines } from '../../testing/engines.js';
-import { adminRequest } from '../../testing/identity.js';
-import { asStaff, login, seedNetwork, type Network, type StaffName } from '../../testing/org.js';
+import { requestAs, login, seedNetwork, type Network, type StaffName } from '../../testing/org.js';
 import { refreshChangedProfiles } from '../../worker/index.js';
 
 /**
@@ -23,10 +22,7 @@ describe.each(testEngines)('funnel facts on the timeline on %s', (engine) => {
   const clock = new ManualClock(T0);
   const fx = useAppFixture(engine, { clock });
   const t = () => fx.tenant.tenantId;
-  const as = async (who: StaffName | 'token', net: Network, method: Method, url: string, payload?: unknown) => {
-    const res = who === 'token' ? await adminRequest(fx.app, fx.tenant, method, url, payload) : await asStaff(fx.app, net.staff[who].token, method, url, payload);
-    return { status: res.statusCode, body: json(res) };
-  };
+  const as = (who: StaffName | 'token', net: Network, method: Method, url: string, payload?: unknown) => requestAs(fx, who, net, method, url, payload);
   async function setup() {
     clock.set(T0);
     const net = await seedNetwork(fx.app, fx.tenant);

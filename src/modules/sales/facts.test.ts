@@ -4,8 +4,8 @@ import type { StoredEvent } from '../../contracts/events.js';
 import { ManualClock } from '../../platform/clock.js';
 import { json, storedCounts, useAppFixture } from '../../testing/app.js';
 import { testEngines } from '../../testing/engines.js';
-import { adminRequest, people, sendResolved } from '../../testing/identity.js';
-import { asStaff, seedNetwork, type Network, type StaffName } from '../../testing/org.js';
+import { people, sendResolved } from '../../testing/identity.js';
+import { requestAs, seedNetwork, type Network, type StaffName } from '../../testing/org.js';
 import { refreshChangedProfiles } from '../../worker/index.js';
 import { ensureEventPartitions } from '../ingest/index.js';
 import { person } from '../leads/funnel.test-helpers.js';
@@ -29,10 +29,7 @@ describe.each(testEngines)('sales facts on the timeline on %s', (engine) => {
   const clock = new ManualClock(NOW);
   const fx = useAppFixture(engine, { clock });
   const t = () => fx.tenant.tenantId;
-  const as = async (who: StaffName | 'token', net: Network, method: Method, url: string, payload?: unknown) => {
-    const res = who === 'token' ? await adminRequest(fx.app, fx.tenant, method, url, payload) : await asStaff(fx.app, net.staff[who].token, method, url, payload);
-    return { status: res.statusCode, body: json(res) };
-  };
+  const as = (who: StaffName | 'token', net: Network, method: Method, url: string, payload?: unknown) => requestAs(fx, who, net, method, url, payload);
   const csv = (net: Network, who: StaffName, query: string, text: string): Promise<LightMyRequestResponse> =>
     fx.app.inject({ method: 'POST', url: `/api/v1/after-sales/import${query}`, payload: text, headers: { authorization: `Bearer ${net.staff[who].token}`, 'content-type': 'text/csv' } });
   const timeline = async (net: Network, profileId: string) => {
