@@ -2,6 +2,24 @@ import type { Db } from '../../platform/db/index.js';
 import { identifiersOfLiveProfiles } from './address.repo.js';
 import { normalizeValue, type Identifier, type IdentityConfig } from './types.js';
 
+/** Identifiers strongest first: by the type's priority, then the most recently seen; ties in a stable order. */
+export function strongestFirst(config: IdentityConfig) {
+  const priority = (type: string) => config.types.get(type)?.priority ?? 0;
+  return (a: RankedIdentifier, b: RankedIdentifier): number =>
+    priority(b.type) - priority(a.type) ||
+    b.last_seen.getTime() - a.last_seen.getTime() ||
+    a.type.localeCompare(b.type) ||
+    a.scope.localeCompare(b.scope) ||
+    a.value.localeCompare(b.value);
+}
+
+interface RankedIdentifier {
+  type: string;
+  scope: string;
+  value: string;
+  last_seen: Date;
+}
+
 /**
  * How an event Siyu writes about a known person reaches that person: through one identifier their
  * profile holds now. An identifier belongs to exactly one live profile, so an event carrying only it
@@ -18,15 +36,7 @@ export async function profileAddresses(db: Db, tenantId: string, config: Identit
     const n = normalizeValue(type, r.value, config);
     return n.ok && n.value === r.value;
   });
-  const priority = (type: string) => config.types.get(type)?.priority ?? 0;
-  usable.sort(
-    (a, b) =>
-      priority(b.type) - priority(a.type) ||
-      b.last_seen.getTime() - a.last_seen.getTime() ||
-      a.type.localeCompare(b.type) ||
-      a.scope.localeCompare(b.scope) ||
-      a.value.localeCompare(b.value),
-  );
+  usable.sort(strongestFirst(config));
   const out = new Map<string, Identifier>();
   for (const r of usable) if (!out.has(r.profile_id)) out.set(r.profile_id, { type: r.type, scope: r.scope, value: r.value });
   return out;

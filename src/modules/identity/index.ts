@@ -5,7 +5,7 @@ export { normalizeValue, requireIdentifier, type Identifier, type IdentifierType
 export { loadIdentityConfig } from './config.repo.js';
 export { lockIdentityGraph, tryLockIdentityGraph } from './lock.js';
 export { requireLiveProfile } from './profile-ref.js';
-export { profileAddresses } from './address.js';
+export { profileAddresses, strongestFirst } from './address.js';
 export { extractIdentity, type Extracted, type IdentityInput } from './extract.js';
 export { resolveEvents, type ResolveHooks, type ResolveItem, type VehicleLink } from './resolve.js';
 export { splitProfile, type SplitResult } from './split.js';

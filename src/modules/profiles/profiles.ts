@@ -13,7 +13,7 @@ import {
 import type { Db } from '../../platform/db/index.js';
 import { listEvents } from '../ingest/index.js';
 import { AppError } from '../../platform/errors.js';
-import { loadIdentityConfig, normalizePhone, normalizeValue, requireIdentifier, type IdentityConfig } from '../identity/index.js';
+import { loadIdentityConfig, normalizePhone, normalizeValue, requireIdentifier, strongestFirst, type IdentityConfig } from '../identity/index.js';
 import { currentConsents } from './consents.js';
 import { visibleHouseholdOfProfile } from './households.js';
 import * as repo from './profiles.repo.js';
@@ -52,16 +52,8 @@ export async function getProfile(db: Db, principal: Principal, id: string, known
     await requireVisibleProfile(db, principal, id);
     throw new AppError('not_found', `no profile ${id}`, { profileId: id });
   }
-  const priority = (type: string) => config.types.get(type)?.priority ?? 0;
   const identities = [...identifiers]
-    .sort(
-      (a, b) =>
-        priority(b.type) - priority(a.type) ||
-        b.last_seen.getTime() - a.last_seen.getTime() ||
-        a.type.localeCompare(b.type) ||
-        a.scope.localeCompare(b.scope) ||
-        a.value.localeCompare(b.value),
-    )
+    .sort(strongestFirst(config))
     .map((i) => ({ type: i.type, value: i.value, scope: i.scope === '' ? null : i.scope, firstSeen: i.first_seen.toISOString(), lastSeen: i.last_seen.toISOString() }));
   const profile: Profile = {
     id: row.id,
