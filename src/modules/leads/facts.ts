@@ -3,7 +3,7 @@ import { STANDARD_EVENTS } from '../../contracts/vocabulary.js';
 import { normalizeValue, type IdentityConfig } from '../identity/index.js';
 import type { OwnMessage } from '../ingest/index.js';
 import type { LeadFactRow } from './facts.repo.js';
-import type { PreparedLead } from './intake.js';
+import type { PreparedLead } from './prepared.js';
 import type { LeadStatus } from './statuses.js';
 
 /**

@@ -19,6 +19,7 @@ import { readSettings, type SettingsRow } from './settings.repo.js';
 import { countOpenLeads, listConsultants, loadActiveRules, loadCursors, loadDealers, loadDealerStats, lockRouting, saveRouting } from './routing.repo.js';
 import { ensureSlaJobs } from './sla.repo.js';
 import { insertTransitions, linkCustomers, type NewTransition } from './leads.repo.js';
+import type { Phone, PreparedLead } from './prepared.js';
 
 /**
  * Lead intake (docs/leads.md, "Intake" and "Dedup"): validate every lead, then in ONE transaction
@@ -31,18 +32,6 @@ import { insertTransitions, linkCustomers, type NewTransition } from './leads.re
 export interface LeadsDeps {
   store: Store;
   clock: Clock;
-}
-
-type Phone = { kind: 'full'; e164: string } | { kind: 'masked'; raw: string } | { kind: 'hash'; hash: string };
-
-export interface PreparedLead {
-  input: LeadInput;
-  id: string;
-  externalId: string;
-  createdAt: Date;
-  phone: Phone;
-  dealerCode: string | null;
-  consultantHint: string | null;
 }
 
 const DAY_MS = 86_400_000;
