@@ -14,7 +14,7 @@ import { refreshReachabilityFor, SLA_JOB, slaJobHandler } from '../modules/leads
 import { refreshStagesFor, refreshStagesFull } from '../modules/stages/index.js';
 import { refreshRuleTagsFor, refreshRuleTagsFull, runTagOperation, TAG_OPERATION_JOB } from '../modules/tags/index.js';
 import { refreshChanged, refreshScheduled, type RefreshDeps, type RefreshSteps } from './refresh.js';
-import { createWorker, type Worker, type WorkerDeps } from './runner.js';
+import { createWorker, type JobHandler, type Worker, type WorkerDeps } from './runner.js';
 import { leadConnectorHandlers } from './lead-connectors.js';
 import { wecomHandlers } from './wecom.js';
 import type { Store } from '../platform/db/index.js';
@@ -49,11 +49,13 @@ export interface SiyuWorkerDeps extends WorkerDeps {
   secretKey?: Buffer | undefined;
   /** How the WeCom jobs call WeCom (default: WeCom's own host limits); the demo's in-process fake WeCom has no rate limits. */
   wecomClient?: ProcessDeps['client'];
+  /** Run only these job kinds (default: all). */
+  kinds?: readonly string[];
 }
 
 /** The worker with every job Siyu runs (the connectors' jobs only when given the store). */
 export function siyuWorker(deps: SiyuWorkerDeps): Worker {
-  return createWorker(deps, {
+  const handlers: Record<string, JobHandler> = {
     [REFRESH_JOB]: async (job) => {
       const started = performance.now();
       await refreshChangedProfiles(deps, job.tenantId);
@@ -79,5 +81,7 @@ export function siyuWorker(deps: SiyuWorkerDeps): Worker {
     [SLA_JOB]: slaJobHandler(deps),
     ...(deps.store ? leadConnectorHandlers({ store: deps.store, clock: deps.clock, secretKey: deps.secretKey }) : {}),
     ...(deps.store ? wecomHandlers({ store: deps.store, clock: deps.clock, secretKey: deps.secretKey, logger: deps.logger, ...(deps.wecomClient ? { client: deps.wecomClient } : {}) }) : {}),
-  });
+  };
+  const only = deps.kinds;
+  return createWorker(deps, only ? Object.fromEntries(Object.entries(handlers).filter(([kind]) => only.includes(kind))) : handlers);
 }
