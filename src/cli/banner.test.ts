@@ -5,6 +5,7 @@ import { formatBanner } from './banner.js';
 const url = 'http://127.0.0.1:3000';
 
 const demo: DemoResult = {
+  phases: [{ phase: 'staff', seconds: 1 }],
   tenantId: '11111111-2222-3333-4444-555555555555',
   writeKey: 'wk_demo',
   adminToken: 'at_demo',

@@ -1,4 +1,6 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -48,6 +50,20 @@ describe('graceful shutdown', () => {
   });
 });
 
+/** Runs the shell block of README.md's "First five minutes" against `url`, curl failing on any non-2xx answer. */
+async function runReadme(url: string, token: string, password: string): Promise<string> {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## First five minutes'));
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!block) throw new Error('README.md has no shell block under "First five minutes"');
+  const script = block
+    .replace(/^SIYU=.*$/m, `SIYU=${url}`)
+    .replace(/^TOKEN=.*$/m, `TOKEN=${token}`)
+    .replace(/^PASSWORD=.*$/m, `PASSWORD='${password}'`);
+  const { stdout } = await promisify(execFile)('bash', ['-c', `set -euo pipefail\ncurl() { command curl --fail-with-body "$@"; }\n${script}`], { maxBuffer: 64 * 1024 * 1024 });
+  return stdout;
+}
+
 describe('the first start', () => {
   const dir = mkdtempSync(join(tmpdir(), 'siyu-first-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -90,6 +106,14 @@ describe('the first start', () => {
         body: JSON.stringify({ username: consultant?.username, password: consultant?.password }),
       });
       expect(login.status).toBe(200);
+
+      // The README's "First five minutes" works as written: every curl answers 2xx, with what it promises.
+      const output = await runReadme(server.url, demo.adminToken, consultant?.password ?? '');
+      expect(output).toContain('罗志强');
+      expect(output).toContain('山岚 2.0T 四驱旗舰版');
+      expect(output).toContain('30 天内试驾未下订');
+      expect(output).toContain('"A4"');
+      expect(output).toContain('"followUpRate"');
     } finally {
       await server.stop();
     }

@@ -330,10 +330,9 @@ function funnel(ctx: Ctx, lead: PlannedLead, walkIn: boolean, referrer: PlannedP
 function defeatOrWait(ctx: Ctx, lead: PlannedLead, after: Date, step: (s: LeadStep) => boolean): void {
   const { rng } = ctx;
   let at = after;
-  // A second follow-up, planned at the first.
+  // A second follow-up, some days later.
   const next = later(at, rng.around(5, 2, 1, 10) * DAY);
-  step({ kind: 'follow_up', at: later(at, HOUR), via: 'wecom_chat', note: '微信跟进，发送车型资料', next });
-  if (!step({ kind: 'follow_up', at: next, via: 'call', note: '二次回访' })) return;
+  if (!step({ kind: 'follow_up', at: next, via: rng.chance(0.5) ? 'call' : 'wecom_chat', note: '二次回访，发送车型资料和优惠' })) return;
   if (!rng.chance(0.62)) return;
   at = later(next, rng.around(12, 6, 2, 40) * DAY);
   const reason = rng.weighted(DEFEAT_REASONS);
@@ -396,8 +395,9 @@ export const HQ_STATE = 'hq-official';
 
 function services(ctx: Ctx, vin: string, dealerCode: string, deliveredAt: Date): void {
   const { rng } = ctx;
+  // The DMS export covers the window: older repair orders stay in the DMS.
   const add = (kind: AfterSalesKind, at: Date, amountFen: number) => {
-    if (at > ctx.now) return;
+    if (at > ctx.now || at < ctx.start) return;
     ctx.out.services.push({ externalId: `RO${String(++ctx.serial.service).padStart(8, '0')}`, vin, dealerCode, kind, amountFen, at });
   };
   if (rng.chance(0.35)) add('accessories', later(deliveredAt, rng.int(0, 20) * DAY), rng.int(8, 60) * 10_000);
@@ -415,11 +415,11 @@ function services(ctx: Ctx, vin: string, dealerCode: string, deliveredAt: Date):
 /** What the lead form or the app's sign-up asked: SMS marketing (some refuse), and a few who refuse calls later. */
 function consents(ctx: Ctx, p: PlannedPerson, at: Date): void {
   const { rng } = ctx;
-  if (at > ctx.now || !rng.chance(0.6)) return;
+  if (at > ctx.now || !rng.chance(0.3)) return;
   ctx.out.consents.push({ person: p, channel: 'sms', purpose: 'marketing', state: rng.chance(0.82) ? 'granted' : 'denied', at });
   // WeCom friends asked in the chat whether they want the brand's news there (mass messages need it).
   const friend = ctx.friendOf.get(p);
-  if (friend && rng.chance(0.7)) ctx.out.consents.push({ person: p, channel: 'wecom', purpose: 'marketing', state: rng.chance(0.88) ? 'granted' : 'denied', at: friend.at });
+  if (friend && rng.chance(0.6)) ctx.out.consents.push({ person: p, channel: 'wecom', purpose: 'marketing', state: rng.chance(0.88) ? 'granted' : 'denied', at: friend.at });
   const refusedCalls = later(at, rng.int(5, 90) * DAY);
   if (rng.chance(0.12) && refusedCalls <= ctx.now) ctx.out.consents.push({ person: p, channel: 'phone_call', purpose: 'marketing', state: 'denied', at: refusedCalls });
 }

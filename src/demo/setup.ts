@@ -22,6 +22,8 @@ export interface DemoTenant {
   usernameOf(s: PlannedStaff): string;
   principalOf(s: PlannedStaff): Promise<Principal>;
   system: Principal;
+  /** Creates one staff member of the plan. */
+  create(s: PlannedStaff): Promise<void>;
 }
 
 const TRACK_SOURCES: readonly { source: TrackSource; name: string; kind: 'website' | 'app' | 'mini_program' | 'wechat_oa' }[] = [
@@ -43,7 +45,11 @@ export async function inParallel<T>(items: readonly T[], width: number, work: (i
   await Promise.all(lanes);
 }
 
-export async function createDemoTenant(deps: { db: Db; clock: Clock }, network: PlannedNetwork, onStaff: (done: number, total: number) => void): Promise<DemoTenant> {
+/**
+ * The tenant, its sources and org units, and its first staff member (who fixes the user names'
+ * prefix); `addDemoStaff` adds the others.
+ */
+export async function createDemoTenant(deps: { db: Db; clock: Clock }, network: PlannedNetwork): Promise<DemoTenant> {
   const created = await createTenant(deps, { name: `${BRAND.name} ${BRAND.nameEn} (demo)` }, 'demo');
   const { tenantId } = created;
   const system = systemPrincipal(tenantId, 'demo');
@@ -68,7 +74,7 @@ export async function createDemoTenant(deps: { db: Db; clock: Clock }, network: 
   }
 
   const password = `Ls-${randomBytes(6).toString('base64url')}9`;
-  const staff = [...network.hqStaff, ...network.dealers.flatMap((d) => [d.manager, ...d.consultants, ...d.advisors])];
+  const staff = allStaff(network);
   const staffIds = new Map<PlannedStaff, string>();
   let prefix = 'ls';
   const create = async (s: PlannedStaff) => {
@@ -94,13 +100,6 @@ export async function createDemoTenant(deps: { db: Db; clock: Clock }, network: 
       prefix = `ls${n}`;
     }
   }
-  let done = 1;
-  // Password hashing (scrypt) runs on libuv's threads: a few at once keep both cores busy.
-  await inParallel(staff.slice(1), 4, async (s) => {
-    await create(s);
-    onStaff(++done, staff.length);
-  });
-
   const principals = new Map<PlannedStaff, Promise<Principal>>();
   return {
     tenantId,
@@ -123,5 +122,20 @@ export async function createDemoTenant(deps: { db: Db; clock: Clock }, network: 
       return p;
     },
     system,
+    create,
   };
+}
+
+function allStaff(network: PlannedNetwork): PlannedStaff[] {
+  return [...network.hqStaff, ...network.dealers.flatMap((d) => [d.manager, ...d.consultants, ...d.advisors])];
+}
+
+/** Every other staff member, with their password: scrypt runs on libuv's threads, a few at once keep both cores busy. */
+export async function addDemoStaff(t: DemoTenant, network: PlannedNetwork, onStaff: (done: number, total: number) => void): Promise<void> {
+  const staff = allStaff(network);
+  let done = 1;
+  await inParallel(staff.slice(1), 4, async (s) => {
+    await t.create(s);
+    onStaff(++done, staff.length);
+  });
 }
