@@ -30,6 +30,10 @@ const benchmarks: Record<string, Benchmark> = {
     description: 'WeCom callbacks accepted/s by a siyu server on PostgreSQL and their answer latency while a worker applies them; add events applied/s per engine',
     load: () => import('./wecom.js'),
   },
+  demo: {
+    description: '`siyu demo` at the default size on PGlite and at BENCH_PG_DEMO_PEOPLE on PostgreSQL: time, time per phase, peak RSS',
+    load: () => import('./demo.js'),
+  },
   leads: {
     description: 'lead KPIs over 1M leads (PGlite smaller) per scope; intake + dedup + routing of 100k leads through POST /api/v1/leads vs raw COPY; server peak RSS',
     load: () => import('./leads.js'),
