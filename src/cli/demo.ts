@@ -36,6 +36,9 @@ export function formatDemo(r: DemoResult, seconds: number): string {
     `  password         ${r.staff[0]?.password ?? ''}`,
     '',
     'Keep the keys and the password: only their hashes are stored.',
+    '',
+    'phases:',
+    ...r.phases.map((p) => `  ${p.phase.padEnd(38)} ${p.seconds.toFixed(1).padStart(8)} s`),
   ];
   return `${lines.join('\n')}\n`;
 }
