@@ -25,7 +25,7 @@ export interface FunnelCounts {
 
 const at = (d: Date): Clock => ({ now: () => d });
 /** The modules' deps with a clock stopped at `d`: what the step's records take as their time. */
-const depsAt = (store: Store, d: Date) => ({ db: store.db, store, clock: at(d) });
+const stepDeps = (store: Store, d: Date) => ({ db: store.db, store, clock: at(d) });
 const MINUTE = 60_000;
 
 /** Profile ids by phone, read through the profiles module's lookup (One ID's answer). */
@@ -53,14 +53,17 @@ export class People {
   }
 }
 
-/** The owners' purchases before the window: orders and deliveries from the DMS, by HQ's integration. */
-export async function loadPastOrders(store: Store, t: DemoTenant, people: People, orders: readonly PlannedOrder[], onProgress: (done: number, total: number) => void): Promise<number> {
+/**
+ * The owners' purchases before the window: orders and deliveries from the DMS, by HQ's integration,
+ * written today (a backfill) with their historical order and delivery times.
+ */
+export async function loadPastOrders(store: Store, clock: Clock, t: DemoTenant, people: People, orders: readonly PlannedOrder[], onProgress: (done: number, total: number) => void): Promise<number> {
   let done = 0;
   let delivered = 0;
   for (const o of orders) {
     const profileId = await people.idOf(o.person);
     if (profileId) {
-      await placeOrder(store, t, o, { profileId, dealerCode: o.dealer.code }, t.system);
+      await placeOrder(store, t, o, { profileId, dealerCode: o.dealer.code }, t.system, clock);
       delivered++;
     }
     onProgress(++done, orders.length);
@@ -68,7 +71,16 @@ export async function loadPastOrders(store: Store, t: DemoTenant, people: People
   return delivered;
 }
 
-async function placeOrder(store: Store, t: DemoTenant, o: PlannedOrder, who: { leadId?: string; profileId?: string; dealerCode?: string; referredByProfileId?: string }, principal: DemoTenant['system']): Promise<void> {
+/** `backfill`: the clock of a DMS sync today; absent, each call runs when its step happened. */
+async function placeOrder(
+  store: Store,
+  t: DemoTenant,
+  o: PlannedOrder,
+  who: { leadId?: string; profileId?: string; dealerCode?: string; referredByProfileId?: string },
+  principal: DemoTenant['system'],
+  backfill?: Clock,
+): Promise<void> {
+  const depsAt = (s: Store, d: Date) => (backfill ? { db: s.db, store: s, clock: backfill } : stepDeps(s, d));
   await createOrder(depsAt(store, new Date(o.orderedAt.getTime() + MINUTE)), principal, {
     orderNo: o.orderNo,
     ...who,
@@ -153,7 +165,7 @@ async function step(
   manager: DemoTenant['system'],
   counts: FunnelCounts,
 ): Promise<void> {
-  const deps = depsAt(store, new Date(s.at.getTime() + MINUTE));
+  const deps = stepDeps(store, new Date(s.at.getTime() + MINUTE));
   switch (s.kind) {
     case 'follow_up':
       await addFollowUp(deps, consultant, leadId, { kind: s.via, at: s.at.toISOString(), note: s.note, ...(s.next ? { nextFollowUpAt: s.next.toISOString() } : {}) });
@@ -167,7 +179,7 @@ async function step(
     case 'defeat': {
       const { request } = await requestDefeat(deps, consultant, leadId, { reasonCode: s.reason, remark: s.remark });
       if (s.decision) {
-        await decideDefeat(depsAt(store, s.decision.at), manager, request.id, s.decision.approve ? 'approved' : 'rejected', s.decision.approve ? undefined : '请再跟进一次，争取到店');
+        await decideDefeat(stepDeps(store, s.decision.at), manager, request.id, s.decision.approve ? 'approved' : 'rejected', s.decision.approve ? undefined : '请再跟进一次，争取到店');
       }
       return;
     }

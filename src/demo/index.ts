@@ -162,7 +162,7 @@ export async function createDemo(deps: DemoDeps, options: DemoOptions = {}): Pro
 
   const lookup = new People(deps.store.db, t);
   progress('owners (DMS)', 0, journeys.pastOrders.length);
-  const pastDeliveries = await loadPastOrders(deps.store, t, lookup, journeys.pastOrders, (done, total) => progress('owners (DMS)', done, total));
+  const pastDeliveries = await loadPastOrders(deps.store, deps.clock, t, lookup, journeys.pastOrders, (done, total) => progress('owners (DMS)', done, total));
   progress('leads and the funnel', 0, journeys.leads.length);
   const funnel = await loadLeads(deps.store, t, lookup, journeys.leads, width, (done, total) => progress('leads and the funnel', done, total));
 
