@@ -133,6 +133,8 @@ export function vinFor(series: DemoSeries, year: number, serial: number): string
 }
 
 const iso = (d: Date) => d.toISOString();
+/** A time of day between 08:00 and 21:00 Beijing time, as an offset from midnight UTC. */
+const dayTime = (rng: Rng) => rng.int(1, 13 * 60) * 60_000;
 const later = (d: Date, ms: number) => new Date(d.getTime() + ms);
 
 interface Ctx {
@@ -198,7 +200,7 @@ function ownChannels(ctx: Ctx, p: PlannedPerson): Date | null {
     case 'app':
     case 'owner': {
       const userId = p.memberId!;
-      const at = p.origin === 'owner' ? later(ctx.start, rng.int(0, 500) * DAY) : p.firstAt;
+      const at = p.origin === 'owner' ? later(ctx.start, rng.int(0, 500) * DAY + dayTime(rng)) : p.firstAt;
       track(ctx, 'app', p, at, { type: 'identify', userId, traits: identifyTraits(p) }, 'a:id');
       track(ctx, 'app', p, at, { type: 'track', event: 'Signed Up', userId, properties: { method: 'phone' } }, 'a:su');
       browse(ctx, 'app', p, at, rng.int(1, 8), { userId }, 'a');
@@ -457,7 +459,7 @@ export function planJourneys(rng: Rng, network: PlannedNetwork, people: readonly
     }
     if (pastOrder) {
       services(ctx, pastOrder.delivery!.vin, pastOrder.dealer.code, pastOrder.delivery!.at);
-      if (rng.chance(0.55)) friendship(ctx, p, rng.pick(pastOrder.dealer.consultants), dealerState(pastOrder.dealer.code), later(start, rng.int(0, 480) * DAY), 0.06);
+      if (rng.chance(0.55)) friendship(ctx, p, rng.pick(pastOrder.dealer.consultants), dealerState(pastOrder.dealer.code), later(start, rng.int(0, 480) * DAY + dayTime(rng)), 0.06);
       if (rng.chance(0.25)) households(ctx, p, pastOrder, people);
     }
     if (lead) {
@@ -475,13 +477,13 @@ export function planJourneys(rng: Rng, network: PlannedNetwork, people: readonly
       // Followers who scan the official consultant code in an article.
       friendship(ctx, p, rng.pick(dealerIn(ctx, p).consultants), HQ_STATE, later(p.firstAt, rng.exponential(10 * DAY) + HOUR), 0.15);
     }
-    if (p.origin === 'app' || p.origin === 'owner') consents(ctx, p, p.origin === 'owner' ? later(start, rng.int(0, 30) * DAY) : p.firstAt);
+    if (p.origin === 'app' || p.origin === 'owner') consents(ctx, p, p.origin === 'owner' ? later(start, rng.int(0, 30) * DAY + dayTime(rng)) : p.firstAt);
   }
   // Owners upgrading or adding a car (增换购) leave a lead through the app.
   for (const p of ctx.owners) {
     if (!rng.chance(0.07)) continue;
     const order = ctx.pastOrderOf.get(p)!;
-    const at = later(start, rng.int(30, 520) * DAY);
+    const at = later(start, rng.int(30, 520) * DAY + dayTime(rng));
     if (at > now) continue;
     out.services.push({ externalId: `RO${String(++ctx.serial.service).padStart(8, '0')}`, vin: order.delivery!.vin, dealerCode: order.dealer.code, kind: 'trade_in_appraisal', amountFen: 0, at });
     addLead(ctx, p, later(at, HOUR), 'own', null, order.dealer);
