@@ -1,4 +1,5 @@
 import type { Clock } from '../platform/clock.js';
+import { isAppError } from '../platform/errors.js';
 import type { Db, Store } from '../platform/db/index.js';
 import { addFollowUp, decideDefeat, intakeLeads, requestDefeat, transitionLead } from '../modules/leads/index.js';
 import { lookupProfile } from '../modules/profiles/index.js';
@@ -41,15 +42,12 @@ export class People {
     let id: string | null = null;
     try {
       id = (await lookupProfile(this.db, this.t.system, { type: 'phone', value: p.phone })).id;
-    } catch {
-      id = null; // nobody holds the number (the person never left it)
+    } catch (err) {
+      // Nobody holds the number (the person never left it); anything else is a real failure.
+      if (!isAppError(err) || err.code !== 'not_found') throw err;
     }
     this.ids.set(p, id);
     return id;
-  }
-
-  forget(p: PlannedPerson): void {
-    this.ids.delete(p);
   }
 }
 

@@ -2,7 +2,7 @@ import type { BatchMessage } from '../contracts/ingest.js';
 import type { DefeatReason, InvalidReason } from '../contracts/funnel.js';
 import type { AfterSalesKind } from '../contracts/sales.js';
 import { vinCheckDigit } from '../modules/identity/index.js';
-import { SERIES, type DemoSeries } from './brand.js';
+import type { DemoSeries } from './brand.js';
 import type { PlannedDealer, PlannedNetwork, PlannedStaff } from './network.js';
 import { DAY, PUBLIC_ORIGINS, type PlannedPerson } from './people.js';
 import type { Rng } from './random.js';
@@ -503,4 +503,3 @@ function households(ctx: Ctx, owner: PlannedPerson, order: PlannedOrder, people:
   ctx.out.households.push({ owner, spouse, vin: order.delivery!.vin, at: order.delivery!.at });
 }
 
-export { SERIES };

@@ -1,4 +1,4 @@
-import { BRAND, CITIES, DISTRICTS, GIVEN_FEMALE, GIVEN_MALE, MOBILE_PREFIXES, REGIONS, SERIES, SURNAMES, type DemoCity } from './brand.js';
+import { BRAND, CITIES, DISTRICTS, GIVEN_FEMALE, GIVEN_MALE, MOBILE_PREFIXES, REGIONS, SURNAMES, type DemoCity } from './brand.js';
 import type { Rng } from './random.js';
 
 /** The dealer network and its staff, as the demo creates them. */
@@ -102,4 +102,3 @@ export function planNetwork(rng: Rng, phones: Phones): PlannedNetwork {
   return { units, dealers, hqStaff, hqCode };
 }
 
-export const SERIES_NAMES = SERIES.map((s) => s.name);
