@@ -164,6 +164,11 @@ export const loginResultSchema = z
   })
   .meta({ id: 'LoginResult' });
 
+/** The languages of the console and the API's messages to people. */
+export const LOCALES = ['zh-CN', 'en'] as const;
+export const localeSchema = z.enum(LOCALES, { error: `locale must be one of ${LOCALES.join(', ')}` });
+export type Locale = z.infer<typeof localeSchema>;
+
 export const meSchema = z
   .object({
     kind: z.enum(['admin_token', 'staff', 'system']),
@@ -175,8 +180,29 @@ export const meSchema = z
       orgUnitCodes: z.array(z.string()).describe('The units whose customers and leads are in scope (empty for the whole tenant)'),
     }),
     maskPii: z.boolean(),
+    tenant: z.object({
+      id: z.string(),
+      name: z.string(),
+      timeZone: z.string().describe('IANA time zone the console shows times and days in, e.g. Asia/Shanghai'),
+    }),
+    locale: localeSchema.describe("The staff member's console language (admin tokens: zh-CN)"),
   })
   .meta({ id: 'Me' });
+
+export const meUpdateSchema = z.strictObject({ locale: localeSchema }).meta({ id: 'MeUpdate' });
+export type MeUpdate = z.infer<typeof meUpdateSchema>;
+
+/** What the console's cookie sign-in answers: the session token itself stays in an HttpOnly cookie. */
+export const consoleSessionSchema = z
+  .object({
+    staff: staffSchema,
+    expiresAt: z.string(),
+    csrfToken: z
+      .string()
+      .describe('Send as the X-CSRF-Token header on every request but GET, HEAD and OPTIONS made with the session cookie (also in the siyu_csrf cookie)'),
+  })
+  .meta({ id: 'ConsoleSession' });
+export type ConsoleSession = z.infer<typeof consoleSessionSchema>;
 
 export const auditQuery = z.strictObject({
   action: z.string().trim().max(100).pipe(storableText).optional().describe('Exact action, or a prefix ending in "." (e.g. "staff.")'),

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler } from 'fastify-type-provider-zod';
-import { authenticateBearer } from './auth.js';
+import { authenticateManagement } from './auth.js';
+import { ConsoleFiles, DEFAULT_CONSOLE_DIR, consoleAssetRoutes } from './console.js';
 import type { AppDeps } from './deps.js';
+import { SESSION_COOKIE } from './session-cookie.js';
 import { clientErrorHandler, errorHandler, notFoundHandler } from './errors.js';
 import { refuseUndocumentedBody } from './body-media.js';
 import { noteJsonBodyText, refuseUnstorableInput } from './input-guard.js';
@@ -23,6 +26,7 @@ import { segmentRoutes } from './routes/segments.js';
 import { stageRoutes } from './routes/stages.js';
 import { tagRoutes } from './routes/tags.js';
 import { orgRoutes } from './routes/org.js';
+import { sessionRoutes } from './routes/session.js';
 import { leadRoutes } from './routes/leads.js';
 import { funnelRoutes } from './routes/funnel.js';
 import { salesRoutes } from './routes/sales.js';
@@ -48,6 +52,8 @@ export interface BuildAppOptions {
   logger?: FastifyBaseLogger;
   /** How long a client may take to send a whole request; 408 after (tests shorten it). */
   requestTimeoutMs?: number;
+  /** The web console's build (index.html, assets/); default console/dist of the package. */
+  consoleDir?: string;
 }
 
 export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
@@ -78,7 +84,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     methods.add(route);
     documentRouteErrors(route);
   });
-  app.setNotFoundHandler(notFoundHandler(methods));
+  const consoleFiles = new ConsoleFiles(options.consoleDir ?? DEFAULT_CONSOLE_DIR);
+  app.setNotFoundHandler(notFoundHandler(methods, consoleFiles));
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
@@ -105,6 +112,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  // Parses the Cookie header of every request (the console's session) and sends Set-Cookie.
+  await app.register(fastifyCookie);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -123,6 +132,12 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
         securitySchemes: {
           writeKeyBasic: { type: 'http', scheme: 'basic', description: 'Write key as the user name, empty password' },
           adminBearer: { type: 'http', scheme: 'bearer', description: 'Admin token (at_…) or staff session token (st_… from POST /api/v1/auth/login)' },
+          consoleSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: SESSION_COOKIE,
+            description: 'The web console’s session cookie (POST /api/v1/auth/session); requests other than GET, HEAD and OPTIONS also send its CSRF token as X-CSRF-Token',
+          },
         },
       },
     },
@@ -131,6 +146,8 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The web console: /assets/* here, its pages in the not-found handler (index.html).
+  await consoleAssetRoutes(app, consoleFiles);
 
   await app.register(healthRoutes, deps);
   await app.register(ingestRoutes, deps);
@@ -140,9 +157,9 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   // The management API: one scope, one admin-token check for every route in it.
   await app.register(async (api) => {
     api.addHook('onRequest', async (request) => {
-      // Login is the one management route without a token.
+      // Login and the console's sign-in and sign-out are the management routes without a token.
       if (request.routeOptions.config.public === true) return;
-      await authenticateBearer(deps.store.db, request, deps.clock.now());
+      await authenticateManagement(deps.store.db, request, deps.clock.now());
     });
     // Before validation: nothing recursive (zod, the segment compiler) may see a pathological tree.
     api.addHook('preValidation', async (request) => {
@@ -151,7 +168,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
       }
     });
     const routeSets = [
-      adminRoutes, orgRoutes, profileRoutes, vehicleRoutes, householdRoutes, consentRoutes, identityRoutes, tagRoutes, segmentRoutes, stageRoutes,
+      adminRoutes, orgRoutes, sessionRoutes, profileRoutes, vehicleRoutes, householdRoutes, consentRoutes, identityRoutes, tagRoutes, segmentRoutes, stageRoutes,
       analyticsRoutes, leadRoutes, funnelRoutes, salesRoutes, leadSourceRoutes, kpiRoutes, exportRoutes, wecomRoutes, wecomSidebarRoutes, wecomCodeRoutes, wecomTransferRoutes, wecomMassRoutes, wecomTagRoutes,
     ];
     for (const routes of routeSets) await api.register(routes, deps);

@@ -10,6 +10,7 @@ import {
 } from '../modules/tenancy/index.js';
 import type { Db } from '../platform/db/index.js';
 import { AppError } from '../platform/errors.js';
+import { CSRF_HEADER, csrfMatches, needsCsrf, sessionCookieOf } from './session-cookie.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -20,6 +21,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal?: Principal;
+    /** How the management request authenticated, and with which token (logout ends that session). */
+    credential?: { via: 'bearer' | 'cookie'; token: string };
     ingestSource?: WriteKeyPrincipal;
   }
 }
@@ -79,8 +82,8 @@ export async function authenticateIngest(db: Db, request: FastifyRequest): Promi
 const NO_TOKEN = 'send an admin token or a staff session token (POST /api/v1/auth/login) as "Authorization: Bearer <token>"';
 
 /**
- * Every `/api/v1` request carries a Bearer token: an admin token (`at_…`, the tenant's admin) or a
- * staff session token (`st_…`, from login: the staff member's role and org unit).
+ * A Bearer token: an admin token (`at_…`, the tenant's admin) or a staff session token (`st_…`, from
+ * login: the staff member's role and org unit).
  */
 export async function authenticateBearer(db: Db, request: FastifyRequest, now: Date): Promise<Principal> {
   const token = bearerToken(request.headers.authorization);
@@ -89,9 +92,42 @@ export async function authenticateBearer(db: Db, request: FastifyRequest, now: D
   if (!principal) {
     throw new AppError('unauthorized', token.startsWith('st_') ? 'the session has expired or was ended; log in again' : 'the admin token is not valid or has been revoked');
   }
+  return adopt(request, principal, { via: 'bearer', token });
+}
+
+function adopt(request: FastifyRequest, principal: Principal, credential: NonNullable<FastifyRequest['credential']>): Principal {
   request.principal = principal;
+  request.credential = credential;
   bindLog(request, principal.staffId ? { tenantId: principal.tenantId, staffId: principal.staffId } : { tenantId: principal.tenantId });
   return principal;
+}
+
+/**
+ * The console's cookie session (POST /api/v1/auth/session), when there is no Authorization header.
+ * A request with it that may change something must carry the session's CSRF token in X-CSRF-Token:
+ * the browser sends the cookie whoever made the page, only Siyu's own page can read the token.
+ */
+async function authenticateCookie(db: Db, request: FastifyRequest, token: string, now: Date): Promise<Principal> {
+  const principal = token.startsWith('st_') ? await sessionPrincipal(db, token, now) : null;
+  if (!principal) throw new AppError('unauthorized', 'the console session has expired or was ended; sign in again');
+  requireCsrf(request, token);
+  return adopt(request, principal, { via: 'cookie', token });
+}
+
+/**
+ * Every management route but the public ones: the Authorization header when there is one (Bearer
+ * requests never need a CSRF token), else the console's session cookie.
+ */
+export async function authenticateManagement(db: Db, request: FastifyRequest, now: Date): Promise<Principal> {
+  const cookie = request.headers.authorization ? null : sessionCookieOf(request);
+  return cookie ? authenticateCookie(db, request, cookie, now) : authenticateBearer(db, request, now);
+}
+
+/** Refuses (403 csrf_failed) a request that may change something, made with session cookie `token`, without its CSRF token. */
+export function requireCsrf(request: FastifyRequest, token: string): void {
+  if (needsCsrf(request.method) && !csrfMatches(token, request.headers[CSRF_HEADER])) {
+    throw new AppError('csrf_failed', 'the request did not carry this session\'s security token (X-CSRF-Token header), so it was refused: reload the page and sign in again');
+  }
 }
 
 /** The caller, whatever their role; with `roles`, refused (403) unless their role is one of them. */
@@ -114,5 +150,5 @@ export function requireIngestSource(request: FastifyRequest): WriteKeyPrincipal 
   return request.ingestSource;
 }
 
-/** OpenAPI security of every management route: an admin token or a staff session token. */
-export const adminSecurity = [{ adminBearer: [] }];
+/** OpenAPI security of every management route: an admin token or a staff session token, or the console's session cookie. */
+export const adminSecurity: Array<Record<string, string[]>> = [{ adminBearer: [] }, { consoleSession: [] }];

@@ -5,6 +5,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, formatKb, isSingleMessageRoute } from '../contracts/ingest.js';
 import { AppError, httpStatusFor, isAppError, type ErrorCode } from '../platform/errors.js';
 import { unsupportedMediaType } from './body-media.js';
+import { isConsolePage, type ConsoleFiles } from './console.js';
 import type { MethodIndex } from './method-index.js';
 
 /** A body over the route's limit; the tracking API answers in Segment's terms. */
@@ -73,12 +74,21 @@ export function errorHandler(err: FastifyError | AppError, request: FastifyReque
   return reply.code(status).send({ error: { code: appError.code, message: appError.message, details: appError.details } });
 }
 
-/** Unknown path: 404; a known path with another method: 405 naming the allowed ones. */
-export function notFoundHandler(methods: MethodIndex) {
-  return (request: FastifyRequest, reply: FastifyReply) => {
+/**
+ * Unknown path: 404; a known path with another method: 405 naming the allowed ones. A GET or HEAD of
+ * an unknown path outside the APIs is a page of the web console: its index.html (`pages`).
+ */
+export function notFoundHandler(methods: MethodIndex, pages?: ConsoleFiles) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0] ?? request.url;
     const allowed = methods.allowed(path);
-    if (allowed.length === 0) return errorHandler(new AppError('not_found', `no route for ${request.method} ${path}`), request, reply);
+    // A route that answers this method found nothing (a missing asset): a plain 404.
+    if (allowed.length === 0 || allowed.some((m) => m === request.method)) {
+      // Whatever it throws (console_not_built) reaches errorHandler like a route's error.
+      if (pages && (request.method === 'GET' || request.method === 'HEAD') && isConsolePage(path)) return pages.send(request, reply, path);
+      const message = allowed.length === 0 ? `no route for ${request.method} ${path}` : `nothing at ${path}; if a page asked for it, reload the page (the console may have been updated)`;
+      return errorHandler(new AppError('not_found', message), request, reply);
+    }
     void reply.header('allow', allowed.join(', '));
     return errorHandler(new AppError('method_not_allowed', `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`, { allowed }), request, reply);
   };

@@ -12,6 +12,8 @@ export interface TestAppOptions {
   logger?: FastifyBaseLogger;
   secretKey?: Buffer;
   requestTimeoutMs?: number;
+  /** The web console's build to serve (default: console/dist, which may not exist). */
+  consoleDir?: string;
 }
 
 /**
@@ -19,8 +21,11 @@ export interface TestAppOptions {
  * API document it serves (a mismatch fails the running test).
  */
 export async function testApp(store: Store, clock: Clock = systemClock, options: TestAppOptions = {}): Promise<FastifyInstance> {
-  const { logger, requestTimeoutMs } = options;
-  const app = await buildApp({ store, clock, secretKey: options.secretKey }, { ...(logger ? { logger } : {}), ...(requestTimeoutMs ? { requestTimeoutMs } : {}) });
+  const { logger, requestTimeoutMs, consoleDir } = options;
+  const app = await buildApp(
+    { store, clock, secretKey: options.secretKey },
+    { ...(logger ? { logger } : {}), ...(requestTimeoutMs ? { requestTimeoutMs } : {}), ...(consoleDir ? { consoleDir } : {}) },
+  );
   checkResponsesAgainstDocument(app);
   await app.ready();
   return app;

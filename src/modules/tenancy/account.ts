@@ -1,15 +1,23 @@
+import { localeSchema, type Locale } from '../../contracts/org.js';
 import type { Db } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import * as orgRepo from './org.repo.js';
 import type { Principal } from './principal.js';
+import { findTenant } from './repo.js';
+import type { TenancyDeps } from './service.js';
 import { staffView } from './staff.js';
 import * as repo from './staff.repo.js';
 
-/** The caller as they are seen: role, scope (unit codes), masking. */
+/** Admin tokens (and Siyu itself) have no staff row: they read the console in its default language. */
+const DEFAULT_LOCALE: Locale = 'zh-CN';
+
+/** The caller as they are seen: role, scope (unit codes), masking, their tenant and console language. */
 export async function whoAmI(db: Db, principal: Principal) {
   const staff = principal.staffId ? await repo.findStaff(db, principal.tenantId, principal.staffId) : undefined;
   const unitIds = principal.scope.kind === 'all' ? [] : principal.scope.unitIds;
   const codes = await orgRepo.codesOf(db, principal.tenantId, unitIds);
+  const tenant = await findTenant(db, principal.tenantId);
+  if (!tenant) throw new AppError('unauthorized', 'the tenant of this token no longer exists');
   return {
     kind: principal.kind,
     actor: principal.actor,
@@ -17,7 +25,20 @@ export async function whoAmI(db: Db, principal: Principal) {
     staff: staff ? staffView(staff) : null,
     scope: { kind: principal.scope.kind, orgUnitCodes: unitIds.map((id) => codes.get(id) ?? id).sort() },
     maskPii: principal.maskPii,
+    tenant: { id: tenant.id, name: tenant.name, timeZone: tenant.time_zone },
+    locale: staff ? localeSchema.parse(staff.locale) : DEFAULT_LOCALE,
   };
+}
+
+/** A staff member chooses their console language; answers who they are afterwards. */
+export async function updateMe(deps: TenancyDeps, principal: Principal, input: { locale: Locale }) {
+  if (!principal.staffId) {
+    throw new AppError('forbidden', 'the console language is a setting of a staff member; admin tokens have none: sign in as a staff member to choose it');
+  }
+  if (!(await repo.setStaffLocale(deps.db, principal.tenantId, principal.staffId, input.locale, deps.clock.now()))) {
+    throw new AppError('unauthorized', 'the staff member of this session no longer exists; sign in again');
+  }
+  return whoAmI(deps.db, principal);
 }
 
 /** The tenant's audit log, newest first (admins). */

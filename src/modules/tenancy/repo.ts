@@ -11,6 +11,11 @@ export async function hasAnyTenant(db: Db): Promise<boolean> {
   return (await db.selectFrom('tenants').select('id').limit(1).executeTakeFirst()) !== undefined;
 }
 
+/** A tenant's name and time zone. */
+export async function findTenant(db: Db, id: string): Promise<{ id: string; name: string; time_zone: string } | undefined> {
+  return db.selectFrom('tenants').select(['id', 'name', 'time_zone']).where('id', '=', id).executeTakeFirst();
+}
+
 export async function insertSource(db: Db, s: { tenantId: string; id: string; name: string; kind: string; domainClass: string }) {
   return db
     .insertInto('sources')

@@ -16,6 +16,7 @@ export type StaffRow = {
   phone: string | null;
   max_open_leads: number | null;
   active: boolean;
+  locale: string;
   failed_logins: number;
   locked_until: Date | null;
   last_login_at: Date | null;
@@ -28,7 +29,7 @@ function staffQuery(db: Db, tenantId: string) {
     .innerJoin('org_units as u', (j) => j.onRef('u.tenant_id', '=', 's.tenant_id').onRef('u.id', '=', 's.org_unit_id'))
     .select([
       's.id', 's.username', 's.name', 's.role', 's.org_unit_id', 'u.code as org_unit_code', 's.wecom_user_id', 's.phone', 's.max_open_leads',
-      's.active', 's.failed_logins', 's.locked_until', 's.last_login_at', 's.created_at',
+      's.active', 's.locale', 's.failed_logins', 's.locked_until', 's.last_login_at', 's.created_at',
     ])
     .where('s.tenant_id', '=', tenantId);
 }
@@ -95,6 +96,12 @@ export async function updateStaff(
   now: Date,
 ) {
   await db.updateTable('staff').set({ ...set, updated_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}
+
+/** The staff member's console language; whether they exist. */
+export async function setStaffLocale(db: Db, tenantId: string, id: string, locale: string, now: Date): Promise<boolean> {
+  const r = await db.updateTable('staff').set({ locale, updated_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
 /** One more failed login; at `max` failures in a row the account locks until `lockUntil`. Atomic. */

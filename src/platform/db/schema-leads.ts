@@ -42,6 +42,8 @@ export interface StaffTable {
   phone: string | null;
   max_open_leads: number | null;
   active: Generated<boolean>;
+  /** The console language: 'zh-CN' or 'en'. */
+  locale: Generated<string>;
   failed_logins: Generated<number>;
   locked_until: Timestamp | null;
   last_login_at: Timestamp | null;

@@ -8,6 +8,7 @@ import {
   loginResultSchema,
   loginSchema,
   meSchema,
+  meUpdateSchema,
   notificationParams,
   notificationSchema,
   notificationsQuery,
@@ -25,7 +26,7 @@ import {
 } from '../../contracts/org.js';
 import * as tenancy from '../../modules/tenancy/index.js';
 import { ADMIN_ROLES, OPS_ROLES } from '../../modules/tenancy/index.js';
-import { adminSecurity as security, bearerToken, requireAdmin, requirePrincipal } from '../auth.js';
+import { adminSecurity as security, requireAdmin, requirePrincipal } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
@@ -150,15 +151,36 @@ export async function orgRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/auth/logout',
     { schema: { tags: ['auth'], summary: 'End this session (idempotent)', response: { 204: z.null(), ...errors }, security } },
     async (request, reply) => {
-      await tenancy.logout(t, requirePrincipal(request), bearerToken(request.headers.authorization) ?? '');
+      await tenancy.logout(t, requirePrincipal(request), request.credential?.token ?? '');
       return reply.code(204).send(null);
     },
   );
 
   r.get(
     '/api/v1/auth/me',
-    { schema: { tags: ['auth'], summary: 'Who the token acts as: role, data scope, PII masking', response: { 200: meSchema, ...errors }, security } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Who the token acts as: role, data scope, PII masking, the tenant (name, time zone) and the console language',
+        response: { 200: meSchema, ...errors },
+        security,
+      },
+    },
     async (request) => tenancy.whoAmI(db, requirePrincipal(request)),
+  );
+
+  r.patch(
+    '/api/v1/auth/me',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your own settings (the console language); staff sessions only, admin tokens have none (403)',
+        body: meUpdateSchema,
+        response: { 200: meSchema, ...errors },
+        security,
+      },
+    },
+    async (request) => tenancy.updateMe(t, requirePrincipal(request), request.body),
   );
 
   r.get(
