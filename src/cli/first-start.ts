@@ -39,7 +39,7 @@ export async function prepareStore({ store, config, logger, progress }: FirstSta
   logger.info({ people }, 'the store holds no tenant yet: writing the demo brand (once; SIYU_DEMO=off skips it)');
   const started = performance.now();
   const quietLogger = quiet(logger);
-  const app = await buildApp({ store, clock: systemClock, secretKey: config.secretKey }, { logger: quietLogger, requestTimeoutMs: config.requestTimeoutMs });
+  const app = await buildApp({ store, clock: systemClock, secretKey: config.secretKey }, { logger: quietLogger, requestTimeoutMs: config.requestTimeoutMs, trustProxy: config.trustProxy });
   const bar = createProgress(progress);
   try {
     const demo = await createDemo({ store, app, clock: systemClock, secretKey: config.secretKey, logger: quietLogger }, { people, onProgress: (phase, done, total) => bar.update(phase, done, total) });

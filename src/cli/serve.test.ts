@@ -23,7 +23,7 @@ describe('graceful shutdown', () => {
     await setup.close();
 
     const server = await serve(
-      { host: '127.0.0.1', port: 0, store: { engine: 'pglite', dataDir }, logLevel: 'silent', shutdownGraceMs: 10_000, requestTimeoutMs: 300_000, worker: { enabled: true, pollMs: 1000 } },
+      { host: '127.0.0.1', port: 0, store: { engine: 'pglite', dataDir }, logLevel: 'silent', shutdownGraceMs: 10_000, requestTimeoutMs: 300_000, trustProxy: false, worker: { enabled: true, pollMs: 1000 } },
       createLogger('silent'),
     );
     // Without SIYU_SECRET_KEY the embedded store's key was generated into the data folder.

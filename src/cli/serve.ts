@@ -46,7 +46,7 @@ export async function serve(
     await store.close();
     throw err;
   });
-  const app = await buildApp({ store, clock: systemClock, secretKey: config.secretKey }, { logger, requestTimeoutMs: config.requestTimeoutMs });
+  const app = await buildApp({ store, clock: systemClock, secretKey: config.secretKey }, { logger, requestTimeoutMs: config.requestTimeoutMs, trustProxy: config.trustProxy });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {

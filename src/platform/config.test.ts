@@ -11,6 +11,7 @@ describe('configuration', () => {
       logFormat: 'auto',
       shutdownGraceMs: 10_000,
       requestTimeoutMs: 300_000,
+      trustProxy: false,
       worker: { enabled: true, pollMs: 1000 },
       demo: { enabled: true, people: 20_000 },
     });

@@ -45,6 +45,7 @@ const configSchema = z.object({
     .min(1000, 'must be at least 1000')
     .max(3_600_000, 'must be at most 3600000 (an hour)')
     .default(300_000),
+  SIYU_TRUST_PROXY: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
   SIYU_WORKER: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   SIYU_WORKER_POLL_MS: z.coerce
     .number({ error: 'must be a number of milliseconds, e.g. 1000' })
@@ -99,6 +100,11 @@ export interface Config {
   shutdownGraceMs: number;
   /** How long a client may take to send a whole request (a large CSV import included); 408 after. */
   requestTimeoutMs: number;
+  /**
+   * Behind a reverse proxy that terminates HTTPS: trust its X-Forwarded-Proto/-For, so console cookies
+   * are marked Secure and logs show the client's address.
+   */
+  trustProxy: boolean;
   /** Whether `siyu serve` also runs the job worker in its process (the only way on PGlite). */
   worker: { enabled: boolean; pollMs: number };
   /**
@@ -153,6 +159,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logFormat: c.SIYU_LOG_FORMAT,
     shutdownGraceMs: c.SIYU_SHUTDOWN_GRACE_MS,
     requestTimeoutMs: c.SIYU_REQUEST_TIMEOUT_MS,
+    trustProxy: c.SIYU_TRUST_PROXY === 'on',
     worker: { enabled: c.SIYU_WORKER === 'on', pollMs: c.SIYU_WORKER_POLL_MS },
     // A server database is somebody's real data: the demo goes there only when asked for.
     demo: { enabled: c.SIYU_DEMO === 'on' || (c.SIYU_DEMO === 'auto' && store.engine === 'pglite'), people: c.SIYU_DEMO_PEOPLE },

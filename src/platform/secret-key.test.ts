@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import { createLogger } from './logger.js';
 import { SECRET_KEY_FILE, withEmbeddedSecretKey } from './secret-key.js';
 
-const base: Omit<Config, 'store'> = { host: '127.0.0.1', port: 0, logLevel: 'info', shutdownGraceMs: 1000, requestTimeoutMs: 300_000, worker: { enabled: false, pollMs: 1000 } };
+const base: Omit<Config, 'store'> = { host: '127.0.0.1', port: 0, logLevel: 'info', shutdownGraceMs: 1000, requestTimeoutMs: 300_000, trustProxy: false, worker: { enabled: false, pollMs: 1000 } };
 
 function capture() {
   const lines: string[] = [];

@@ -36,6 +36,7 @@ import { kpiRoutes } from './routes/kpis.js';
 import { exportRoutes } from './routes/exports.js';
 import { wecomCallbackRoutes, wecomRoutes } from './routes/wecom.js';
 import { wecomSidebarRoutes } from './routes/wecom-sidebar.js';
+import { wecomSignInRoutes } from './routes/wecom-sign-in.js';
 import { wecomMassRoutes } from './routes/wecom-mass.js';
 import { wecomCodeRoutes } from './routes/wecom-codes.js';
 import { wecomTransferRoutes } from './routes/wecom-transfers.js';
@@ -52,6 +53,8 @@ export interface BuildAppOptions {
   logger?: FastifyBaseLogger;
   /** How long a client may take to send a whole request; 408 after (tests shorten it). */
   requestTimeoutMs?: number;
+  /** Trust X-Forwarded-* from a reverse proxy (HTTPS there makes the console's cookies Secure). */
+  trustProxy?: boolean;
   /** The web console's build (index.html, assets/); default console/dist of the package. */
   consoleDir?: string;
 }
@@ -73,6 +76,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
     frameworkErrors: errorHandler,
     clientErrorHandler,
     requestTimeout,
+    trustProxy: options.trustProxy ?? false,
     // Node checks for late requests every connectionsCheckingInterval; headers may not take longer than the whole request.
     http: { headersTimeout: Math.min(60_000, requestTimeout), connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(requestTimeout / 4))) },
   });
@@ -157,7 +161,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
   // The management API: one scope, one admin-token check for every route in it.
   await app.register(async (api) => {
     api.addHook('onRequest', async (request) => {
-      // Login and the console's sign-in and sign-out are the management routes without a token.
+      // Login, the console's sign-in and sign-out and the WeCom sign-in are the management routes without a token.
       if (request.routeOptions.config.public === true) return;
       await authenticateManagement(deps.store.db, request, deps.clock.now());
     });
@@ -168,7 +172,7 @@ export async function buildApp(deps: AppDeps, options: BuildAppOptions = {}): Pr
       }
     });
     const routeSets = [
-      adminRoutes, orgRoutes, sessionRoutes, profileRoutes, vehicleRoutes, householdRoutes, consentRoutes, identityRoutes, tagRoutes, segmentRoutes, stageRoutes,
+      adminRoutes, orgRoutes, sessionRoutes, wecomSignInRoutes, profileRoutes, vehicleRoutes, householdRoutes, consentRoutes, identityRoutes, tagRoutes, segmentRoutes, stageRoutes,
       analyticsRoutes, leadRoutes, funnelRoutes, salesRoutes, leadSourceRoutes, kpiRoutes, exportRoutes, wecomRoutes, wecomSidebarRoutes, wecomCodeRoutes, wecomTransferRoutes, wecomMassRoutes, wecomTagRoutes,
     ];
     for (const routes of routeSets) await api.register(routes, deps);

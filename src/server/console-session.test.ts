@@ -152,6 +152,25 @@ describe.each(testEngines)('console sign-in and hosting on %s', (engine) => {
     expect(audit.data.map((a) => a.targetId)).toEqual([admin.id]);
   });
 
+  it('marks the cookies Secure when a trusted proxy says the page came over HTTPS, and only then', async () => {
+    const secureFlags = (res: { headers: Record<string, unknown> }) => {
+      const raw = res.headers['set-cookie'];
+      const list = Array.isArray(raw) ? raw.map(String) : [String(raw)];
+      return list.map((c) => /; Secure/.test(c));
+    };
+    const signInVia = (target: FastifyInstance, proto: string) =>
+      target.inject({ method: 'POST', url: '/api/v1/auth/session', headers: { 'x-forwarded-proto': proto }, payload: { username: admin.username, password: TEST_PASSWORD } });
+    const proxied = await testApp(store, clock, { consoleDir: built, trustProxy: true });
+    try {
+      expect(secureFlags(await signInVia(proxied, 'https'))).toEqual([true, true]);
+      expect(secureFlags(await signInVia(proxied, 'http'))).toEqual([false, false]);
+    } finally {
+      await proxied.close();
+    }
+    // Without SIYU_TRUST_PROXY a client's own header counts for nothing.
+    expect(secureFlags(await signInVia(app, 'https'))).toEqual([false, false]);
+  });
+
   it('refuses a wrong password like login and locks the account after five', async () => {
     const attempt = (password: string) => app.inject({ method: 'POST', url: '/api/v1/auth/session', payload: { username: ops.username, password } });
     for (let i = 0; i < 4; i += 1) {

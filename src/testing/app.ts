@@ -14,6 +14,7 @@ export interface TestAppOptions {
   requestTimeoutMs?: number;
   /** The web console's build to serve (default: console/dist, which may not exist). */
   consoleDir?: string;
+  trustProxy?: boolean;
 }
 
 /**
@@ -21,10 +22,10 @@ export interface TestAppOptions {
  * API document it serves (a mismatch fails the running test).
  */
 export async function testApp(store: Store, clock: Clock = systemClock, options: TestAppOptions = {}): Promise<FastifyInstance> {
-  const { logger, requestTimeoutMs, consoleDir } = options;
+  const { logger, requestTimeoutMs, consoleDir, trustProxy } = options;
   const app = await buildApp(
     { store, clock, secretKey: options.secretKey },
-    { ...(logger ? { logger } : {}), ...(requestTimeoutMs ? { requestTimeoutMs } : {}), ...(consoleDir ? { consoleDir } : {}) },
+    { ...(logger ? { logger } : {}), ...(requestTimeoutMs ? { requestTimeoutMs } : {}), ...(consoleDir ? { consoleDir } : {}), ...(trustProxy ? { trustProxy } : {}) },
   );
   checkResponsesAgainstDocument(app);
   await app.ready();
