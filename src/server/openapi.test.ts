@@ -7,6 +7,9 @@ import { operationIdFor, operations } from './openapi.js';
 
 /** The served API document is one that validators, linters and client generators take as it is. */
 
+/** Operations a browser navigates through: their success is a redirect, not a 2xx (redocly.yaml leaves this rule to this test). */
+const REDIRECTS = new Set(['GET /api/v1/auth/wecom/start', 'GET /api/v1/auth/wecom/callback']);
+
 type Document = OpenAPIV3_1.Document;
 type Operation = OpenAPIV3_1.OperationObject;
 
@@ -39,7 +42,8 @@ describe('the API document (/openapi.json)', () => {
       const params = (op.parameters ?? []).flatMap((p) => ('in' in p ? [p] : []));
       for (const name of [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1])) expect(params.some((p) => p.in === 'path' && p.name === name), `${where} documents {${name}}`).toBe(true);
       const statuses = Object.keys(op.responses ?? {});
-      expect(statuses.some((s) => s.startsWith('2')), `${where} has a success`).toBe(true);
+      if (REDIRECTS.has(where)) expect(statuses, `${where} answers a redirect`).toContain('302');
+      else expect(statuses.some((s) => s.startsWith('2')), `${where} has a success`).toBe(true);
       expect(statuses, where).toEqual(expect.arrayContaining(['400', '5XX']));
       if (/\{\w+\}/.test(path)) expect(statuses, where).toEqual(expect.arrayContaining(['404', '414']));
       if (method !== 'get' && !path.startsWith('/v1/')) expect(statuses, where).toEqual(expect.arrayContaining(['413', '415']));

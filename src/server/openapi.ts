@@ -19,6 +19,7 @@ export const RESPONSE_DESCRIPTIONS: Record<string, string> = {
   201: 'Created',
   202: 'Accepted: the work runs in the background',
   204: 'Done; no content',
+  302: 'A redirect: the browser goes on to Location',
   308: 'The profile was merged into another one: Location is the same path with the surviving id (details.profileId)',
   400: 'The request is invalid: details.issues names each field (part, path, message); also malformed JSON or a malformed URL',
   401: 'No valid credentials: send the token (management API) or the write key (tracking API)',

@@ -22,6 +22,7 @@ export { customerVisible, leadVisible, unitVisible } from './scope.repo.js';
 export { createOrgUnit, getOrgUnit, listOrgUnits, unitViews, updateOrgUnit } from './org.js';
 export { findUnitByCode, type OrgUnitRow } from './org.repo.js';
 export { LOCK_MINUTES, MAX_FAILED_LOGINS, SESSION_HOURS, createStaff, getStaff, listStaff, login, logout, resetPassword, staffView, updateStaff } from './staff.js';
+export { loginWithWecom } from './wecom-sign-in.js';
 export { auditLog, myNotifications, readNotification, updateMe, whoAmI } from './account.js';
 export { hashPassword, verifyPassword } from './password.js';
 export { eraseCustomerRecords, moveCustomerRecords, profilesWithCustomerRecords, type CustomerRecordsErased, type CustomerRecordsMoved } from './customer-records.repo.js';

@@ -119,6 +119,16 @@ export async function recordLogin(db: Db, tenantId: string, id: string, now: Dat
   await db.updateTable('staff').set({ failed_logins: 0, locked_until: null, last_login_at: now, updated_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }
 
+/** The staff member a WeCom user id is bound to in the tenant (at most one: the binding is unique). */
+export async function findByWecomUserId(db: Db, tenantId: string, wecomUserId: string): Promise<{ id: string; active: boolean } | undefined> {
+  return db.selectFrom('staff').select(['id', 'active']).where('tenant_id', '=', tenantId).where('wecom_user_id', '=', wecomUserId).executeTakeFirst();
+}
+
+/** A sign-in that used no password: only when it happened; the password's failure count and lock stay. */
+export async function recordSignIn(db: Db, tenantId: string, id: string, now: Date) {
+  await db.updateTable('staff').set({ last_login_at: now, updated_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}
+
 export async function insertSession(db: Db, s: { tenantId: string; id: string; staffId: string; tokenHash: string; createdAt: Date; expiresAt: Date }) {
   await db
     .insertInto('staff_sessions')

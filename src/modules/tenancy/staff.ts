@@ -265,8 +265,6 @@ export async function login(deps: TenancyDeps, input: { username: string; passwo
     }
     throw new AppError('unauthorized', WRONG);
   }
-  const token = newSecret('st');
-  const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3_600_000);
   return deps.db.transaction().execute(async (trx) => {
     // Re-read under a row lock: a lock-out or deactivation by a parallel attempt wins over this one.
     const current = await repo.lockLogin(trx, tenantId, account.id);
@@ -275,13 +273,23 @@ export async function login(deps: TenancyDeps, input: { username: string; passwo
       throw new AppError('account_locked', `too many wrong passwords: the account is locked until ${current.locked_until.toISOString()}`, { lockedUntil: current.locked_until.toISOString() });
     }
     await repo.recordLogin(trx, tenantId, account.id, now);
-    const sessionId = newId();
-    await repo.insertSession(trx, { tenantId, id: sessionId, staffId: account.id, tokenHash: hashSecret(token), createdAt: now, expiresAt });
-    await insertAudit(trx, { tenantId, actor: `staff:${account.id}`, action: 'auth.login', targetType: 'staff', targetId: account.id, details: { sessionId } });
-    const row = await repo.findStaff(trx, tenantId, account.id);
-    if (!row) throw new AppError('internal', 'the staff member was not read back');
-    return { token, expiresAt: expiresAt.toISOString(), staff: staffView(row) };
+    return openSession(trx, tenantId, account.id, now, { method: 'password' });
   });
+}
+
+/**
+ * A new session of SESSION_HOURS for a staff member whose sign-in succeeded, audited as
+ * `auth.login` with `details` (how they signed in); inside the caller's transaction.
+ */
+export async function openSession(trx: Db, tenantId: string, staffId: string, now: Date, details: Record<string, unknown>): Promise<{ token: string; expiresAt: string; staff: StaffView }> {
+  const token = newSecret('st');
+  const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3_600_000);
+  const sessionId = newId();
+  await repo.insertSession(trx, { tenantId, id: sessionId, staffId, tokenHash: hashSecret(token), createdAt: now, expiresAt });
+  await insertAudit(trx, { tenantId, actor: `staff:${staffId}`, action: 'auth.login', targetType: 'staff', targetId: staffId, details: { sessionId, ...details } });
+  const row = await repo.findStaff(trx, tenantId, staffId);
+  if (!row) throw new AppError('internal', 'the staff member was not read back');
+  return { token, expiresAt: expiresAt.toISOString(), staff: staffView(row) };
 }
 
 /** Ends the session of the token (idempotent). */

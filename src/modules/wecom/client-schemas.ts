@@ -144,6 +144,20 @@ export const groupchatGetSchema = z.looseObject({
 
 export const jsapiTicketSchema = z.looseObject({ ...ok, ticket: z.string(), expires_in: z.number().int() });
 
+/**
+ * 获取访问用户身份 (auth/getuserinfo): a member of the corp comes back as `userid` (with a
+ * `user_ticket` for the snsapi_privateinfo scope), anyone else as `openid` (and an `external_userid`
+ * when they are a customer of the corp).
+ */
+export const authUserInfoSchema = z.looseObject({
+  ...ok,
+  userid: z.string().min(1).optional(),
+  user_ticket: z.string().optional(),
+  openid: z.string().optional(),
+  external_userid: z.string().optional(),
+});
+
+export type WecomAuthUserInfo = z.output<typeof authUserInfoSchema>;
 export type WecomExternalContact = z.output<typeof getExternalContactSchema>;
 export type WecomBatchContacts = z.output<typeof batchGetByUserSchema>;
 export type WecomCorpTagGroup = z.output<typeof corpTagGroupSchema>;

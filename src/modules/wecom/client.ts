@@ -138,5 +138,7 @@ export function createWecomClient(options: WecomClientOptions) {
     groupchatGet: (chatId: string, needName = true) => post('externalcontact/groupchat/get', { chat_id: chatId, need_name: needName ? 1 : 0 }, s.groupchatGetSchema),
     /** The app's jsapi_ticket for wx.agentConfig (获取应用的jsapi_ticket). */
     getAgentJsapiTicket: () => call('GET', 'ticket/get', { type: 'agent_config' }, s.jsapiTicketSchema),
+    /** Who opened a page of the app (获取访问用户身份): the `code` of the web sign-in's redirect, single use. */
+    getUserInfoByCode: (code: string) => call('GET', 'auth/getuserinfo', { code }, s.authUserInfoSchema),
   };
 }

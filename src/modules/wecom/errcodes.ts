@@ -36,6 +36,9 @@ export const WECOM_ERRCODE_MESSAGES: Readonly<Record<number, string>> = {
   40068: 'WeCom does not know this tag id: pull the corp tags again (get_corp_tag_list); the tag may have been deleted in WeCom',
   60011: 'the app may not see this member or department: widen the app\'s visible range (应用管理 → the app → 可见范围)',
   84061: 'there is no friendship between this member and this customer (any more): the customer may have deleted the member',
+  40029:
+    'WeCom does not accept this sign-in code: a code is valid once and for 5 minutes, and only for the app that asked for it. ' +
+    'Open the page in WeCom again to sign in anew',
   41051: 'the welcome code was already used or has expired (it is valid once, within 20 seconds of the add event): the welcome message was not sent',
 };
 
@@ -67,6 +70,9 @@ export function wecomErrorCode(errcode: number): ErrorCode {
     // Already used: a second send is refused.
     case 41051:
       return 'conflict';
+    // A web sign-in's code (不合法的oauth_code) used already, expired or of another app.
+    case 40029:
+      return 'sign_in_code_invalid';
     // WeCom's other codes are nearly all about the request's parameters.
     default:
       return 'invalid_request';

@@ -62,6 +62,8 @@ export type { ProcessDeps } from './job-deps.js';
 export { agentConfigSignature, jsapiSignature } from './jsapi.js';
 export { clearWecomTicketCache } from './ticket-cache.js';
 export { wecomSidebar, type WecomSidebarDeps } from './sidebar.js';
+// Signing in to the app's pages from inside WeCom (网页授权登录): the start and the callback.
+export { finishWecomSignIn, signInState, startWecomSignIn, wecomAuthorizeBaseUrl, wecomAuthorizeUrl, WECOM_OAUTH_BASE_URL, WECOM_SIGN_IN_SECONDS } from './sign-in.js';
 // Channel codes (渠道活码) with their welcome messages and precipitation figures; the churn list.
 export { createChannelCode, deleteChannelCode, getChannelCode, listChannelCodes, updateChannelCode } from './channel-codes.js';
 export { channelCodeStats, wecomChurn } from './code-stats.js';

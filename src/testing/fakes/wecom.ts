@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { FakeWecomError, INVALID_PARAMETER, isBody, type Body } from './wecom-body.js';
 import { FakeContacts, type FakeContact, type FakeContactSeed } from './wecom-contacts.js';
 import { FakeContactWays, FakeCorpTags, FakeGroupChats, fakeId, type FakeGroupChat, type FakeTagGroup } from './wecom-corp.js';
+import { FakeOAuth, type FakeVisitor } from './wecom-oauth.js';
 
 /**
  * A local stand-in for WeCom's server API (qyapi.weixin.qq.com) following its documented contracts.
@@ -19,6 +20,8 @@ import { FakeContactWays, FakeCorpTags, FakeGroupChats, fakeId, type FakeGroupCh
  *   (single use within 20 s, else 41051), get/add/edit/del_corp_tag, mark_tag, add_msg_template,
  *   get_groupmsg_send_result, transfer_customer / transfer_result and their resigned/ twins,
  *   groupchat/list and groupchat/get; and `GET /cgi-bin/ticket/get?type=agent_config`.
+ * - The web sign-in (wecom-oauth.ts): the authorize page `GET /connect/oauth2/authorize` (302 back to
+ *   redirect_uri with a code for whoever `signIn` names) and `GET /cgi-bin/auth/getuserinfo`.
  * State is in memory; tests seed it through the fake-side methods (addExternalContact, …).
  */
 
@@ -85,6 +88,7 @@ export async function startFakeWecom(options: { corpId: string; secrets: string[
   const ways = new FakeContactWays(() => url);
   const chats = new FakeGroupChats();
   const ticket = { value: randomBytes(24).toString('base64url') };
+  const oauth = new FakeOAuth(now, options.corpId);
 
   const routes: Record<string, Handler> = {
     'GET /cgi-bin/externalcontact/get': (_b, q) => contacts.get(q),
@@ -106,6 +110,7 @@ export async function startFakeWecom(options: { corpId: string; secrets: string[
     'POST /cgi-bin/externalcontact/resigned/transfer_result': (b) => contacts.transferResult(b, true),
     'POST /cgi-bin/externalcontact/groupchat/list': (b) => chats.list(b),
     'POST /cgi-bin/externalcontact/groupchat/get': (b) => chats.get(b),
+    'GET /cgi-bin/auth/getuserinfo': (_b, q) => oauth.getUserInfo(q),
     'GET /cgi-bin/ticket/get': (_b, q) => {
       if (q.type !== 'agent_config') throw new FakeWecomError(INVALID_PARAMETER, 'invalid type');
       return { ticket: ticket.value, expires_in: 7200 };
@@ -151,6 +156,12 @@ export async function startFakeWecom(options: { corpId: string; secrets: string[
     const method = req.method ?? 'GET';
     const body = method === 'POST' ? await readJson(req) : {};
     requests.push({ path: parsed.pathname, query: Object.fromEntries(parsed.searchParams), ...(method === 'POST' ? { body } : {}) });
+    if (method === 'GET' && parsed.pathname === '/connect/oauth2/authorize') {
+      const page = oauth.authorize(parsed.searchParams);
+      if ('location' in page) res.writeHead(302, { location: page.location }).end();
+      else res.writeHead(400, { 'content-type': 'text/plain; charset=UTF-8' }).end(page.error);
+      return;
+    }
     const hint = randomBytes(8).toString('hex');
     try {
       const result = answer(method, parsed.pathname, parsed.searchParams, body);
@@ -206,6 +217,19 @@ export async function startFakeWecom(options: { corpId: string; secrets: string[
     /** The next `count` calls with a valid token (not gettoken) answer `errcode` (e.g. 45009, -1). */
     failNext(errcode: number, count: number) {
       failing = { errcode, remaining: count };
+    },
+    /**
+     * Who is using WeCom when the authorize page opens: a member (`{ userid }`), someone outside the
+     * corp (`{ openid }`), or nobody (null: the page refuses).
+     */
+    signIn(visitor: FakeVisitor | null) {
+      oauth.visitor = visitor;
+    },
+    /** A sign-in code for a member or an outsider, as the authorize page hands out: once, within 5 minutes. */
+    issueOAuthCode: (visitor: FakeVisitor): string => oauth.issueCode(visitor),
+    /** Adds a trusted domain (可信域名, host[:port]) of the app: redirect_uri must then be on one of them. */
+    trustDomain(host: string) {
+      oauth.trustedDomains.add(host);
     },
     /** Seeds a customer and the members who have added them (as after an add_external_contact). */
     addExternalContact: (seed: FakeContactSeed): FakeContact => contacts.add(seed),

@@ -192,6 +192,8 @@ export async function buildWorld(app: FastifyInstance, tenant: TenantCreated, op
     tagGroupIds: [[text(group, 'id')]],
     source: ['showroom', 'autohome'],
     url: ['https://siyu.example.com/sidebar'],
+    // The page to open after the WeCom sign-in: a path of this site.
+    next: ['/sidebar', '/leads?view=mine'],
   };
   return { tenant, network, pathValues, hints, logoutUser };
 }
