@@ -83,6 +83,16 @@ export const leadFunnelSchema = z
   .meta({ id: 'LeadFunnel' });
 export type LeadFunnel = z.infer<typeof leadFunnelSchema>;
 
+/** What the caller may do with a lead now, by the same rules the moves are checked with. */
+export const allowedTransitionsSchema = z
+  .object({
+    from: leadStatusSchema,
+    allowed: z.array(leadStatusSchema).describe('Statuses POST /leads/{id}/transitions accepts from the caller now (empty when none)'),
+    defeatable: z.boolean().describe('Whether a defeat request may be filed now (open leads before an order)'),
+  })
+  .meta({ id: 'AllowedTransitions' });
+export type AllowedTransitions = z.infer<typeof allowedTransitionsSchema>;
+
 export const leadTransitionSchema = z
   .object({
     id: z.string(),

@@ -66,6 +66,24 @@ describe.each(testEngines)('funnel API on %s', (engine) => {
     expect((defeated.body as ErrorBody).error.message).toContain('defeat request');
   });
 
+  it('allowed-transitions lists exactly what a move would accept, per status and role', async () => {
+    const { net, lead } = await setup();
+    for (const from of Object.keys(ALLOWED)) {
+      const id = await lead(from);
+      const res = await as('managerA', net, 'GET', `/api/v1/leads/${id}/allowed-transitions`);
+      expect(res, from).toEqual({ status: 200, body: { from, allowed: ALLOWED[from], defeatable: ['new', 'assigned', 'contacted', 'invited', 'visited', 'test_drive'].includes(from) } });
+    }
+    // A closed lead: its manager may reopen it to where it was, its consultant may not move it.
+    const closed = await lead('visited');
+    expect((await as('managerA', net, 'POST', `/api/v1/leads/${closed}/transitions`, { to: 'invalid', reason: 'no_intent' })).status).toBe(200);
+    expect((await as('managerA', net, 'GET', `/api/v1/leads/${closed}/allowed-transitions`)).body).toEqual({ from: 'invalid', allowed: ['visited'], defeatable: false });
+    expect((await as('consultantA1', net, 'GET', `/api/v1/leads/${closed}/allowed-transitions`)).body).toEqual({ from: 'invalid', allowed: [], defeatable: false });
+    // Analysts read but never write; another dealer's manager does not see the lead at all.
+    const open = await lead('contacted');
+    expect((await as('analyst', net, 'GET', `/api/v1/leads/${open}/allowed-transitions`)).body).toEqual({ from: 'contacted', allowed: [], defeatable: false });
+    expect((await as('managerB', net, 'GET', `/api/v1/leads/${open}/allowed-transitions`)).status).toBe(404);
+  });
+
   it('a forward move sets its milestone and the implied ones once, keeps time and actor, and repeats as a no-op', async () => {
     const { net, lead, actor } = await setup();
     const id = await lead('assigned');

@@ -1,15 +1,15 @@
-import type { LeadFunnel, LeadTransition, TransitionCreate, TransitionResult } from '../../contracts/funnel.js';
+import type { AllowedTransitions, LeadFunnel, LeadTransition, TransitionCreate, TransitionResult } from '../../contracts/funnel.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Db, Store } from '../../platform/db/index.js';
 import { AppError } from '../../platform/errors.js';
 import { lockIdentityGraph } from '../identity/index.js';
 import { ensureEventPartitions } from '../ingest/index.js';
 import { recordFacts } from '../profiles/index.js';
-import { MANAGER_ROLES, hasRole, type Principal } from '../tenancy/index.js';
+import { MANAGER_ROLES, WRITER_ROLES, hasRole, type Principal } from '../tenancy/index.js';
 import { milestoneMessages } from './facts.js';
 import { leadFactRows } from './facts.repo.js';
 import * as repo from './funnel.repo.js';
-import { CLOSED_STATUSES, ORDER_STEPS, asLeadStatus, checkTransition, funnelRank, impliedMilestones, type LeadStatus, type MilestoneColumn } from './statuses.js';
+import { CLOSED_STATUSES, OPEN_STATUSES, ORDER_STEPS, allowedTargets, asLeadStatus, checkTransition, funnelRank, impliedMilestones, type LeadStatus, type MilestoneColumn } from './statuses.js';
 
 /**
  * Status changes of a lead after routing: by hand (staff), by orders, by an approved defeat. A
@@ -132,6 +132,20 @@ export async function transitionLead(deps: FunnelDeps, principal: Principal, lea
     const row = await repo.insertTransition(trx, t, { leadId, from, to, at, actor: principal.actor, reason, remark: input.remark ?? null });
     return { changed: true, lead: leadFunnelView(await reload(trx, t, leadId)), transition: transitionView(row) };
   });
+}
+
+/**
+ * The moves the caller may make on a lead now (404 outside their scope): what `transitionLead` would
+ * accept, so a client offers exactly those. Roles that may not write get none.
+ */
+export async function allowedTransitions(db: Db, principal: Principal, leadId: string): Promise<AllowedTransitions> {
+  const lead = await repo.findLead(db, principal, leadId);
+  if (!lead) throw noLead(leadId);
+  const from = asLeadStatus(lead.status);
+  if (!hasRole(principal, WRITER_ROLES)) return { from, allowed: [], defeatable: false };
+  const before = CLOSED_STATUSES.includes(from) ? await repo.statusBefore(db, principal.tenantId, leadId, from) : null;
+  const allowed = allowedTargets(from, { manager: hasRole(principal, MANAGER_ROLES), reopenTo: before === null ? null : asLeadStatus(before) });
+  return { from, allowed, defeatable: OPEN_STATUSES.includes(from) };
 }
 
 /** A lead's status history, oldest first (404 outside the caller's scope). */

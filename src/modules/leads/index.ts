@@ -8,6 +8,7 @@ export {
   leadFunnel,
   leadTransitions,
   lockLeadForOrder,
+  allowedTransitions,
   transitionLead,
   undoOrderSteps,
   type FunnelDeps,

@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errorBodySchema } from '../../contracts/common.js';
 import {
+  allowedTransitionsSchema,
   defeatDecisionSchema,
   defeatListQuery,
   defeatRequestCreateSchema,
@@ -17,7 +18,7 @@ import {
   transitionCreateSchema,
   transitionResultSchema,
 } from '../../contracts/funnel.js';
-import { addFollowUp, decideDefeat, getDefeatRequest, listDefeatRequests, listFollowUps, leadTransitions, requestDefeat, transitionLead } from '../../modules/leads/index.js';
+import { addFollowUp, allowedTransitions, decideDefeat, getDefeatRequest, listDefeatRequests, listFollowUps, leadTransitions, requestDefeat, transitionLead } from '../../modules/leads/index.js';
 import { MANAGER_ROLES, WRITER_ROLES, type Role } from '../../modules/tenancy/index.js';
 import { adminSecurity as security, requirePrincipal } from '../auth.js';
 import type { AppDeps } from '../deps.js';
@@ -51,6 +52,20 @@ export async function funnelRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request) => transitionLead(d, requirePrincipal(request, WRITER_ROLES), request.params.id, request.body),
+  );
+
+  r.get(
+    '/api/v1/leads/:id/allowed-transitions',
+    {
+      schema: {
+        tags,
+        summary: 'The statuses the caller may move this lead to now, and whether a defeat request may be filed: the same rules POST …/transitions checks',
+        params: leadIdParams,
+        response: { 200: allowedTransitionsSchema, ...errors },
+        security,
+      },
+    },
+    async (request) => allowedTransitions(deps.store.db, requirePrincipal(request), request.params.id),
   );
 
   r.get(
