@@ -47,7 +47,7 @@ export const profileSearchQuerySchema = z.object({
 });
 export type ProfileSearchQuery = z.infer<typeof profileSearchQuerySchema>;
 
-export const profileEventsQuerySchema = eventsQuerySchema.pick({ type: true, event: true, limit: true, cursor: true });
+export const profileEventsQuerySchema = eventsQuerySchema.pick({ type: true, event: true, from: true, to: true, limit: true, cursor: true });
 export type ProfileEventsQuery = z.infer<typeof profileEventsQuerySchema>;
 
 export const identitySchema = z.object({

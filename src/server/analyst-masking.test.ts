@@ -445,5 +445,5 @@ describe.each(testEngines)('analysts read every answer masked (%s)', (engine) =>
     expect(list(rec(bodyOf(analyst.calls, '/api/v1/segments/preview'))['sample']).length).toBeGreaterThan(0);
     expect(String(bodyOf(analyst.calls, `/api/v1/exports/leads.csv?consultantId=${s.consultantA1.id}`))).toContain(`,${masked('consultantA1')},`);
     console.log(`[${engine}] world, both walks and checks: ${Math.round(performance.now() - started)} ms`);
-  });
+  }, 180_000);
 });

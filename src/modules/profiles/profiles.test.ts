@@ -391,6 +391,9 @@ describe.each(testEngines)('customer 360 API on %s', (engine) => {
     expect(tracks.data.map((x) => x.id)).toEqual([e5, e3, e1]);
     const drives = json(await get(`/api/v1/profiles/${id}/events?event=Test%20Drive%20Booked`)) as Page<{ id: string }>;
     expect(drives.data.map((x) => x.id)).toEqual([e5, e3]);
+    // A period of event time: from inclusive, to exclusive.
+    const period = json(await get(`/api/v1/profiles/${id}/events?from=2026-03-01T10:00:00.000Z&to=2026-03-03T10:00:00.000Z`)) as Page<{ id: string }>;
+    expect(period.data.map((x) => x.id)).toEqual([e4, e3, e2]);
     expect((await get(`/api/v1/profiles/${id}/events?type=click`)).statusCode).toBe(400);
     expect((await get(`/api/v1/profiles/${id}/events?cursor=abc`)).statusCode).toBe(400);
     expect((await get(`/api/v1/profiles/${randomUUID()}/events`)).statusCode).toBe(404);
