@@ -1,0 +1,33 @@
+import { useEffect, useRef } from 'react';
+import { echarts, type EChartsCoreOption } from './echarts';
+
+/**
+ * One ECharts chart that follows its container's width. `label` is read by screen readers;
+ * `data-chart-drawn` turns true once the first frame is painted (the end-to-end tests and the
+ * speed measurement wait for it).
+ */
+export function Chart({ option, height = 320, label }: { option: EChartsCoreOption; height?: number; label: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const chart = useRef<ReturnType<typeof echarts.init> | null>(null);
+
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const instance = echarts.init(el, undefined, { renderer: 'canvas' });
+    chart.current = instance;
+    instance.on('finished', () => el.setAttribute('data-chart-drawn', 'true'));
+    const observer = new ResizeObserver(() => instance.resize());
+    observer.observe(el);
+    return () => {
+      observer.disconnect();
+      instance.dispose();
+      chart.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    chart.current?.setOption({ aria: { enabled: true }, ...option }, true);
+  }, [option]);
+
+  return <div ref={ref} data-echarts="" role="img" aria-label={label} style={{ width: '100%', height }} />;
+}
