@@ -1,0 +1,2 @@
+export { ConditionBuilder } from './condition-builder';
+export type { Condition } from './types';
