@@ -1,0 +1,43 @@
+import { defineMessages } from '../../i18n';
+
+/** The lead pool (公海). */
+export const poolMessages = defineMessages({
+  'zh-CN': {
+    title: '线索公海',
+    subtitle: '暂无顾问跟进的线索：销售顾问可领取，经理可分配给顾问',
+    colReason: '进入公海原因',
+    colActions: '操作',
+    claim: '领取',
+    claimed: '已领取，请尽快跟进',
+    assign: '分配',
+    assignTitle: '分配线索',
+    assignLead: '线索：{name}（当前经销商：{dealer}）',
+    noDealer: '总部公海',
+    dealer: '经销商',
+    consultant: '销售顾问',
+    pickDealerFirst: '先选择经销商',
+    assignNeedsTarget: '请选择销售顾问或经销商',
+    assignedTo: '已分配给 {name}',
+    movedToDealer: '已转入经销商 {code} 的公海',
+    empty: '公海里没有待领取的线索',
+  },
+  en: {
+    title: 'Lead pool',
+    subtitle: 'Leads nobody follows up yet: consultants claim them, managers assign them',
+    colReason: 'Why in the pool',
+    colActions: 'Actions',
+    claim: 'Claim',
+    claimed: 'Claimed: follow it up soon',
+    assign: 'Assign',
+    assignTitle: 'Assign the lead',
+    assignLead: 'Lead: {name} (dealer now: {dealer})',
+    noDealer: 'HQ pool',
+    dealer: 'Dealer',
+    consultant: 'Consultant',
+    pickDealerFirst: 'Choose a dealer first',
+    assignNeedsTarget: 'Choose a consultant or a dealer',
+    assignedTo: 'Assigned to {name}',
+    movedToDealer: "Moved to dealer {code}'s pool",
+    empty: 'No leads are waiting in the pool',
+  },
+});
