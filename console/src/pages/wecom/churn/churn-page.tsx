@@ -1,0 +1,117 @@
+import { ReloadOutlined } from '@ant-design/icons';
+import { useQuery } from '@tanstack/react-query';
+import { Alert, Button, Card, DatePicker, Flex, Select, Space, Table, Typography } from 'antd';
+import type { ColumnsType } from 'antd/es/table';
+import dayjs from 'dayjs';
+import { useMemo, useState } from 'react';
+import { Link } from 'react-router';
+import { wecomChurnSchema, type WecomChurn } from '@contracts/wecom-codes';
+import { api } from '../../../api/client';
+import { EmptyState, QueryState } from '../../../components/page-state';
+import { useFormat } from '../../../format-hooks';
+import { useT } from '../../../i18n';
+import { dayBefore, dayEnd, dayStart } from '../shared/days';
+import { wecomShared } from '../shared/messages';
+import { useChannelCodes, wecomKeys } from '../shared/refs';
+import { ChurnChart } from './churn-chart';
+import { messages } from './messages';
+
+type Row = WecomChurn['data'][number];
+const LIMITS = [100, 200, 500] as const;
+
+export function ChurnPage() {
+  const t = useT(messages);
+  const ts = useT(wecomShared);
+  const f = useFormat();
+  const [range, setRange] = useState(() => ({ from: dayBefore(89, f.timeZone), to: dayBefore(0, f.timeZone) }));
+  const [limit, setLimit] = useState<number>(200);
+  const query = { from: dayStart(range.from, f.timeZone), to: dayEnd(range.to, f.timeZone), limit };
+  const churn = useQuery({
+    queryKey: wecomKeys.churn(query),
+    queryFn: () => api.get('/api/v1/wecom/churn', wecomChurnSchema, { query }),
+  });
+  const codes = useChannelCodes();
+  const codeNames = useMemo(() => new Map((codes.data?.data ?? []).map((c) => [c.id, c.name])), [codes.data]);
+
+  const columns: ColumnsType<Row> = [
+    { title: t('removedAt'), dataIndex: 'removedAt', width: 140, fixed: 'left', render: (v: string) => f.dateTime(v) },
+    {
+      title: t('customer'),
+      key: 'customer',
+      width: 110,
+      ellipsis: { showTitle: true },
+      render: (_, r) => {
+        const name = r.customerName ?? t('unknownCustomer');
+        return r.profileId ? <Link to={`/customers/${r.profileId}`}>{name}</Link> : name;
+      },
+    },
+    { title: t('consultant'), dataIndex: 'consultantName', width: 100, render: (v: string | null) => v ?? '—' },
+    { title: t('wecomUserId'), dataIndex: 'wecomUserId', width: 110 },
+    { title: t('dealer'), dataIndex: 'dealerCode', width: 80, render: (v: string | null) => v ?? '—' },
+    {
+      title: t('code'),
+      dataIndex: 'channelCodeId',
+      width: 200,
+      ellipsis: { showTitle: true },
+      render: (id: string | null) => (id ? <Link to={`/wecom/codes/${id}`}>{codeNames.get(id) ?? id}</Link> : '—'),
+    },
+    { title: t('addedAt'), dataIndex: 'addedAt', width: 140, render: (v: string) => f.dateTime(v) },
+    { title: t('daysAsFriend'), dataIndex: 'daysAsFriend', width: 100, align: 'right', render: (n: number) => t('days', { n: f.number(n) }) },
+  ];
+
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+      <Flex justify="space-between" align="center" wrap gap={12}>
+        <div style={{ maxWidth: 900 }}>
+          <Typography.Title level={3} style={{ margin: 0 }}>
+            {t('title')}
+          </Typography.Title>
+          <Typography.Text type="secondary">{t('intro')}</Typography.Text>
+        </div>
+        <Space wrap>
+          <DatePicker.RangePicker
+            allowClear={false}
+            value={[dayjs(range.from), dayjs(range.to)]}
+            onChange={(v) => {
+              const [a, b] = v ?? [];
+              if (a && b) setRange({ from: a.format('YYYY-MM-DD'), to: b.format('YYYY-MM-DD') });
+            }}
+            aria-label={t('range')}
+          />
+          <Select<number>
+            style={{ width: 130 }}
+            value={limit}
+            onChange={setLimit}
+            aria-label={t('limit')}
+            options={LIMITS.map((n) => ({ value: n, label: t('limitN', { n }) }))}
+          />
+          <Button icon={<ReloadOutlined />} onClick={() => void churn.refetch()} aria-label={ts('refresh')} />
+        </Space>
+      </Flex>
+      <QueryState query={churn}>
+        {(data) => (
+          <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+            {data.data.length >= limit ? <Alert type="warning" showIcon message={t('limitReached', { n: limit })} /> : null}
+            {data.data.length > 0 && data.data.length < limit ? (
+              <Card title={t('perDay')} extra={<Typography.Text type="secondary">{t('total', { n: f.number(data.data.length) })}</Typography.Text>}>
+                <ChurnChart rows={data.data} from={range.from} to={range.to} />
+              </Card>
+            ) : null}
+            <Card>
+              <Table<Row>
+                data-testid="wecom-churn-table"
+                rowKey="friendshipId"
+                size="middle"
+                columns={columns}
+                dataSource={data.data}
+                scroll={{ x: 980 }}
+                locale={{ emptyText: <EmptyState /> }}
+                pagination={{ defaultPageSize: 20, showSizeChanger: true }}
+              />
+            </Card>
+          </Space>
+        )}
+      </QueryState>
+    </Space>
+  );
+}

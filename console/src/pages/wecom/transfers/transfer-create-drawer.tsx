@@ -1,0 +1,170 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Alert, App, Button, Drawer, Form, Input, Space, Tabs } from 'antd';
+import { useState } from 'react';
+import type { z } from 'zod';
+import {
+  TRANSFER_MESSAGE_MAX,
+  wecomResignedTransferCreateSchema,
+  wecomTransferCreateSchema,
+  wecomTransferSchema,
+  type WecomTransfer,
+} from '@contracts/wecom-transfers';
+import { api } from '../../../api/client';
+import { ErrorAlert } from '../../../components/page-state';
+import { common } from '../../../i18n/common';
+import { useT } from '../../../i18n';
+import { wecomShared } from '../shared/messages';
+import { ConnectorSelect, StaffSelect } from '../shared/pickers';
+import { issuesText } from '../shared/welcome-form';
+import { messages } from './messages';
+import { ProfilePicker, type PickedProfile } from './profile-picker';
+
+type OnJobInput = z.input<typeof wecomTransferCreateSchema>;
+type ResignedInput = z.input<typeof wecomResignedTransferCreateSchema>;
+type Request = { kind: 'on_job'; body: OnJobInput } | { kind: 'resigned'; body: ResignedInput };
+
+interface TransferFormValues {
+  connectorId?: string;
+  fromStaffId?: string;
+  fromWecomUserId?: string;
+  toStaffId?: string;
+  profiles?: PickedProfile[];
+  externalUserIds?: string;
+  message?: string;
+  idempotencyKey?: string;
+}
+
+const blank = (s: string | undefined) => (s === undefined || s.trim() === '' ? undefined : s.trim());
+const lines = (s: string | undefined) => (s ?? '').split(/[\s,;]+/).filter((l) => l !== '');
+
+function toRequest(kind: 'on_job' | 'resigned', v: TransferFormValues): Request {
+  if (kind === 'resigned') {
+    return {
+      kind,
+      body: {
+        connectorId: v.connectorId ?? '',
+        fromStaffId: blank(v.fromStaffId),
+        fromWecomUserId: blank(v.fromWecomUserId),
+        toStaffId: v.toStaffId ?? '',
+        idempotencyKey: blank(v.idempotencyKey),
+      },
+    };
+  }
+  const profileIds = (v.profiles ?? []).map((p) => p.value);
+  const externalUserIds = lines(v.externalUserIds);
+  return {
+    kind,
+    body: {
+      connectorId: v.connectorId ?? '',
+      fromStaffId: v.fromStaffId ?? '',
+      toStaffId: v.toStaffId ?? '',
+      profileIds: profileIds.length > 0 ? profileIds : undefined,
+      externalUserIds: externalUserIds.length > 0 ? externalUserIds : undefined,
+      message: blank(v.message),
+      idempotencyKey: blank(v.idempotencyKey),
+    },
+  };
+}
+
+/** Starts an on-the-job or a resigned transfer; the answer (with each customer's outcome) opens at once. */
+export function TransferCreateDrawer({ open, onClose, onCreated }: { open: boolean; onClose: () => void; onCreated: (t: WecomTransfer) => void }) {
+  const t = useT(messages);
+  const ts = useT(wecomShared);
+  const tc = useT(common);
+  const { message } = App.useApp();
+  const client = useQueryClient();
+  const [kind, setKind] = useState<'on_job' | 'resigned'>('on_job');
+  const [form] = Form.useForm<TransferFormValues>();
+  const [issues, setIssues] = useState<string[]>([]);
+  const create = useMutation({
+    mutationFn: (r: Request) =>
+      r.kind === 'on_job'
+        ? api.post('/api/v1/wecom/transfers', wecomTransferSchema, { body: r.body })
+        : api.post('/api/v1/wecom/transfers/resigned', wecomTransferSchema, { body: r.body }),
+    onSuccess: async (transfer) => {
+      client.setQueryData(['wecom', 'transfer', transfer.id], transfer);
+      await client.invalidateQueries({ queryKey: ['wecom', 'transfers'] });
+      message.success(t('created'));
+      form.resetFields();
+      onCreated(transfer);
+    },
+    onError: (e) => message.error(e.message),
+  });
+  const required = [{ required: true, message: ts('required') }];
+
+  const submit = (values: TransferFormValues) => {
+    const r = toRequest(kind, values);
+    const parsed = r.kind === 'on_job' ? wecomTransferCreateSchema.safeParse(r.body) : wecomResignedTransferCreateSchema.safeParse(r.body);
+    if (!parsed.success) {
+      setIssues(issuesText(parsed.error));
+      return;
+    }
+    setIssues([]);
+    create.mutate(r);
+  };
+
+  return (
+    <Drawer
+      title={t('newTransfer')}
+      open={open}
+      onClose={onClose}
+      width={640}
+      destroyOnHidden
+      extra={
+        <Space>
+          <Button onClick={onClose}>{tc('cancel')}</Button>
+          <Button type="primary" loading={create.isPending} onClick={() => form.submit()}>
+            {tc('save')}
+          </Button>
+        </Space>
+      }
+    >
+      <Space direction="vertical" style={{ width: '100%' }}>
+        <Tabs
+          activeKey={kind}
+          onChange={(k) => setKind(k === 'resigned' ? 'resigned' : 'on_job')}
+          items={[
+            { key: 'on_job', label: t('onJobTab') },
+            { key: 'resigned', label: t('resignedTab') },
+          ]}
+        />
+        {kind === 'on_job' ? <Alert type="info" showIcon message={t('quotaRule')} /> : null}
+        <Alert type="info" showIcon message={ts('wecomMayFail')} />
+        {issues.length > 0 ? <Alert type="error" showIcon message={ts('invalidInput')} description={issues.join('\n')} style={{ whiteSpace: 'pre-line' }} /> : null}
+        {create.error ? <ErrorAlert error={create.error} /> : null}
+        <Form<TransferFormValues> form={form} layout="vertical" onFinish={submit}>
+          <Form.Item name="connectorId" label={ts('connector')} rules={required}>
+            <ConnectorSelect />
+          </Form.Item>
+          <Form.Item name="fromStaffId" label={kind === 'on_job' ? t('from') : t('fromStaff')} rules={kind === 'on_job' ? required : undefined}>
+            <StaffSelect ariaLabel={kind === 'on_job' ? t('from') : t('fromStaff')} />
+          </Form.Item>
+          {kind === 'resigned' ? (
+            <Form.Item name="fromWecomUserId" label={t('fromWecomUserId')} extra={t('fromWecomUserIdHelp')}>
+              <Input maxLength={64} aria-label={t('fromWecomUserId')} />
+            </Form.Item>
+          ) : null}
+          <Form.Item name="toStaffId" label={t('to')} rules={required}>
+            <StaffSelect ariaLabel={t('to')} />
+          </Form.Item>
+          {kind === 'on_job' ? (
+            <>
+              <Form.Item name="profiles" label={t('profileIds')}>
+                <ProfilePicker />
+              </Form.Item>
+              <Form.Item name="externalUserIds" label={t('externalUserIds')} extra={t('externalUserIdsHelp')}>
+                <Input.TextArea rows={3} aria-label={t('externalUserIds')} />
+              </Form.Item>
+              <Form.Item name="message" label={t('message')} extra={t('messageHelp')}>
+                <Input.TextArea rows={2} maxLength={TRANSFER_MESSAGE_MAX} showCount aria-label={t('message')} />
+              </Form.Item>
+            </>
+          ) : null}
+          <Form.Item name="idempotencyKey" label={t('idempotencyKey')}>
+            <Input maxLength={100} aria-label={t('idempotencyKey')} />
+          </Form.Item>
+        </Form>
+      </Space>
+    </Drawer>
+  );
+}
