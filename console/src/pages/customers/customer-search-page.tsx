@@ -8,7 +8,7 @@ import { EmptyState, QueryState } from '../../components/page-state';
 import { useFormat } from '../../format-hooks';
 import { common } from '../../i18n/common';
 import { useT } from '../../i18n';
-import { CursorPager, PAGE_SIZES } from './cursor-pager';
+import { CursorPagerControls, PAGE_SIZES } from '../../components/cursor-pager';
 import { messages } from './messages';
 import { useProfileSearch, VIN_PATTERN } from './queries';
 import { StageCell, TagsCell, VinMatches } from './search-cells';
@@ -124,15 +124,14 @@ export function CustomerSearchPage() {
                 locale={{ emptyText: <EmptyState description={q ? t('noResults', { q }) : t('noCustomers')} /> }}
                 onRow={(row) => ({ onClick: () => void navigate(`/customers/${row.id}`), style: { cursor: 'pointer' } })}
               />
-              <CursorPager
+              <CursorPagerControls
                 page={prev.length + 1}
                 canPrev={prev.length > 0 || cursor !== undefined}
                 nextCursor={page.nextCursor}
                 loading={search.isFetching}
-                limit={limit}
                 onPrev={() => go({ q, cursor: prev[prev.length - 1] || undefined, limit }, prev.slice(0, -1))}
                 onNext={(next) => go({ q, cursor: next, limit }, [...prev, cursor ?? ''])}
-                onLimit={(n) => go({ q, limit: n }, [])}
+                pageSize={{ limit, onChange: (n) => go({ q, limit: n }, []), label: 'rowsPerPage' }}
               />
             </>
           )}

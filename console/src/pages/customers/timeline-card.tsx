@@ -9,12 +9,12 @@ import { STANDARD_EVENTS } from '@contracts/vocabulary';
 import { EmptyState, QueryState } from '../../components/page-state';
 import { useFormat } from '../../format-hooks';
 import { useT } from '../../i18n';
-import { CursorPager, useCursorPages } from './cursor-pager';
+import { CursorPager, useCursorPages } from '../../components/cursor-pager';
 import { history } from './history-messages';
 import { propertySummary } from './labels';
 import { useProfileEvents, type EventsFilter } from './queries';
 import { vocab, vocabLabel } from './vocab-messages';
-import { dayStartIso } from './zoned-day';
+import { startOfDayIso } from '../../format';
 
 type MessageType = (typeof MESSAGE_TYPES)[number];
 const TYPE_COLORS: Record<MessageType, string> = { identify: 'purple', track: 'blue', page: 'cyan', screen: 'geekblue', group: 'orange', alias: 'magenta' };
@@ -69,8 +69,8 @@ export function TimelineCard({ profileId }: { profileId: string }) {
     return {
       ...(event ? { event } : {}),
       ...(type ? { type } : {}),
-      ...(start ? { from: dayStartIso(start, f.timeZone) } : {}),
-      ...(end ? { to: dayStartIso(end, f.timeZone, 1) } : {}),
+      ...(start ? { from: startOfDayIso(start, f.timeZone) } : {}),
+      ...(end ? { to: startOfDayIso(end, f.timeZone, 1) } : {}),
     };
   }, [event, type, range, f.timeZone]);
 
@@ -171,16 +171,7 @@ export function TimelineCard({ profileId }: { profileId: string }) {
               }}
               locale={{ emptyText: <EmptyState description={t('noEvents')} /> }}
             />
-            <CursorPager
-              page={pages.page}
-              canPrev={pages.page > 1}
-              nextCursor={d.nextCursor}
-              loading={events.isFetching}
-              limit={pages.limit}
-              onPrev={pages.prev}
-              onNext={pages.next}
-              onLimit={pages.setLimit}
-            />
+            <CursorPager pages={pages} nextCursor={d.nextCursor} loading={events.isFetching} pageSizeLabel="rowsPerPage" />
           </>
         )}
       </QueryState>

@@ -6,7 +6,7 @@ import type { Lead } from '@contracts/leads';
 import { api, ApiError } from '../../api/client';
 import { common } from '../../i18n/common';
 import { useT } from '../../i18n';
-import { FormSelect } from './form-select';
+import { FormSelect } from '../../components/form-select';
 import { LEADS_KEY, useAllowedTransitions } from './api';
 import { leadMessages } from './lead-messages';
 import { useVocab } from './vocab';

@@ -6,7 +6,7 @@ import { api } from '../../api/client';
 import { ErrorAlert } from '../../components/page-state';
 import { useFormat } from '../../format-hooks';
 import { useT } from '../../i18n';
-import { FormSelect } from './form-select';
+import { FormSelect } from '../../components/form-select';
 import { LEADS_KEY, useDefeatRequests } from './api';
 import { leadMessages } from './lead-messages';
 import { useStaffNames } from './staff-names';

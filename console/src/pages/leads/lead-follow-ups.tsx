@@ -7,12 +7,12 @@ import { api } from '../../api/client';
 import { QueryState } from '../../components/page-state';
 import { useFormat } from '../../format-hooks';
 import { useT } from '../../i18n';
-import { FormSelect } from './form-select';
+import { FormSelect } from '../../components/form-select';
 import { LEADS_KEY, useFollowUps } from './api';
 import { leadMessages } from './lead-messages';
 import { useStaffNames } from './staff-names';
 import { useVocab } from './vocab';
-import { zonedIso } from './zoned-time';
+import { zonedIso } from '../../format';
 
 interface FollowUpForm {
   kind?: string;

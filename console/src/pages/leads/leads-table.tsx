@@ -4,7 +4,7 @@ import { EmptyState, ErrorState } from '../../components/page-state';
 import { useFormat } from '../../format-hooks';
 import { useT } from '../../i18n';
 import { useLeads } from './api';
-import { CursorPager, useCursorPages } from './cursor-pager';
+import { CursorPager, useCursorPages } from '../../components/cursor-pager';
 import { leadColumns } from './lead-columns';
 import { toListQuery, type LeadFilters } from './list-filters';
 import { listMessages } from './list-messages';

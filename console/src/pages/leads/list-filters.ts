@@ -1,6 +1,6 @@
 import { LEAD_STATUSES, type LeadStatus } from '@contracts/funnel';
 import type { LeadListQuery } from './api';
-import { dayStartIso } from './zoned-time';
+import { startOfDayIso } from '../../format';
 
 /** The lead list's filters as the page keeps them in its address (days as YYYY-MM-DD). */
 export interface LeadFilters {
@@ -49,7 +49,7 @@ export function toListQuery(filters: LeadFilters, timeZone: string): LeadListQue
     source: filters.source,
     dealerCode: filters.dealerCode,
     consultantId: filters.consultantId,
-    from: dayStartIso(filters.from, timeZone),
-    to: dayStartIso(filters.to, timeZone, 1),
+    from: startOfDayIso(filters.from, timeZone),
+    to: startOfDayIso(filters.to, timeZone, 1),
   };
 }

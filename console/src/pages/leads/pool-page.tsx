@@ -11,7 +11,7 @@ import { useFormat } from '../../format-hooks';
 import { useT } from '../../i18n';
 import { LEADS_KEY, usePool } from './api';
 import { AssignDialog } from './assign-dialog';
-import { CursorPager, useCursorPages } from './cursor-pager';
+import { CursorPager, useCursorPages } from '../../components/cursor-pager';
 import { leadColumns } from './lead-columns';
 import { LeadFilterBar } from './lead-filter-bar';
 import { readFilters, toListQuery, writeFilters, type LeadFilters } from './list-filters';

@@ -6,7 +6,8 @@ import { useFormat } from '../../format-hooks';
 import { useT } from '../../i18n';
 import { useChanges, useMembers } from './api';
 import { messages } from './messages';
-import { CursorPager, useCursorPages } from './shared/cursor-pager';
+import { CursorPager, useCursorPages } from '../../components/cursor-pager';
+import { SEGMENT_PAGE_SIZES } from './shared/page-sizes';
 
 function ProfileLink({ id }: { id: string }) {
   return (
@@ -21,7 +22,7 @@ export function SegmentMembers({ segment }: { segment: Segment }) {
   const t = useT(messages);
   const f = useFormat();
   const pages = useCursorPages(20);
-  const members = useMembers(segment.id, pages.after, pages.size);
+  const members = useMembers(segment.id, pages.cursor, pages.limit);
   return (
     <Card title={t('members')} extra={<Typography.Text type="secondary">{t('membersHint')}</Typography.Text>} data-testid="segment-members">
       <QueryState query={members} isEmpty={(d) => d.data.length === 0 && pages.page === 1} empty={t('noMembers')}>
@@ -39,7 +40,7 @@ export function SegmentMembers({ segment }: { segment: Segment }) {
                 { title: t('enteredAt'), dataIndex: 'enteredAt', width: 220, render: (v: string) => f.dateTime(v) },
               ]}
             />
-            <CursorPager pages={pages} nextCursor={page.nextCursor} loading={members.isFetching} />
+            <CursorPager pages={pages} nextCursor={page.nextCursor} loading={members.isFetching} variant="icons" pageSizes={SEGMENT_PAGE_SIZES} />
           </>
         )}
       </QueryState>
@@ -52,7 +53,7 @@ export function SegmentChanges({ segment }: { segment: Segment }) {
   const t = useT(messages);
   const f = useFormat();
   const pages = useCursorPages(20);
-  const changes = useChanges(segment.id, pages.after, pages.size);
+  const changes = useChanges(segment.id, pages.cursor, pages.limit);
   return (
     <QueryState query={changes} isEmpty={(d) => d.data.length === 0 && pages.page === 1} empty={t('noChanges')}>
       {(page) => (
@@ -75,7 +76,7 @@ export function SegmentChanges({ segment }: { segment: Segment }) {
               { title: t('profileId'), dataIndex: 'profileId', render: (id: string) => <ProfileLink id={id} /> },
             ]}
           />
-          <CursorPager pages={pages} nextCursor={page.nextCursor} loading={changes.isFetching} />
+          <CursorPager pages={pages} nextCursor={page.nextCursor} loading={changes.isFetching} variant="icons" pageSizes={SEGMENT_PAGE_SIZES} />
         </>
       )}
     </QueryState>

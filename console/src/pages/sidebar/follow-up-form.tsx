@@ -1,6 +1,6 @@
 import { App, Button, Card, DatePicker, Flex, Form, Input, Select, TimePicker } from 'antd';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { Dayjs } from 'dayjs';
+import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { FOLLOW_UP_KINDS, followUpCreateSchema, followUpResultSchema, type FollowUpCreate } from '@contracts/funnel';
 import { api } from '../../api/client';
@@ -9,7 +9,7 @@ import { useFormat } from '../../format-hooks';
 import { useT } from '../../i18n';
 import { messages } from './messages';
 import { SIDEBAR_KEY } from './sidebar-keys';
-import { tenantInstant, tenantToday } from './tenant-time';
+import { isoDay, zonedIso } from '../../format';
 
 type Kind = (typeof FOLLOW_UP_KINDS)[number];
 
@@ -31,7 +31,7 @@ const PRESETS = [
 function nextAt(day: Dayjs | null | undefined, time: Dayjs | null | undefined, timeZone: string): string | undefined {
   if (!day) return undefined;
   const at = time ?? atTen(day);
-  return tenantInstant(day, at.hour(), at.minute(), timeZone);
+  return zonedIso({ year: day.year(), month: day.month() + 1, day: day.date(), hour: at.hour(), minute: at.minute() }, timeZone);
 }
 
 /**
@@ -69,7 +69,8 @@ export function FollowUpForm({ leadId }: { leadId: string }) {
     save.mutate(parsed.data);
   };
 
-  const today = tenantToday(f.timeZone);
+  // Today in the tenant's time zone, as a date-picker value.
+  const today = dayjs(isoDay(new Date(), f.timeZone));
   return (
     <Card size="small" title={t('followUp')} data-testid="sidebar-followup">
       <Form<Values> form={form} size="small" layout="vertical" initialValues={{ kind: 'wecom_chat' }} onFinish={submit} requiredMark={false}>

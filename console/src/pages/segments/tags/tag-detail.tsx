@@ -5,7 +5,8 @@ import { QueryState } from '../../../components/page-state';
 import { useFormat } from '../../../format-hooks';
 import { useT } from '../../../i18n';
 import { useStaffNames } from '../builder/choices';
-import { CursorPager, useCursorPages } from '../shared/cursor-pager';
+import { CursorPager, useCursorPages } from '../../../components/cursor-pager';
+import { SEGMENT_PAGE_SIZES } from '../shared/page-sizes';
 import { messages } from './messages';
 import { useTagDetail, useTagHistory } from './tag-api';
 
@@ -13,7 +14,7 @@ function TagHistory({ tagId }: { tagId: string }) {
   const t = useT(messages);
   const f = useFormat();
   const pages = useCursorPages(20);
-  const history = useTagHistory(tagId, pages.after, pages.size);
+  const history = useTagHistory(tagId, pages.cursor, pages.limit);
   const staff = useStaffNames();
   const actorName = (actor: string) => {
     if (actor === 'rule') return t('ruleActor');
@@ -53,7 +54,7 @@ function TagHistory({ tagId }: { tagId: string }) {
               { title: t('reasonColumn'), dataIndex: 'reason', ellipsis: true, render: (r: string | null) => r ?? '—' },
             ]}
           />
-          <CursorPager pages={pages} nextCursor={page.nextCursor} loading={history.isFetching} />
+          <CursorPager pages={pages} nextCursor={page.nextCursor} loading={history.isFetching} variant="icons" pageSizes={SEGMENT_PAGE_SIZES} />
         </>
       )}
     </QueryState>

@@ -7,7 +7,7 @@ import { useT } from '../../../i18n';
 import type { Staff } from '../staff/api';
 import type { AuditFilter } from './api';
 import { messages } from './messages';
-import { nextDay, startOfDayIn } from './zoned';
+import { startOfDayIso } from '../../../format';
 
 /** Prefixes of the actions the API records (the filter takes any text too). */
 const ACTION_PREFIXES = ['auth.', 'staff.', 'org_unit.', 'source.', 'write_key.', 'admin_token.', 'identity.', 'profile.', 'export.', 'wecom_connector.', 'stage_model.', 'segment.', 'tag.'];
@@ -31,8 +31,8 @@ export function AuditFilters({ staff, onApply }: { staff: readonly Staff[]; onAp
     onApply({
       action: v.action?.trim() || undefined,
       actor: v.actor?.trim() || undefined,
-      from: from ? startOfDayIn(from, f.timeZone) : undefined,
-      to: to ? startOfDayIn(nextDay(to), f.timeZone) : undefined,
+      from: startOfDayIso(from, f.timeZone),
+      to: startOfDayIso(to, f.timeZone, 1),
     });
   };
 

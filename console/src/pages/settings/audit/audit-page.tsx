@@ -1,6 +1,7 @@
-import { Button, Card, Flex, Select, Skeleton, Table, Tag, Typography } from 'antd';
+import { Card, Skeleton, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useMemo, useState } from 'react';
+import { CursorPager, useCursorPages } from '../../../components/cursor-pager';
 import { EmptyState, ErrorState } from '../../../components/page-state';
 import { useFormat } from '../../../format-hooks';
 import { useT } from '../../../i18n';
@@ -11,7 +12,6 @@ import { useAuditPage, type AuditEntry, type AuditFilter } from './api';
 import { AuditFilters } from './audit-filters';
 import { messages } from './messages';
 
-const PAGE_SIZES = [20, 50, 100] as const;
 const COLORS: Record<string, string> = { auth: 'blue', staff: 'purple', org_unit: 'geekblue', profile: 'orange', export: 'red', source: 'cyan', write_key: 'cyan', admin_token: 'cyan', identity: 'gold' };
 
 function Details({ entry }: { entry: AuditEntry }) {
@@ -27,14 +27,11 @@ export function AuditPage() {
   const t = useT(messages);
   const f = useFormat();
   const [filter, setFilter] = useState<AuditFilter>({});
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const [limit, setLimit] = useState<number>(50);
-  const page = cursors.length - 1;
-  const query = useAuditPage(filter, cursors[page], limit);
+  const pages = useCursorPages(50);
+  const query = useAuditPage(filter, pages.cursor, pages.limit);
   // Staff names for the actor column and filter: a lookup, not a filter of the log.
   const staff = useStaffList({});
   const names = useMemo(() => new Map((staff.data?.data ?? []).map((s) => [`staff:${s.id}`, `${s.name} · ${s.username}`])), [staff.data]);
-  const restart = () => setCursors([undefined]);
 
   const columns: ColumnsType<AuditEntry> = [
     { title: t('at'), dataIndex: 'at', width: 170, render: (at: string) => f.dateTime(at) },
@@ -71,7 +68,7 @@ export function AuditPage() {
           staff={staff.data?.data ?? []}
           onApply={(next) => {
             setFilter(next);
-            restart();
+            pages.reset();
           }}
         />
         {query.isError ? (
@@ -92,31 +89,7 @@ export function AuditPage() {
               locale={{ emptyText: <EmptyState description={t('empty')} /> }}
               expandable={{ expandedRowRender: (e) => <Details entry={e} />, expandIcon: (p) => <ExpandButton {...p} /> }}
             />
-            <Flex justify="flex-end" align="center" gap={12} style={{ marginTop: 16 }}>
-              <Typography.Text type="secondary">{t('page', { n: page + 1 })}</Typography.Text>
-              <Button disabled={page === 0 || query.isFetching} onClick={() => setCursors((cs) => cs.slice(0, -1))}>
-                {t('prev')}
-              </Button>
-              <Button
-                disabled={!query.data?.nextCursor || query.isFetching}
-                onClick={() => {
-                  const next = query.data?.nextCursor;
-                  if (next) setCursors((cs) => [...cs, next]);
-                }}
-              >
-                {t('next')}
-              </Button>
-              <Select<number>
-                aria-label={t('pageSize')}
-                value={limit}
-                onChange={(n) => {
-                  setLimit(n);
-                  restart();
-                }}
-                options={PAGE_SIZES.map((n) => ({ value: n, label: t('perPage', { n }) }))}
-                style={{ width: 120 }}
-              />
-            </Flex>
+            <CursorPager pages={pages} nextCursor={query.data?.nextCursor} loading={query.isFetching} />
           </>
         )}
       </Card>

@@ -5,7 +5,7 @@ import { common } from '../../../i18n/common';
 import { useT } from '../../../i18n';
 import { useSaveOceanEngine, type OceanEngine, type OceanEnginePut } from './api';
 import { messages } from './messages';
-import { FormSelect } from '../shared/form-select';
+import { FormSelect } from '../../../components/form-select';
 
 interface Values {
   baseUrl: string;

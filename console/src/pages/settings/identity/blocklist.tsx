@@ -6,7 +6,7 @@ import { useT } from '../../../i18n';
 import { useNotify } from '../shared/notify';
 import { useBlock, useBlocklist, useIdentifierTypes, useUnblock } from './api';
 import { messages } from './messages';
-import { FormSelect } from '../shared/form-select';
+import { FormSelect } from '../../../components/form-select';
 
 interface Values {
   type: string;

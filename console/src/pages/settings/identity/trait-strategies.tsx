@@ -4,7 +4,7 @@ import { useT } from '../../../i18n';
 import { useNotify } from '../shared/notify';
 import { useSetTraitStrategy, type TraitStrategy } from './api';
 import { messages } from './messages';
-import { FormSelect } from '../shared/form-select';
+import { FormSelect } from '../../../components/form-select';
 
 interface Values {
   trait: string;

@@ -6,7 +6,7 @@ import { common } from '../../../i18n/common';
 import { useT } from '../../../i18n';
 import { usePutIdentifierType, type IdentifierType, type IdentifierTypeUpsert } from './api';
 import { messages } from './messages';
-import { FormSelect } from '../shared/form-select';
+import { FormSelect } from '../../../components/form-select';
 
 type Normalizer = (typeof NORMALIZERS)[number];
 interface Values {

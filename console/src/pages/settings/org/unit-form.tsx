@@ -7,7 +7,7 @@ import { useT } from '../../../i18n';
 import { useCreateOrgUnit, useUpdateOrgUnit, type OrgUnit } from './api';
 import { messages } from './messages';
 import { UnitTreeSelect } from './unit-tree-select';
-import { FormSelect } from '../shared/form-select';
+import { FormSelect } from '../../../components/form-select';
 
 type UnitType = (typeof ORG_UNIT_TYPES)[number];
 interface Values {

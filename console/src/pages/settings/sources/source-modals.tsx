@@ -6,7 +6,7 @@ import { useT } from '../../../i18n';
 import { ErrorAlert } from '../../../components/page-state';
 import { useCreateSource, useIssueKey, type NewWriteKey, type Source } from './api';
 import { messages } from './messages';
-import { FormSelect } from '../shared/form-select';
+import { FormSelect } from '../../../components/form-select';
 
 interface SourceFormValues {
   name: string;

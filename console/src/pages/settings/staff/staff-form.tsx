@@ -9,7 +9,7 @@ import type { OrgUnit } from '../org/api';
 import { UnitTreeSelect } from '../org/unit-tree-select';
 import { randomPassword, useCreateStaff, useUpdateStaff, type Role, type Staff, type StaffUpdate } from './api';
 import { messages } from './messages';
-import { FormSelect } from '../shared/form-select';
+import { FormSelect } from '../../../components/form-select';
 
 interface Values {
   username: string;

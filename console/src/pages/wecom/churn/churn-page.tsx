@@ -10,7 +10,7 @@ import { api } from '../../../api/client';
 import { EmptyState, QueryState } from '../../../components/page-state';
 import { useFormat } from '../../../format-hooks';
 import { useT } from '../../../i18n';
-import { dayBefore, dayEnd, dayStart } from '../shared/days';
+import { isoDayBefore, startOfDayIso } from '../../../format';
 import { wecomShared } from '../shared/messages';
 import { useChannelCodes, wecomKeys } from '../shared/refs';
 import { ChurnChart } from './churn-chart';
@@ -23,9 +23,9 @@ export function ChurnPage() {
   const t = useT(messages);
   const ts = useT(wecomShared);
   const f = useFormat();
-  const [range, setRange] = useState(() => ({ from: dayBefore(89, f.timeZone), to: dayBefore(0, f.timeZone) }));
+  const [range, setRange] = useState(() => ({ from: isoDayBefore(89, f.timeZone), to: isoDayBefore(0, f.timeZone) }));
   const [limit, setLimit] = useState<number>(200);
-  const query = { from: dayStart(range.from, f.timeZone), to: dayEnd(range.to, f.timeZone), limit };
+  const query = { from: startOfDayIso(range.from, f.timeZone), to: startOfDayIso(range.to, f.timeZone, 1), limit };
   const churn = useQuery({
     queryKey: wecomKeys.churn(query),
     queryFn: () => api.get('/api/v1/wecom/churn', wecomChurnSchema, { query }),

@@ -10,7 +10,7 @@ import type { EChartsCoreOption } from '../../../charts/echarts';
 import { EmptyState, QueryState } from '../../../components/page-state';
 import { useFormat } from '../../../format-hooks';
 import { useT } from '../../../i18n';
-import { dayBefore } from '../shared/days';
+import { isoDayBefore } from '../../../format';
 import { wecomKeys } from '../shared/refs';
 import { messages } from './messages';
 
@@ -115,7 +115,7 @@ function WelcomeOutcomes({ welcome }: { welcome: WecomCodeStats['welcome'] }) {
 export function CodeStats({ codeId }: { codeId: string }) {
   const t = useT(messages);
   const f = useFormat();
-  const [range, setRange] = useState(() => ({ from: dayBefore(89, f.timeZone), to: dayBefore(0, f.timeZone) }));
+  const [range, setRange] = useState(() => ({ from: isoDayBefore(89, f.timeZone), to: isoDayBefore(0, f.timeZone) }));
   const stats = useQuery({
     queryKey: wecomKeys.codeStats(codeId, range.from, range.to),
     queryFn: () => api.get(`/api/v1/wecom/channel-codes/${codeId}/stats`, wecomCodeStatsSchema, { query: range }),

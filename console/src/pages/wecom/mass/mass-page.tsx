@@ -10,7 +10,7 @@ import { hasRole, useMe } from '../../../auth/session';
 import { EmptyState, QueryState } from '../../../components/page-state';
 import { useFormat } from '../../../format-hooks';
 import { useT } from '../../../i18n';
-import { CursorPager, useCursorPages } from '../shared/cursor-pager';
+import { CursorPager, useCursorPages } from '../../../components/cursor-pager';
 import { wecomShared } from '../shared/messages';
 import { wecomKeys } from '../shared/refs';
 import { useAudienceNames } from './audience-names';
@@ -96,7 +96,7 @@ export function MassPage() {
                 scroll={{ x: 1200 }}
                 locale={{ emptyText: <EmptyState /> }}
               />
-              <CursorPager pages={pages} nextCursor={data.nextCursor} />
+              <CursorPager pages={pages} nextCursor={data.nextCursor} variant="arrows" withPageSize={false} />
             </>
           )}
         </QueryState>

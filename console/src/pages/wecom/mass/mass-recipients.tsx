@@ -15,7 +15,7 @@ import { api } from '../../../api/client';
 import { EmptyState, QueryState } from '../../../components/page-state';
 import { useFormat } from '../../../format-hooks';
 import { useT } from '../../../i18n';
-import { CursorPager, useCursorPages } from '../shared/cursor-pager';
+import { CursorPager, useCursorPages } from '../../../components/cursor-pager';
 import { wecomShared } from '../shared/messages';
 import { staffLabel, useStaffById } from '../shared/refs';
 import { messages } from './messages';
@@ -126,7 +126,7 @@ export function MassRecipients({
               scroll={{ x: 1060 }}
               locale={{ emptyText: <EmptyState /> }}
             />
-            <CursorPager pages={pages} nextCursor={data.nextCursor} />
+            <CursorPager pages={pages} nextCursor={data.nextCursor} variant="arrows" withPageSize={false} />
           </>
         )}
       </QueryState>

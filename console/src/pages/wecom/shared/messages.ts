@@ -1,6 +1,6 @@
 import { defineMessages } from '../../../i18n';
 
-/** Words shared by the WeCom pages: connectors, consultants, pagers, the welcome message fields. */
+/** Words shared by the WeCom pages: connectors, consultants, the welcome message fields. */
 export const wecomShared = defineMessages({
   'zh-CN': {
     connector: '企业微信连接',
@@ -12,9 +12,6 @@ export const wecomShared = defineMessages({
     backups: '备用顾问',
     dealer: '经销商',
     dealerPlaceholder: '选择经销商',
-    prevPage: '上一页',
-    nextPage: '下一页',
-    pageN: '第 {n} 页',
     refresh: '刷新',
     detail: '详情',
     createdAt: '创建时间',
@@ -48,9 +45,6 @@ export const wecomShared = defineMessages({
     backups: 'Backup consultants',
     dealer: 'Dealer',
     dealerPlaceholder: 'Choose a dealer',
-    prevPage: 'Previous',
-    nextPage: 'Next',
-    pageN: 'Page {n}',
     refresh: 'Refresh',
     detail: 'Details',
     createdAt: 'Created',

@@ -10,7 +10,7 @@ import { EmptyState, QueryState } from '../../../components/page-state';
 import { useFormat } from '../../../format-hooks';
 import { common } from '../../../i18n/common';
 import { useT } from '../../../i18n';
-import { CursorPager, useCursorPages } from '../shared/cursor-pager';
+import { CursorPager, useCursorPages } from '../../../components/cursor-pager';
 import { wecomShared } from '../shared/messages';
 import { useConnectorOptions, wecomKeys } from '../shared/refs';
 import { messages } from './messages';
@@ -125,7 +125,7 @@ export function TransfersPage() {
                 scroll={{ x: 1300 }}
                 locale={{ emptyText: <EmptyState /> }}
               />
-              <CursorPager pages={pages} nextCursor={data.nextCursor} />
+              <CursorPager pages={pages} nextCursor={data.nextCursor} variant="arrows" withPageSize={false} />
             </>
           )}
         </QueryState>
