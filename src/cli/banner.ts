@@ -7,7 +7,7 @@ import type { StoreStart } from './first-start.js';
  * Plain text whatever the log format, so a person reading a terminal or a log file finds it.
  */
 export function formatBanner(url: string, start: StoreStart): string {
-  const lines = ['', `  Siyu is listening on ${url}`, `  API docs:  ${url}/docs`, ''];
+  const lines = ['', `  Siyu is listening on ${url}`, `  Console:   ${url}/   (staff sign in with their user name and password)`, `  API docs:  ${url}/docs`, ''];
   if (start.kind === 'existing') lines.push('  The store already holds data: no demo was created.', '');
   if (start.kind === 'empty') lines.push('  The store holds no tenant yet: create one with `npx siyu tenant create --name "Your brand"` (README.md, "First events").', '');
   if (start.kind === 'demo') lines.push(...demoLines(url, start.demo, start.phoneDigits));
@@ -29,7 +29,7 @@ function demoLines(url: string, demo: DemoResult, phoneDigits: string | null): s
     `    write key    ${demo.writeKey}   (POST /v1/track, /v1/batch: HTTP Basic auth, the key as user name)`,
     `    admin token  ${demo.adminToken}`,
     '',
-    '  Staff sign-ins (POST /api/v1/auth/login):',
+    '  Staff sign-ins (the console, or POST /api/v1/auth/login):',
     ...table([['role', 'username', 'password', 'org unit', 'name'], ...demo.staff.map((s) => [s.role, s.username, s.password, s.orgUnitCode, s.name])]),
     '',
     '  Try:',
