@@ -154,7 +154,9 @@ export async function funnelCounts(
       WHERE r.tenant_id = ${tenantId} AND p.merged_into IS NULL
         AND r.first_touch_at >= ${from.toISOString()}::timestamptz AND r.first_touch_at < ${to.toISOString()}::timestamptz
     ),
-    reached AS (
+    -- Materialised: computed once. Inlined, a planner without fresh statistics (PGlite has no
+    -- autovacuum) re-ran it for every cohort row, 50 s instead of 0.1 s on a 2,000-person store.
+    reached AS MATERIALIZED (
       SELECT t.profile_id, max(array_position(${keys}::text[], t.to_stage)) AS top
       FROM stage_transitions t
       WHERE t.tenant_id = ${tenantId} AND t.model = ${model}::text AND t.at < ${to.toISOString()}::timestamptz
