@@ -34,6 +34,10 @@ const benchmarks: Record<string, Benchmark> = {
     description: '`siyu demo` at the default size on PGlite and at BENCH_PG_DEMO_PEOPLE on PostgreSQL: time, time per phase, peak RSS',
     load: () => import('./demo.js'),
   },
+  console: {
+    description: 'the console in Chromium on a demo store: JavaScript of the first page (gzip), navigation → overview charts drawn and → a 360 page',
+    load: () => import('./console.js'),
+  },
   leads: {
     description: 'lead KPIs over 1M leads (PGlite smaller) per scope; intake + dedup + routing of 100k leads through POST /api/v1/leads vs raw COPY; server peak RSS',
     load: () => import('./leads.js'),

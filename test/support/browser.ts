@@ -46,10 +46,23 @@ export async function setLocale(page: Page, locale: 'zh-CN' | 'en'): Promise<voi
   await page.evaluate(`localStorage.setItem('siyu.locale', ${JSON.stringify(locale)})`);
 }
 
+/**
+ * Polls a JavaScript expression through the DevTools protocol every 20 ms until it is true.
+ * Playwright's waitForFunction evaluates its predicate with eval inside the page, which the
+ * console's CSP (rightly) refuses.
+ */
+export async function until(page: Page, condition: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await page.evaluate(condition).catch(() => false)) !== true) {
+    if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms: ${condition}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** Waits until the page has no skeleton or spinning indicator and the network is quiet. */
 export async function settled(page: Page, timeout = 15_000): Promise<void> {
   await page.waitForLoadState('networkidle', { timeout }).catch(() => undefined);
-  await page.waitForFunction("!document.querySelector('.ant-skeleton, .ant-spin-spinning')", undefined, { timeout });
+  await until(page, "!document.querySelector('.ant-skeleton, .ant-spin-spinning')", timeout);
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
