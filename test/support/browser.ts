@@ -35,6 +35,8 @@ export async function signedIn(browser: Browser, baseUrl: string, username: stri
   await page.locator('#password').fill(password);
   await page.locator('button[type=submit]').click();
   await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+  // The language is remembered per user: start every browser in the default one, whatever an earlier test chose.
+  await setLocale(page, 'zh-CN');
   return { context, page };
 }
 

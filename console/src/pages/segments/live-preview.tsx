@@ -79,7 +79,18 @@ export function LivePreview({ condition }: { condition: Condition }) {
   const count = preview.data?.count;
 
   return (
-    <Card title={t('liveCount')} extra={<Typography.Text type="secondary">{t('liveCountHint')}</Typography.Text>} data-testid="segment-preview">
+    <Card
+      title={
+        // Title and hint stacked: side by side, a narrow column cut the title short.
+        <Flex vertical style={{ padding: '12px 0' }}>
+          <span>{t('liveCount')}</span>
+          <Typography.Text type="secondary" style={{ fontSize: 12, fontWeight: 'normal', whiteSpace: 'normal' }}>
+            {t('liveCountHint')}
+          </Typography.Text>
+        </Flex>
+      }
+      data-testid="segment-preview"
+    >
       <Flex vertical gap={12}>
         {!checked.success ? (
           <Alert
