@@ -11,6 +11,7 @@ import { leadPageSchema, leadSchema, type Lead } from '../../src/contracts/leads
 import { staffSchema } from '../../src/contracts/org.js';
 import { segmentSchema } from '../../src/contracts/segments.js';
 import { tagSchema } from '../../src/contracts/tags.js';
+import { wecomChannelCodeListSchema } from '../../src/contracts/wecom-codes.js';
 import { profilesPageSchema } from '../../src/contracts/profiles.js';
 import { createDemo, type DemoResult } from '../../src/demo/index.js';
 import { systemClock } from '../../src/platform/clock.js';
@@ -51,14 +52,18 @@ describe.skipIf(!hasChromium && !browserRequired)('the console in Chromium', () 
   }
 
   async function apiAs(token: string, method: 'GET' | 'POST', url: string, payload?: unknown): Promise<unknown> {
-    const res = await app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload === undefined ? {} : { payload: JSON.stringify(payload), headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }) });
+    const json = payload === undefined ? {} : { payload: JSON.stringify(payload) };
+    const res = await app.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...(payload === undefined ? {} : { 'content-type': 'application/json' }) }, ...json });
     if (res.statusCode >= 300) throw new Error(`${method} ${url} answered ${res.statusCode}: ${res.body}`);
     return res.statusCode === 204 ? null : (JSON.parse(res.body) as unknown);
   }
 
-  /** A staff member's session token through the API's login, with the demo's one password. */
+  /** All demo staff share one password; the admin's sign-in carries it. */
+  const demoPassword = () => signIn('admin').password;
+
+  /** A staff member's session token through the API's login. */
   async function tokenOf(username: string): Promise<string> {
-    const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: signIn('admin').password } });
+    const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: demoPassword() } });
     if (res.statusCode !== 200) throw new Error(`login ${username} answered ${res.statusCode}: ${res.body}`);
     return z.object({ token: z.string() }).parse(JSON.parse(res.body)).token;
   }
@@ -99,9 +104,13 @@ describe.skipIf(!hasChromium && !browserRequired)('the console in Chromium', () 
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
 
     const admin = signIn('admin');
+    // A detail page of each kind, on demo records that must exist (a missing one fails, never skips).
     const profile = profilesPageSchema.parse(await adminGet('/api/v1/profiles?q=6117&limit=5')).data[0];
     const lead = (await leads('status=contacted'))[0];
-    const pages = await consolePages({ profileId: profile?.id, leadId: lead?.id });
+    const segment = z.object({ data: z.array(segmentSchema) }).parse(await adminGet('/api/v1/segments')).data[0];
+    const code = wecomChannelCodeListSchema.parse(await adminGet('/api/v1/wecom/channel-codes')).data[0];
+    if (!profile || !lead || !segment || !code) throw new Error('the demo lacks a person with phone ending 6117, a contacted lead, a segment or a channel code');
+    const pages = consolePages({ profileId: profile.id, leadId: lead.id, segmentId: segment.id, channelCodeId: code.id });
     const failures: string[] = [];
     for (const width of [1280, 1920]) {
       const { context, page } = await signedIn(browser, baseUrl, admin.username, admin.password, { width, height: 900 });
@@ -203,7 +212,7 @@ describe.skipIf(!hasChromium && !browserRequired)('the console in Chromium', () 
     const lead = (await leads('status=assigned')).find((l) => l.consultantId);
     if (!lead?.consultantId) throw new Error('the demo has no assigned lead with a consultant');
     const username = await usernameOf(lead.consultantId);
-    const { context, page } = await signedIn(browser, baseUrl, username, signIn('admin').password);
+    const { context, page } = await signedIn(browser, baseUrl, username, demoPassword());
     await page.goto(`/leads/${lead.id}`);
     await page.getByTestId('lead-page').waitFor();
     for (const to of ['contacted', 'invited'] as const) {
@@ -249,7 +258,7 @@ describe.skipIf(!hasChromium && !browserRequired)('the console in Chromium', () 
     const friendship = found.rows[0];
     if (!friendship?.staff_id) throw new Error('no friendship with a consultant');
     const username = await usernameOf(friendship.staff_id);
-    const { context, page } = await signedIn(browser, baseUrl, username, signIn('admin').password, { width: 360, height: 780 });
+    const { context, page } = await signedIn(browser, baseUrl, username, demoPassword(), { width: 360, height: 780 });
     const watch = watchPage(page);
     await page.goto(`/sidebar?externalUserId=${encodeURIComponent(friendship.external_userid)}&connectorId=${friendship.connector_id}`);
     await page.getByTestId('sidebar-customer').waitFor();

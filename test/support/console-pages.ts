@@ -8,20 +8,32 @@ export interface ConsolePage {
   testId: string;
 }
 
-/** Every page of the console an HQ admin reaches, with ids of demo records for the detail pages. */
-export async function consolePages(ids: { profileId?: string | undefined; leadId?: string | undefined; segmentId?: string | undefined }): Promise<ConsolePage[]> {
-  const pages: ConsolePage[] = [
+/** Ids of demo records that the detail pages show. */
+export interface DetailIds {
+  profileId: string;
+  leadId: string;
+  segmentId: string;
+  channelCodeId: string;
+}
+
+/** Every page of the console an HQ admin reaches, the detail pages on demo records. */
+export function consolePages(ids: DetailIds): ConsolePage[] {
+  return [
     { name: 'overview', path: '/', testId: 'overview-page' },
     { name: 'customers', path: '/customers', testId: 'customer-search-input' },
+    { name: 'customer-360', path: `/customers/${ids.profileId}`, testId: 'customer-360' },
     { name: 'segments', path: '/segments', testId: 'segment-list' },
     { name: 'segment-new', path: '/segments/new', testId: 'segment-builder' },
+    { name: 'segment', path: `/segments/${ids.segmentId}`, testId: 'segment-builder' },
     { name: 'tags', path: '/tags', testId: 'tag-list' },
     { name: 'leads', path: '/leads', testId: 'leads-table' },
+    { name: 'lead', path: `/leads/${ids.leadId}`, testId: 'lead-page' },
     { name: 'lead-approvals', path: '/leads/approvals', testId: 'approvals-table' },
     { name: 'lead-pool', path: '/leads/pool', testId: 'pool-table' },
     { name: 'lead-leaderboard', path: '/leads/leaderboard', testId: 'leaderboard-page' },
     { name: 'lead-import', path: '/leads/import', testId: 'import-page' },
     { name: 'wecom-codes', path: '/wecom/codes', testId: 'wecom-codes-table' },
+    { name: 'wecom-code', path: `/wecom/codes/${ids.channelCodeId}`, testId: 'wecom-code-qr' },
     { name: 'wecom-welcome', path: '/wecom/welcome', testId: 'wecom-welcome-table' },
     { name: 'wecom-mass', path: '/wecom/mass', testId: 'wecom-mass-table' },
     { name: 'wecom-transfers', path: '/wecom/transfers', testId: 'wecom-transfers-table' },
@@ -30,14 +42,11 @@ export async function consolePages(ids: { profileId?: string | undefined; leadId
     { name: 'settings-connectors', path: '/settings/connectors', testId: 'settings-connectors' },
     { name: 'settings-identity', path: '/settings/identity', testId: 'settings-identity' },
     { name: 'settings-stages', path: '/settings/stages', testId: 'settings-stages' },
+    { name: 'settings-stage-model', path: '/settings/stages/five_a', testId: 'settings-stages' },
     { name: 'settings-org', path: '/settings/org', testId: 'settings-org-tree' },
     { name: 'settings-staff', path: '/settings/staff', testId: 'settings-staff-table' },
     { name: 'settings-audit', path: '/settings/audit', testId: 'settings-audit-table' },
   ];
-  if (ids.profileId) pages.push({ name: 'customer-360', path: `/customers/${ids.profileId}`, testId: 'customer-360' });
-  if (ids.leadId) pages.push({ name: 'lead', path: `/leads/${ids.leadId}`, testId: 'lead-page' });
-  if (ids.segmentId) pages.push({ name: 'segment', path: `/segments/${ids.segmentId}`, testId: 'segment-builder' });
-  return pages;
 }
 
 /**
