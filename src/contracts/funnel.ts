@@ -88,7 +88,7 @@ export const allowedTransitionsSchema = z
   .object({
     from: leadStatusSchema,
     allowed: z.array(leadStatusSchema).describe('Statuses POST /leads/{id}/transitions accepts from the caller now (empty when none)'),
-    defeatable: z.boolean().describe('Whether a defeat request may be filed now (open leads before an order)'),
+    defeatable: z.boolean().describe('Whether POST /leads/{id}/defeat-requests would file a new request now: the lead\'s consultant or a manager, an open lead before an order, none pending'),
   })
   .meta({ id: 'AllowedTransitions' });
 export type AllowedTransitions = z.infer<typeof allowedTransitionsSchema>;

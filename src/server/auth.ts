@@ -103,15 +103,19 @@ function adopt(request: FastifyRequest, principal: Principal, credential: NonNul
 }
 
 /**
- * The console's cookie session (POST /api/v1/auth/session), when there is no Authorization header.
- * A request with it that may change something must carry the session's CSRF token in X-CSRF-Token:
- * the browser sends the cookie whoever made the page, only Siyu's own page can read the token.
+ * The live console session of the request's cookie (POST /api/v1/auth/session), or null when there is
+ * no cookie or its session has ended. A request with it that may change something must carry the
+ * session's CSRF token in X-CSRF-Token (403 csrf_failed otherwise): the browser sends the cookie
+ * whoever made the page, only Siyu's own page can read the token.
  */
-async function authenticateCookie(db: Db, request: FastifyRequest, token: string, now: Date): Promise<Principal> {
-  const principal = token.startsWith('st_') ? await sessionPrincipal(db, token, now) : null;
-  if (!principal) throw new AppError('unauthorized', 'the console session has expired or was ended; sign in again');
-  requireCsrf(request, token);
-  return adopt(request, principal, { via: 'cookie', token });
+export async function cookieSession(db: Db, request: FastifyRequest, now: Date): Promise<{ principal: Principal; token: string } | null> {
+  const token = sessionCookieOf(request);
+  const principal = token?.startsWith('st_') ? await sessionPrincipal(db, token, now) : null;
+  if (!token || !principal) return null;
+  if (needsCsrf(request.method) && !csrfMatches(token, request.headers[CSRF_HEADER])) {
+    throw new AppError('csrf_failed', 'the request did not carry this session\'s security token (X-CSRF-Token header), so it was refused: reload the page and sign in again');
+  }
+  return { principal, token };
 }
 
 /**
@@ -119,15 +123,10 @@ async function authenticateCookie(db: Db, request: FastifyRequest, token: string
  * requests never need a CSRF token), else the console's session cookie.
  */
 export async function authenticateManagement(db: Db, request: FastifyRequest, now: Date): Promise<Principal> {
-  const cookie = request.headers.authorization ? null : sessionCookieOf(request);
-  return cookie ? authenticateCookie(db, request, cookie, now) : authenticateBearer(db, request, now);
-}
-
-/** Refuses (403 csrf_failed) a request that may change something, made with session cookie `token`, without its CSRF token. */
-export function requireCsrf(request: FastifyRequest, token: string): void {
-  if (needsCsrf(request.method) && !csrfMatches(token, request.headers[CSRF_HEADER])) {
-    throw new AppError('csrf_failed', 'the request did not carry this session\'s security token (X-CSRF-Token header), so it was refused: reload the page and sign in again');
-  }
+  if (request.headers.authorization || !sessionCookieOf(request)) return authenticateBearer(db, request, now);
+  const session = await cookieSession(db, request, now);
+  if (!session) throw new AppError('unauthorized', 'the console session has expired or was ended; sign in again');
+  return adopt(request, session.principal, { via: 'cookie', token: session.token });
 }
 
 /** The caller, whatever their role; with `roles`, refused (403) unless their role is one of them. */

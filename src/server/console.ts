@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../platform/errors.js';
 
 /**
@@ -96,7 +96,7 @@ export class ConsoleFiles {
    * Answers a GET or HEAD of a console page: a top-level file of the build when there is one, else
    * index.html. Without a build, a 404 that says how to make one.
    */
-  async send(request: FastifyRequest, reply: FastifyReply, path: string): Promise<FastifyReply> {
+  async send(reply: FastifyReply, path: string): Promise<FastifyReply> {
     const name = topLevelFile(path);
     const file = name ? await readOrNull(join(this.dir, name)) : null;
     if (name && file) {

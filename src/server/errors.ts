@@ -85,7 +85,7 @@ export function notFoundHandler(methods: MethodIndex, pages?: ConsoleFiles) {
     // A route that answers this method found nothing (a missing asset): a plain 404.
     if (allowed.length === 0 || allowed.some((m) => m === request.method)) {
       // Whatever it throws (console_not_built) reaches errorHandler like a route's error.
-      if (pages && (request.method === 'GET' || request.method === 'HEAD') && isConsolePage(path)) return pages.send(request, reply, path);
+      if (pages && (request.method === 'GET' || request.method === 'HEAD') && isConsolePage(path)) return pages.send(reply, path);
       const message = allowed.length === 0 ? `no route for ${request.method} ${path}` : `nothing at ${path}; if a page asked for it, reload the page (the console may have been updated)`;
       return errorHandler(new AppError('not_found', message), request, reply);
     }

@@ -84,6 +84,21 @@ describe.each(testEngines)('funnel API on %s', (engine) => {
     expect((await as('managerB', net, 'GET', `/api/v1/leads/${open}/allowed-transitions`)).status).toBe(404);
   });
 
+  it('allowed-transitions offers a defeat request only when POST …/defeat-requests would file one', async () => {
+    const { net, lead } = await setup();
+    const id = await lead('invited');
+    const allowedFor = async (who: StaffName) => as(who, net, 'GET', `/api/v1/leads/${id}/allowed-transitions`);
+    expect((await allowedFor('consultantA1')).body).toMatchObject({ from: 'invited', defeatable: true });
+    // A service advisor may move the lead but not ask for its defeat (403 there).
+    const advisor = await allowedFor('advisorA');
+    expect(advisor).toMatchObject({ status: 200, body: { defeatable: false } });
+    expect((await as('advisorA', net, 'POST', `/api/v1/leads/${id}/defeat-requests`, { reasonCode: 'price', remark: '嫌贵' })).status).toBe(403);
+    // One pending request per lead: another would be a 409.
+    expect((await as('consultantA1', net, 'POST', `/api/v1/leads/${id}/defeat-requests`, { reasonCode: 'price', remark: '嫌贵' })).status).toBe(201);
+    expect((await allowedFor('consultantA1')).body).toMatchObject({ from: 'invited', defeatable: false });
+    expect((await allowedFor('managerA')).body).toMatchObject({ from: 'invited', defeatable: false });
+  });
+
   it('a forward move sets its milestone and the implied ones once, keeps time and actor, and repeats as a no-op', async () => {
     const { net, lead, actor } = await setup();
     const id = await lead('assigned');

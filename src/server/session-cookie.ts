@@ -50,11 +50,11 @@ function attributes(request: FastifyRequest, httpOnly: boolean): CookieSerialize
   return { path: '/', sameSite: 'strict', httpOnly, secure: request.protocol === 'https' };
 }
 
-/** Sets both cookies for a new session of `maxAgeSeconds`; returns the CSRF token. */
-export function setSessionCookies(request: FastifyRequest, reply: FastifyReply, sessionToken: string, maxAgeSeconds: number): string {
-  const csrfToken = csrfTokenFor(sessionToken);
-  const maxAge = Math.max(0, Math.floor(maxAgeSeconds));
-  void reply.setCookie(SESSION_COOKIE, sessionToken, { ...attributes(request, true), maxAge });
+/** Sets both cookies for a new session (a login's `token` and `expiresAt`), until it expires; returns the CSRF token. */
+export function setSessionCookies(request: FastifyRequest, reply: FastifyReply, session: { token: string; expiresAt: string }, now: Date): string {
+  const csrfToken = csrfTokenFor(session.token);
+  const maxAge = Math.max(0, Math.round((Date.parse(session.expiresAt) - now.getTime()) / 1000));
+  void reply.setCookie(SESSION_COOKIE, session.token, { ...attributes(request, true), maxAge });
   void reply.setCookie(CSRF_COOKIE, csrfToken, { ...attributes(request, false), maxAge });
   return csrfToken;
 }

@@ -5,11 +5,24 @@ import { AppError } from '../../platform/errors.js';
 import { lockIdentityGraph } from '../identity/index.js';
 import { ensureEventPartitions } from '../ingest/index.js';
 import { recordFacts } from '../profiles/index.js';
-import { MANAGER_ROLES, WRITER_ROLES, hasRole, type Principal } from '../tenancy/index.js';
+import { MANAGER_ROLES, WRITER_ROLES, hasRole, type Principal, type Role } from '../tenancy/index.js';
 import { milestoneMessages } from './facts.js';
+import { findPending } from './defeat.repo.js';
 import { leadFactRows } from './facts.repo.js';
 import * as repo from './funnel.repo.js';
-import { CLOSED_STATUSES, OPEN_STATUSES, ORDER_STEPS, allowedTargets, asLeadStatus, checkTransition, funnelRank, impliedMilestones, type LeadStatus, type MilestoneColumn } from './statuses.js';
+import {
+  CLOSED_STATUSES,
+  OPEN_STATUSES,
+  ORDER_STEPS,
+  allowedTargets,
+  asLeadStatus,
+  checkTransition,
+  funnelRank,
+  impliedMilestones,
+  type LeadStatus,
+  type MilestoneColumn,
+  type TransitionContext,
+} from './statuses.js';
 
 /**
  * Status changes of a lead after routing: by hand (staff), by orders, by an approved defeat. A
@@ -112,8 +125,7 @@ export async function transitionLead(deps: FunnelDeps, principal: Principal, lea
     if (from === to) return { changed: false, lead: leadFunnelView(lead), transition: null };
     checkReportedTime(at, now, lead);
     const closed = CLOSED_STATUSES.includes(from);
-    const before = closed ? await repo.statusBefore(trx, principal.tenantId, leadId, from) : null;
-    checkTransition(from, to, { manager: hasRole(principal, MANAGER_ROLES), reopenTo: before === null ? null : asLeadStatus(before) });
+    checkTransition(from, to, await transitionContext(trx, principal, leadId, from));
     const t = principal.tenantId;
     let reason = input.reason ?? null;
     if (closed) {
@@ -134,18 +146,28 @@ export async function transitionLead(deps: FunnelDeps, principal: Principal, lea
   });
 }
 
+/** Who may ask for a defeat: the lead's consultant (their own leads only) or a manager. */
+export const DEFEAT_REQUESTERS: readonly Role[] = [...MANAGER_ROLES, 'consultant'];
+
+/** What the caller's moves on a lead in `from` are checked against: their role and, for a closed lead, where it was. */
+async function transitionContext(db: Db, principal: Principal, leadId: string, from: LeadStatus): Promise<TransitionContext> {
+  const before = CLOSED_STATUSES.includes(from) ? await repo.statusBefore(db, principal.tenantId, leadId, from) : null;
+  return { manager: hasRole(principal, MANAGER_ROLES), reopenTo: before === null ? null : asLeadStatus(before) };
+}
+
 /**
  * The moves the caller may make on a lead now (404 outside their scope): what `transitionLead` would
- * accept, so a client offers exactly those. Roles that may not write get none.
+ * accept, so a client offers exactly those; and whether `requestDefeat` would file a new request (a
+ * requester's role, an open lead, none pending). Roles that may not write get none.
  */
 export async function allowedTransitions(db: Db, principal: Principal, leadId: string): Promise<AllowedTransitions> {
   const lead = await repo.findLead(db, principal, leadId);
   if (!lead) throw noLead(leadId);
   const from = asLeadStatus(lead.status);
   if (!hasRole(principal, WRITER_ROLES)) return { from, allowed: [], defeatable: false };
-  const before = CLOSED_STATUSES.includes(from) ? await repo.statusBefore(db, principal.tenantId, leadId, from) : null;
-  const allowed = allowedTargets(from, { manager: hasRole(principal, MANAGER_ROLES), reopenTo: before === null ? null : asLeadStatus(before) });
-  return { from, allowed, defeatable: OPEN_STATUSES.includes(from) };
+  const allowed = allowedTargets(from, await transitionContext(db, principal, leadId, from));
+  const defeatable = hasRole(principal, DEFEAT_REQUESTERS) && OPEN_STATUSES.includes(from) && !(await findPending(db, principal, leadId));
+  return { from, allowed, defeatable };
 }
 
 /** A lead's status history, oldest first (404 outside the caller's scope). */

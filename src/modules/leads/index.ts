@@ -9,6 +9,7 @@ export {
   leadTransitions,
   lockLeadForOrder,
   allowedTransitions,
+  DEFEAT_REQUESTERS,
   transitionLead,
   undoOrderSteps,
   type FunnelDeps,

@@ -13,10 +13,12 @@ const DEFAULT_LOCALE: Locale = 'zh-CN';
 
 /** The caller as they are seen: role, scope (unit codes), masking, their tenant and console language. */
 export async function whoAmI(db: Db, principal: Principal) {
-  const staff = principal.staffId ? await repo.findStaff(db, principal.tenantId, principal.staffId) : undefined;
   const unitIds = principal.scope.kind === 'all' ? [] : principal.scope.unitIds;
-  const codes = await orgRepo.codesOf(db, principal.tenantId, unitIds);
-  const tenant = await findTenant(db, principal.tenantId);
+  const [staff, codes, tenant] = await Promise.all([
+    principal.staffId ? repo.findStaff(db, principal.tenantId, principal.staffId) : undefined,
+    orgRepo.codesOf(db, principal.tenantId, unitIds),
+    findTenant(db, principal.tenantId),
+  ]);
   if (!tenant) throw new AppError('unauthorized', 'the tenant of this token no longer exists');
   return {
     kind: principal.kind,

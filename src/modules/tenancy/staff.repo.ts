@@ -78,6 +78,7 @@ export async function insertStaff(
   return row.rows.length === 1;
 }
 
+/** The staff member a WeCom user id is bound to in the tenant (at most one: the binding is unique), other than `exceptId`. */
 export async function wecomTaken(db: Db, tenantId: string, wecomUserId: string, exceptId?: string) {
   let q = db.selectFrom('staff').select('id').where('tenant_id', '=', tenantId).where('wecom_user_id', '=', wecomUserId);
   if (exceptId) q = q.where('id', '!=', exceptId);
@@ -117,11 +118,6 @@ export async function recordFailedLogin(db: Db, tenantId: string, id: string, ma
 
 export async function recordLogin(db: Db, tenantId: string, id: string, now: Date) {
   await db.updateTable('staff').set({ failed_logins: 0, locked_until: null, last_login_at: now, updated_at: now }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
-}
-
-/** The staff member a WeCom user id is bound to in the tenant (at most one: the binding is unique). */
-export async function findByWecomUserId(db: Db, tenantId: string, wecomUserId: string): Promise<{ id: string; active: boolean } | undefined> {
-  return db.selectFrom('staff').select(['id', 'active']).where('tenant_id', '=', tenantId).where('wecom_user_id', '=', wecomUserId).executeTakeFirst();
 }
 
 /** A sign-in that used no password: only when it happened; the password's failure count and lock stay. */

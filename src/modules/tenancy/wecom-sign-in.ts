@@ -41,10 +41,10 @@ export async function loginWithWecom(
     return notLinked(wecomUserId);
   };
 
-  const account = await repo.findByWecomUserId(deps.db, tenantId, wecomUserId);
-  if (!account?.active) throw await refuse(account?.id ?? null);
+  const account = await repo.wecomTaken(deps.db, tenantId, wecomUserId);
+  if (!account) throw await refuse(null);
   const signedIn = await deps.db.transaction().execute(async (trx) => {
-    // Re-read under a row lock: a deactivation or a new binding made meanwhile wins over this sign-in.
+    // Read under a row lock: a deactivation or a new binding made meanwhile wins over this sign-in.
     const current = await repo.lockStaff(trx, tenantId, account.id);
     if (!current?.active || current.wecom_user_id !== wecomUserId) return null;
     await repo.recordSignIn(trx, tenantId, account.id, now);

@@ -18,15 +18,13 @@ import {
   transitionCreateSchema,
   transitionResultSchema,
 } from '../../contracts/funnel.js';
-import { addFollowUp, allowedTransitions, decideDefeat, getDefeatRequest, listDefeatRequests, listFollowUps, leadTransitions, requestDefeat, transitionLead } from '../../modules/leads/index.js';
-import { MANAGER_ROLES, WRITER_ROLES, type Role } from '../../modules/tenancy/index.js';
+import { DEFEAT_REQUESTERS, addFollowUp, allowedTransitions, decideDefeat, getDefeatRequest, listDefeatRequests, listFollowUps, leadTransitions, requestDefeat, transitionLead } from '../../modules/leads/index.js';
+import { MANAGER_ROLES, WRITER_ROLES } from '../../modules/tenancy/index.js';
 import { adminSecurity as security, requirePrincipal } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 
 const errors = { 400: errorBodySchema, 401: errorBodySchema, 403: errorBodySchema, 404: errorBodySchema, 409: errorBodySchema };
 const tags = ['funnel'];
-/** Who may ask for a defeat: the lead's consultant (their own leads only) or a manager. */
-const DEFEAT_REQUESTERS: readonly Role[] = [...MANAGER_ROLES, 'consultant'];
 /** The decision body is optional (a note at most). */
 const decisionBody = defeatDecisionSchema.nullish().transform((b) => ({ note: b?.note }));
 

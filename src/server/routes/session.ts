@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { errorBodySchema } from '../../contracts/common.js';
 import { consoleSessionSchema, loginSchema } from '../../contracts/org.js';
 import * as tenancy from '../../modules/tenancy/index.js';
-import { requireCsrf } from '../auth.js';
+import { cookieSession } from '../auth.js';
 import type { AppDeps } from '../deps.js';
-import { CSRF_HEADER, SESSION_COOKIE, clearSessionCookies, sessionCookieOf, setSessionCookies } from '../session-cookie.js';
+import { CSRF_HEADER, SESSION_COOKIE, clearSessionCookies, setSessionCookies } from '../session-cookie.js';
 
 /**
  * The web console's sign-in and sign-out: the same login as POST /api/v1/auth/login, but the session
@@ -31,11 +31,10 @@ export async function sessionRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request, reply) => {
-      const now = deps.clock.now();
-      const { token, expiresAt, staff } = await tenancy.login(t, request.body);
-      const csrfToken = setSessionCookies(request, reply, token, (Date.parse(expiresAt) - now.getTime()) / 1000);
+      const session = await tenancy.login(t, request.body);
+      const csrfToken = setSessionCookies(request, reply, session, deps.clock.now());
       void reply.header('cache-control', 'no-store');
-      return { staff, expiresAt, csrfToken };
+      return { staff: session.staff, expiresAt: session.expiresAt, csrfToken };
     },
   );
 
@@ -51,13 +50,9 @@ export async function sessionRoutes(app: FastifyInstance, deps: AppDeps) {
       },
     },
     async (request, reply) => {
-      const token = sessionCookieOf(request);
-      const principal = token?.startsWith('st_') ? await tenancy.sessionPrincipal(t.db, token, deps.clock.now()) : null;
-      if (token && principal) {
-        // Another site must not be able to sign a person out either.
-        requireCsrf(request, token);
-        await tenancy.logout(t, principal, token);
-      }
+      // A live session needs its CSRF token here too: another site must not be able to sign a person out.
+      const session = await cookieSession(t.db, request, deps.clock.now());
+      if (session) await tenancy.logout(t, session.principal, session.token);
       clearSessionCookies(request, reply);
       return reply.code(204).send(null);
     },

@@ -105,9 +105,8 @@ export async function wecomSignInRoutes(app: FastifyInstance, deps: AppDeps) {
       // A started sign-in is used once, whatever the outcome: a refused one starts anew.
       void reply.clearCookie(WECOM_SIGN_IN_COOKIE, flowCookie(request));
       void reply.header('cache-control', 'no-store');
-      const now = deps.clock.now();
       const signedIn = await finishWecomSignIn(deps, flow, request.query);
-      setSessionCookies(request, reply, signedIn.token, (Date.parse(signedIn.expiresAt) - now.getTime()) / 1000);
+      setSessionCookies(request, reply, signedIn, deps.clock.now());
       return reply.redirect(signedIn.next, 302);
     },
   );
