@@ -122,13 +122,26 @@ export function formatMoney(fen: number | null | undefined, locale: Locale): str
   return f.format(fen / 100);
 }
 
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+/** One NumberFormat per language and style, kept: chart labels and tooltips format many numbers. */
+function numberFormat(locale: Locale, style: 'decimal' | 'percent'): Intl.NumberFormat {
+  const key = `${locale}|${style}`;
+  let f = numberFormats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(locale === 'zh-CN' ? 'zh-CN' : 'en-US', style === 'percent' ? { style, maximumFractionDigits: 1 } : undefined);
+    numberFormats.set(key, f);
+  }
+  return f;
+}
+
 export function formatNumber(n: number | null | undefined, locale: Locale): string {
   if (n === null || n === undefined) return '—';
-  return new Intl.NumberFormat(locale === 'zh-CN' ? 'zh-CN' : 'en-US').format(n);
+  return numberFormat(locale, 'decimal').format(n);
 }
 
 /** A rate in [0, 1] as a percentage with one decimal. */
 export function formatPercent(rate: number | null | undefined, locale: Locale): string {
   if (rate === null || rate === undefined || Number.isNaN(rate)) return '—';
-  return new Intl.NumberFormat(locale === 'zh-CN' ? 'zh-CN' : 'en-US', { style: 'percent', maximumFractionDigits: 1 }).format(rate);
+  return numberFormat(locale, 'percent').format(rate);
 }

@@ -1,4 +1,4 @@
-import { defineMessages } from './index';
+import { defineMessages, type Locale } from './index';
 
 /** Strings used across pages: actions, states, roles, lead statuses, domain classes. */
 export const common = defineMessages({
@@ -42,6 +42,17 @@ export const common = defineMessages({
     'domain.middle': '中私域',
     'domain.semi': '半私域',
     'domain.public': '公域',
+    'leadStatus.new': '新线索',
+    'leadStatus.assigned': '已分配',
+    'leadStatus.contacted': '已联系',
+    'leadStatus.invited': '已邀约',
+    'leadStatus.visited': '已到店',
+    'leadStatus.test_drive': '已试驾',
+    'leadStatus.ordered': '已下订',
+    'leadStatus.invoiced': '已开票',
+    'leadStatus.delivered': '已交车',
+    'leadStatus.defeated': '战败',
+    'leadStatus.invalid': '无效',
   },
   en: {
     appName: 'Siyu',
@@ -83,5 +94,21 @@ export const common = defineMessages({
     'domain.middle': 'Middle private',
     'domain.semi': 'Semi-private',
     'domain.public': 'Public',
+    'leadStatus.new': 'New',
+    'leadStatus.assigned': 'Assigned',
+    'leadStatus.contacted': 'Contacted',
+    'leadStatus.invited': 'Invited',
+    'leadStatus.visited': 'Visited',
+    'leadStatus.test_drive': 'Test drive',
+    'leadStatus.ordered': 'Ordered',
+    'leadStatus.invoiced': 'Invoiced',
+    'leadStatus.delivered': 'Delivered',
+    'leadStatus.defeated': 'Defeated',
+    'leadStatus.invalid': 'Invalid',
   },
 });
+
+/** A name kept in English and Chinese (either may be missing), in the current language, else the other one. */
+export function localName(locale: Locale, name: string | null, nameZh: string | null): string | null {
+  return locale === 'zh-CN' ? (nameZh ?? name) : (name ?? nameZh);
+}

@@ -6,6 +6,7 @@ import type { Lead } from '@contracts/leads';
 import { AFTER_SALES_KINDS, type Ltv, type Order } from '@contracts/sales';
 import { STANDARD_EVENTS } from '@contracts/vocabulary';
 import { ApiError } from '../../api/client';
+import { LeadStatusTag } from '../../components/lead-status-tag';
 import { EmptyState, ErrorAlert, QueryState } from '../../components/page-state';
 import { useFormat } from '../../format-hooks';
 import { useT } from '../../i18n';
@@ -14,7 +15,6 @@ import { sections } from './section-messages';
 import { vocab, vocabLabel } from './vocab-messages';
 import { eventProp } from './wecom-card';
 
-const LEAD_COLORS: Record<string, string> = { defeated: 'red', invalid: 'default', delivered: 'green', ordered: 'cyan', invoiced: 'cyan', new: 'blue' };
 const ORDER_COLORS: Record<string, string> = { ordered: 'blue', invoiced: 'cyan', delivered: 'green', cancelled: 'default' };
 
 interface LeadRow {
@@ -30,7 +30,6 @@ interface LeadRow {
  */
 export function LeadsCard({ profileId }: { profileId: string }) {
   const t = useT(sections);
-  const tv = useT(vocab);
   const f = useFormat();
   const created = useNamedEvents(profileId, STANDARD_EVENTS.leadCreated);
   const refs = (created.data?.data ?? []).flatMap((e) => {
@@ -53,7 +52,7 @@ export function LeadsCard({ profileId }: { profileId: string }) {
           <Link to={`/leads/${r.id}`}>{[r.lead?.source, r.lead?.channel].filter(Boolean).join(' · ') || r.id.slice(0, 8)}</Link>
         ),
     },
-    { title: t('leadStatus'), key: 'status', width: 90, render: (_: unknown, r) => (r.lead ? <Tag color={LEAD_COLORS[r.lead.status]}>{vocabLabel(tv, 'lead.', r.lead.status)}</Tag> : '—') },
+    { title: t('leadStatus'), key: 'status', width: 90, render: (_: unknown, r) => (r.lead ? <LeadStatusTag status={r.lead.status} /> : '—') },
     { title: t('series'), key: 'series', width: 90, render: (_: unknown, r) => r.lead?.series ?? '—' },
     { title: t('leadDealer'), key: 'dealer', width: 80, render: (_: unknown, r) => r.lead?.dealerCode ?? '—' },
     { title: t('leadConsultant'), key: 'consultant', width: 90, ellipsis: true, render: (_: unknown, r) => r.lead?.consultantName ?? '—' },

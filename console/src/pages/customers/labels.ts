@@ -1,10 +1,10 @@
 import type { ProfileStage } from '@contracts/stages';
 import type { Locale } from '../../i18n';
+import { localName } from '../../i18n/common';
 
 /** A stage's name in the current language (the model may only have one of them). */
 export function stageLabel(s: Pick<ProfileStage, 'stage' | 'stageName' | 'stageNameZh'>, locale: Locale): string {
-  const name = locale === 'zh-CN' ? (s.stageNameZh ?? s.stageName) : (s.stageName ?? s.stageNameZh);
-  return name ?? s.stage ?? '';
+  return localName(locale, s.stageName, s.stageNameZh) ?? s.stage ?? '';
 }
 
 /** A trait as text when it is a string or number (traits are free-form JSON). */
@@ -16,7 +16,7 @@ export function traitText(traits: Record<string, unknown>, key: string): string 
 }
 
 /** A short, readable rendering of a JSON value for a table cell. */
-export function shortValue(value: unknown): string {
+function shortValue(value: unknown): string {
   if (value === null || value === undefined) return '—';
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);

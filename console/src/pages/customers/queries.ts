@@ -8,7 +8,7 @@ import { ltvSchema, orderPageSchema, originSchema } from '@contracts/sales';
 import { profileStageSchema, stageModelSchema, stageTransitionSchema } from '@contracts/stages';
 import { profileTagSchema, tagHistoryPageSchema, tagSchema } from '@contracts/tags';
 import { vehicleSchema } from '@contracts/vehicles';
-import { api, ApiError } from '../../api/client';
+import { api } from '../../api/client';
 
 /**
  * Server state of the customer pages. Every key starts with ['customers', profileId] so that one
@@ -16,7 +16,7 @@ import { api, ApiError } from '../../api/client';
  */
 
 const base = (id: string) => `/api/v1/profiles/${encodeURIComponent(id)}`;
-export const customerKey = (id: string) => ['customers', id] as const;
+const customerKey = (id: string) => ['customers', id] as const;
 
 // The routes answer these lists as { data: [...] } without a named page schema in the contract.
 const stagesAnswer = z.object({ data: z.array(profileStageSchema) });
@@ -24,9 +24,6 @@ const stageHistoryAnswer = z.object({ data: z.array(stageTransitionSchema) });
 const tagsAnswer = z.object({ data: z.array(profileTagSchema) });
 const tagListAnswer = z.object({ data: z.array(tagSchema) });
 const stageModelsAnswer = z.object({ data: z.array(stageModelSchema) });
-
-/** 4xx answers will not change by asking again. */
-const noRetryOn4xx = (count: number, error: unknown) => !(error instanceof ApiError && error.status < 500) && count < 2;
 
 export function useProfileSearch(q: string, cursor: string | undefined, limit: number) {
   return useQuery({
@@ -44,7 +41,6 @@ export function useVehicle(vin: string | null) {
     queryKey: ['customers', 'vehicle', vin],
     queryFn: ({ signal }) => api.get(`/api/v1/vehicles/${encodeURIComponent(vin ?? '')}`, vehicleSchema, { signal }),
     enabled: vin !== null,
-    retry: noRetryOn4xx,
   });
 }
 
@@ -53,7 +49,6 @@ export function useProfile(id: string) {
   return useQuery({
     queryKey: [...customerKey(id), 'profile'],
     queryFn: ({ signal }) => api.get(base(id), profileSchema, { signal }),
-    retry: noRetryOn4xx,
   });
 }
 
@@ -68,7 +63,7 @@ export function useProfileName(id: string) {
 }
 
 export function useProfileStages(id: string) {
-  return useQuery({ queryKey: [...customerKey(id), 'stages'], queryFn: ({ signal }) => api.get(`${base(id)}/stages`, stagesAnswer, { signal }), retry: noRetryOn4xx });
+  return useQuery({ queryKey: [...customerKey(id), 'stages'], queryFn: ({ signal }) => api.get(`${base(id)}/stages`, stagesAnswer, { signal }) });
 }
 
 export function useStageHistory(id: string) {
@@ -88,7 +83,7 @@ export function useStageModels() {
 }
 
 export function useProfileTags(id: string) {
-  return useQuery({ queryKey: [...customerKey(id), 'tags'], queryFn: ({ signal }) => api.get(`${base(id)}/tags`, tagsAnswer, { signal }), retry: noRetryOn4xx });
+  return useQuery({ queryKey: [...customerKey(id), 'tags'], queryFn: ({ signal }) => api.get(`${base(id)}/tags`, tagsAnswer, { signal }) });
 }
 
 /** The tenant's tags: the names of tags a history entry names by id (a removed tag is no longer on the profile). */
@@ -100,10 +95,10 @@ export function useTagList() {
   });
 }
 
-export function useTagHistory(id: string, after: string | undefined) {
+export function useTagHistory(id: string, after: string | undefined, limit: number) {
   return useQuery({
-    queryKey: [...customerKey(id), 'tags', 'history', after ?? ''],
-    queryFn: ({ signal }) => api.get(`${base(id)}/tags/history`, tagHistoryPageSchema, { query: { after, limit: 20 }, signal }),
+    queryKey: [...customerKey(id), 'tags', 'history', after ?? '', limit],
+    queryFn: ({ signal }) => api.get(`${base(id)}/tags/history`, tagHistoryPageSchema, { query: { after, limit }, signal }),
     placeholderData: keepPreviousData,
   });
 }
@@ -146,12 +141,11 @@ export function useNamedEvents(id: string, event: string) {
   });
 }
 
-/** One lead, read on its own (a lead outside the caller's scope answers 404: not retried). */
+/** One lead, read on its own (a lead outside the caller's scope answers 404, which the client does not retry). */
 export const leadQuery = (leadId: string) =>
   queryOptions({
     queryKey: ['customers', 'lead', leadId],
     queryFn: ({ signal }) => api.get(`/api/v1/leads/${encodeURIComponent(leadId)}`, leadSchema, { signal }),
-    retry: noRetryOn4xx,
   });
 
 export function useMerges(id: string) {

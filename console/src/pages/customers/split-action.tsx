@@ -11,7 +11,7 @@ import { useSplit } from './queries';
 import { vocab, vocabLabel } from './vocab-messages';
 
 /** The roles the split route accepts (it answers 403 to the others). */
-export const SPLIT_ROLES: readonly StaffRole[] = ['admin', 'hq_ops'];
+const SPLIT_ROLES: readonly StaffRole[] = ['admin', 'hq_ops'];
 
 export interface IdentifierRef {
   type: string;
@@ -20,7 +20,7 @@ export interface IdentifierRef {
 }
 
 /** The same identifier whether its scope is given as null or '' (the identity log writes ''). */
-export const identifierKey = (i: IdentifierRef) => `${i.type}\u0001${i.scope ?? ''}\u0001${i.value}`;
+const identifierKey = (i: IdentifierRef) => `${i.type}\u0001${i.scope ?? ''}\u0001${i.value}`;
 
 function SplitPicker({ profile, initial, onChange }: { profile: Profile; initial: string[]; onChange: (keys: string[]) => void }) {
   const t = useT(history);

@@ -1,13 +1,12 @@
-import { Button, Card, Flex, Table, Tag, Timeline, Typography } from 'antd';
+import { Card, Flex, Table, Tag, Timeline, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
-import { useState } from 'react';
 import type { ProfileStage, StageModel } from '@contracts/stages';
 import type { ProfileTag } from '@contracts/tags';
+import { CursorPager, useCursorPages } from '../../components/cursor-pager';
 import { EmptyState, ErrorAlert, QueryState } from '../../components/page-state';
 import { useFormat } from '../../format-hooks';
 import { useLocale, useT, type Locale } from '../../i18n';
 import { stageLabel } from './labels';
-import { messages } from './messages';
 import { useProfileStages, useProfileTags, useStageHistory, useStageModels, useTagHistory, useTagList } from './queries';
 import { sections } from './section-messages';
 import { vocab, vocabLabel } from './vocab-messages';
@@ -84,16 +83,18 @@ export function StagesCard({ profileId }: { profileId: string }) {
   );
 }
 
+/** Tag changes per page of the history. */
+const TAG_HISTORY_PAGE = 20;
+
 function TagHistory({ profileId }: { profileId: string }) {
   const t = useT(sections);
-  const tm = useT(messages);
   const f = useFormat();
-  const [after, setAfter] = useState<string[]>([]);
-  const history = useTagHistory(profileId, after[after.length - 1]);
+  const pages = useCursorPages(TAG_HISTORY_PAGE);
+  const history = useTagHistory(profileId, pages.cursor, pages.limit);
   const names = useTagList();
   const tagName = (id: string) => names.data?.data.find((x) => x.id === id)?.name ?? id.slice(0, 8);
   return (
-    <QueryState query={history} isEmpty={(d) => d.data.length === 0 && after.length === 0} empty={t('noTagHistory')}>
+    <QueryState query={history} isEmpty={(d) => d.data.length === 0 && pages.page === 1} empty={t('noTagHistory')}>
       {(d) => (
         <>
           <Timeline
@@ -109,16 +110,7 @@ function TagHistory({ profileId }: { profileId: string }) {
               ),
             }))}
           />
-          {after.length > 0 || d.nextCursor ? (
-            <Flex gap={8} justify="flex-end">
-              <Button size="small" disabled={after.length === 0} onClick={() => setAfter((a) => a.slice(0, -1))}>
-                {tm('prevPage')}
-              </Button>
-              <Button size="small" disabled={!d.nextCursor} onClick={() => d.nextCursor && setAfter((a) => [...a, d.nextCursor ?? ''])}>
-                {tm('nextPage')}
-              </Button>
-            </Flex>
-          ) : null}
+          {pages.page > 1 || d.nextCursor ? <CursorPager pages={pages} nextCursor={d.nextCursor} loading={history.isFetching} variant="arrows" withPageSize={false} /> : null}
         </>
       )}
     </QueryState>

@@ -39,7 +39,8 @@ export function LoginPage() {
           requiredMark={false}
           onFinish={(values) =>
             signIn.mutate(values, {
-              onSuccess: () => void navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/', { replace: true }),
+              // Without a page to return to, each role lands on its own first page (a consultant has no overview).
+              onSuccess: () => void navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/home', { replace: true }),
             })
           }
         >

@@ -6,7 +6,7 @@ import type { EChartsCoreOption } from '../../charts/echarts';
 import { QueryState } from '../../components/page-state';
 import { useFormat } from '../../format-hooks';
 import { useLocale, useT } from '../../i18n';
-import { AARRR, MUTED, numberFormatter, richSafe, stageName } from './labels';
+import { AARRR, MUTED, richSafe, stageName } from './labels';
 import { messages } from './messages';
 import { useFunnel } from './queries';
 import { WidgetCard } from './widget-card';
@@ -16,7 +16,7 @@ function FunnelView({ data }: { data: Funnel }) {
   const f = useFormat();
   const locale = useLocale();
   const option = useMemo<EChartsCoreOption>(() => {
-    const fmt = numberFormatter(locale);
+    const fmt = f.number;
     const steps = data.steps;
     const describe = (i: number) => {
       const s = steps[i];
@@ -67,9 +67,9 @@ function FunnelView({ data }: { data: Funnel }) {
 }
 
 /** The AARRR funnel of the people whose first touch is in the period. */
-export function AarrrFunnelCard({ from, to, enabled }: { from: string; to: string | undefined; enabled: boolean }) {
+export function AarrrFunnelCard({ from, to }: { from: string; to: string | undefined }) {
   const t = useT(messages);
-  const query = useFunnel({ model: AARRR, from, to }, enabled);
+  const query = useFunnel({ model: AARRR, from, to });
   return (
     <WidgetCard testId="overview-aarrr-funnel" title={t('funnel.title')} scope={t('scope.brand')}>
       <QueryState query={query} isEmpty={(d) => d.cohort === 0} empty={t('funnel.empty')}>

@@ -7,7 +7,7 @@ import { useT } from '../../i18n';
 import { addDays, DEFAULT_PERIOD_DAYS, useToday, type OverviewFilterValue } from './filter-state';
 import { MUTED } from './labels';
 import { messages } from './messages';
-import { useOrgUnits } from './queries';
+import { useOrgUnits } from '../../api/org-units';
 
 const HIDDEN: CSSProperties = { position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' };
 

@@ -5,10 +5,9 @@ import { Chart } from '../../charts/chart';
 import type { EChartsCoreOption } from '../../charts/echarts';
 import { QueryState } from '../../components/page-state';
 import { useFormat } from '../../format-hooks';
-import { useLocale, useT } from '../../i18n';
+import { useT } from '../../i18n';
 import type { Granularity } from './filter-state';
 import { bucketAxisLabel, bucketLabel, granularityOf, RATE_KPIS, rateLabel, type RateField } from './kpi-shared';
-import { numberFormatter } from './labels';
 import { messages } from './messages';
 import type { useLeadKpis } from './queries';
 import { WidgetCard } from './widget-card';
@@ -19,9 +18,8 @@ const FIRST_SHOWN: readonly RateField[] = ['followUpRate', 'visitRate', 'testDri
 function TrendChart({ data }: { data: LeadKpis }) {
   const t = useT(messages);
   const f = useFormat();
-  const locale = useLocale();
   const option = useMemo<EChartsCoreOption>(() => {
-    const fmt = numberFormatter(locale);
+    const fmt = f.number;
     const granularity = granularityOf(data);
     const leadsName = t('count.leads');
     const names = RATE_KPIS.map((k) => rateLabel(t, k, data));
@@ -65,7 +63,7 @@ function TrendChart({ data }: { data: LeadKpis }) {
         })),
       ],
     };
-  }, [data, t, f, locale]);
+  }, [data, t, f]);
   return <Chart option={option} label={t('trend.chart')} height={380} />;
 }
 

@@ -1,10 +1,11 @@
 import type { CSSProperties } from 'react';
 import type { Locale, Translate } from '../../i18n';
+import { localName } from '../../i18n/common';
 import { isOverviewKey, type OverviewKey } from './messages';
 
 /** A stage's name in the current language, from the stage model. */
 export function stageName(locale: Locale, stage: { name: string; nameZh: string | null }): string {
-  return locale === 'zh-CN' ? (stage.nameZh ?? stage.name) : stage.name;
+  return localName(locale, stage.name, stage.nameZh) ?? stage.name;
 }
 
 /** Secondary text dark enough for a 4.5:1 contrast on white and on the page background. */
@@ -26,12 +27,6 @@ export function fiveALabel(locale: Locale, stage: { key: string; name: string; n
 export function sourceName(t: Translate<OverviewKey>, source: string): string {
   const key = `source.${source}`;
   return isOverviewKey(key) ? t(key) : source;
-}
-
-/** ECharts axis and tooltip numbers in the current language. */
-export function numberFormatter(locale: Locale): (n: number) => string {
-  const f = new Intl.NumberFormat(locale === 'zh-CN' ? 'zh-CN' : 'en-US');
-  return (n) => f.format(n);
 }
 
 /** A number from an ECharts callback value, which it types loosely. */

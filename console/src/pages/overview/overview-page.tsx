@@ -11,7 +11,8 @@ import { KpiTrendCard } from './kpi-trend-card';
 import { MUTED, MUTED_COLOR } from './labels';
 import { messages } from './messages';
 import { PrecipitationCard } from './precipitation-card';
-import { useLeadKpis, useOrgUnits } from './queries';
+import { useOrgUnits } from '../../api/org-units';
+import { useLeadKpis } from './queries';
 import { ReachablePoolCard } from './reachable-pool-card';
 import { StageDistributionCard } from './stage-distribution-card';
 import { StageFlowsCard } from './stage-flows-card';
@@ -52,18 +53,18 @@ export function OverviewPage() {
           <>
             <Row gutter={[16, 16]}>
               <Col xs={24} xl={12}>
-                <ReachablePoolCard enabled={hq} />
+                <ReachablePoolCard />
               </Col>
               <Col xs={24} xl={12}>
-                <StageDistributionCard at={p.analyticsTo} enabled={hq} />
+                <StageDistributionCard at={p.analyticsTo} />
               </Col>
             </Row>
             <Row gutter={[16, 16]}>
               <Col xs={24} xl={14}>
-                <StageFlowsCard from={p.from} to={p.analyticsTo} enabled={hq} />
+                <StageFlowsCard from={p.from} to={p.analyticsTo} />
               </Col>
               <Col xs={24} xl={10}>
-                <AarrrFunnelCard from={p.from} to={p.analyticsTo} enabled={hq} />
+                <AarrrFunnelCard from={p.from} to={p.analyticsTo} />
               </Col>
             </Row>
           </>

@@ -5,8 +5,8 @@ import { Chart } from '../../charts/chart';
 import type { EChartsCoreOption } from '../../charts/echarts';
 import { QueryState } from '../../components/page-state';
 import { useFormat } from '../../format-hooks';
-import { useLocale, useT } from '../../i18n';
-import { MUTED, numberFormatter, sourceName } from './labels';
+import { useT } from '../../i18n';
+import { MUTED, sourceName } from './labels';
 import { messages } from './messages';
 import type { useLeadKpis } from './queries';
 import { WidgetCard } from './widget-card';
@@ -14,10 +14,9 @@ import { WidgetCard } from './widget-card';
 function PrecipitationChart({ data }: { data: LeadKpis }) {
   const t = useT(messages);
   const f = useFormat();
-  const locale = useLocale();
   const rows = data.precipitationBySource;
   const option = useMemo<EChartsCoreOption>(() => {
-    const fmt = numberFormatter(locale);
+    const fmt = f.number;
     const valueFormatter = (v: unknown) => (typeof v === 'number' ? fmt(v) : '—');
     return {
       color: ['#52c41a', '#d9d9d9'],
@@ -66,7 +65,7 @@ function PrecipitationChart({ data }: { data: LeadKpis }) {
         },
       ],
     };
-  }, [rows, t, f, locale]);
+  }, [rows, t, f]);
   return (
     <>
       <Typography.Text style={{ ...MUTED, fontSize: 12 }}>

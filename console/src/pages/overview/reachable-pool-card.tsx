@@ -6,9 +6,8 @@ import type { EChartsCoreOption } from '../../charts/echarts';
 import { QueryState } from '../../components/page-state';
 import { useFormat } from '../../format-hooks';
 import { common } from '../../i18n/common';
-import { useLocale, useT } from '../../i18n';
+import { useT } from '../../i18n';
 import { messages } from './messages';
-import { numberFormatter } from './labels';
 import { useReachablePool } from './queries';
 import { WidgetCard } from './widget-card';
 
@@ -23,11 +22,10 @@ function PoolView({ pool }: { pool: ReachablePool }) {
   const t = useT(messages);
   const tc = useT(common);
   const f = useFormat();
-  const locale = useLocale();
   const option = useMemo<EChartsCoreOption>(() => {
     // A class nobody came in through ("unknown" is usually empty) would only add an empty column.
     const rows = pool.byDomainClass.filter((r) => r.total > 0);
-    const fmt = numberFormatter(locale);
+    const fmt = f.number;
     return {
       color: ['#1677ff', '#52c41a', '#faad14', '#722ed1'],
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v: unknown) => (typeof v === 'number' ? fmt(v) : String(v)) },
@@ -48,7 +46,7 @@ function PoolView({ pool }: { pool: ReachablePool }) {
         emphasis: { focus: 'series' },
       })),
     };
-  }, [pool, t, tc, locale]);
+  }, [pool, t, tc, f]);
   const share = pool.total > 0 ? pool.any / pool.total : null;
 
   return (
@@ -66,10 +64,10 @@ function PoolView({ pool }: { pool: ReachablePool }) {
 }
 
 /** Reachable private-domain pool now, by channel and by domain class of the first touch. */
-export function ReachablePoolCard({ enabled }: { enabled: boolean }) {
+export function ReachablePoolCard() {
   const t = useT(messages);
   const f = useFormat();
-  const query = useReachablePool(enabled);
+  const query = useReachablePool();
   return (
     <WidgetCard testId="overview-reachable-pool" title={t('pool.title')} scope={query.data ? t('scope.brandAt', { date: f.dateTime(query.data.at) }) : t('scope.brandNow')}>
       <QueryState query={query} isEmpty={(p) => p.total === 0} empty={t('pool.empty')}>

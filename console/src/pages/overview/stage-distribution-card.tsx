@@ -6,7 +6,7 @@ import type { EChartsCoreOption } from '../../charts/echarts';
 import { QueryState } from '../../components/page-state';
 import { useFormat } from '../../format-hooks';
 import { useLocale, useT } from '../../i18n';
-import { asNumber, FIVE_A, fiveALabel, MUTED, numberFormatter, STAGE_PALETTE } from './labels';
+import { asNumber, FIVE_A, fiveALabel, MUTED, STAGE_PALETTE } from './labels';
 import { messages } from './messages';
 import { useStageDistribution } from './queries';
 import { WidgetCard } from './widget-card';
@@ -16,7 +16,7 @@ function DistributionChart({ data }: { data: StageDistribution }) {
   const f = useFormat();
   const locale = useLocale();
   const option = useMemo<EChartsCoreOption>(() => {
-    const fmt = numberFormatter(locale);
+    const fmt = f.number;
     return {
       color: STAGE_PALETTE,
       tooltip: {
@@ -52,10 +52,10 @@ function DistributionChart({ data }: { data: StageDistribution }) {
 }
 
 /** People per 5A stage at the end of the period (now when the period runs to today). */
-export function StageDistributionCard({ at, enabled }: { at: string | undefined; enabled: boolean }) {
+export function StageDistributionCard({ at }: { at: string | undefined }) {
   const t = useT(messages);
   const f = useFormat();
-  const query = useStageDistribution({ model: FIVE_A, at }, enabled);
+  const query = useStageDistribution({ model: FIVE_A, at });
   const scope = query.data?.at ? t('scope.brandAt', { date: f.dateTime(query.data.at) }) : t('scope.brandNow');
   return (
     <WidgetCard testId="overview-stage-distribution" title={t('dist.title')} scope={scope}>

@@ -6,7 +6,7 @@ import type { EChartsCoreOption } from '../../charts/echarts';
 import { QueryState } from '../../components/page-state';
 import { useFormat } from '../../format-hooks';
 import { useLocale, useT } from '../../i18n';
-import { FIVE_A, fiveALabel, MUTED, NONE_COLOR, numberFormatter, STAGE_PALETTE } from './labels';
+import { FIVE_A, fiveALabel, MUTED, NONE_COLOR, STAGE_PALETTE } from './labels';
 import { messages } from './messages';
 import { useStageFlows } from './queries';
 import { WidgetCard } from './widget-card';
@@ -24,7 +24,7 @@ function FlowsChart({ data }: { data: StageFlows }) {
   const f = useFormat();
   const locale = useLocale();
   const option = useMemo<EChartsCoreOption>(() => {
-    const fmt = numberFormatter(locale);
+    const fmt = f.number;
     // Same colour for a stage on both sides, in model order (the nodes come in model order).
     const stageColor = new Map<string, string>();
     for (const n of data.nodes) if (n.stage !== null && !stageColor.has(n.stage)) stageColor.set(n.stage, STAGE_PALETTE[stageColor.size % STAGE_PALETTE.length] ?? NONE_COLOR);
@@ -68,7 +68,7 @@ function FlowsChart({ data }: { data: StageFlows }) {
         },
       ],
     };
-  }, [data, t, locale]);
+  }, [data, t, f, locale]);
   return (
     <>
       <Flex justify="space-between" style={{ marginBottom: 4 }}>
@@ -82,9 +82,9 @@ function FlowsChart({ data }: { data: StageFlows }) {
 }
 
 /** How people moved between 5A stages from the start to the end of the period. */
-export function StageFlowsCard({ from, to, enabled }: { from: string; to: string | undefined; enabled: boolean }) {
+export function StageFlowsCard({ from, to }: { from: string; to: string | undefined }) {
   const t = useT(messages);
-  const query = useStageFlows({ model: FIVE_A, from, to }, enabled);
+  const query = useStageFlows({ model: FIVE_A, from, to });
   return (
     <WidgetCard testId="overview-stage-flows" title={t('flows.title')} scope={t('scope.brand')}>
       <QueryState query={query} isEmpty={(d) => d.links.length === 0} empty={t('flows.empty')}>

@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import type { WecomSidebar } from '@contracts/wecom-sidebar';
 import { useFormat } from '../../format-hooks';
 import { useLocale, useT } from '../../i18n';
+import { localName } from '../../i18n/common';
 import { messages } from './messages';
 
 type Stage = WecomSidebar['stages'][number];
@@ -68,7 +69,7 @@ function StageList({ stages }: { stages: Stage[] }) {
         </div>
       ) : (
         sorted.map((s) => {
-          const name = (locale === 'zh-CN' ? s.stageNameZh : null) ?? s.stageName ?? s.stage ?? '—';
+          const name = localName(locale, s.stageName, s.stageNameZh) ?? s.stage ?? '—';
           return (
             <Flex key={s.model} align="center" justify="space-between" gap={8} style={{ marginTop: 4 }}>
               <Flex align="center" gap={4} style={{ minWidth: 0 }}>

@@ -1,10 +1,10 @@
-import { Card, Descriptions, Tag, Typography } from 'antd';
+import { Card, Descriptions, Typography } from 'antd';
 import { Link } from 'react-router';
 import type { SidebarLead } from '@contracts/wecom-sidebar';
+import { LeadStatusTag } from '../../components/lead-status-tag';
 import { EmptyState } from '../../components/page-state';
 import { useFormat } from '../../format-hooks';
 import { useT } from '../../i18n';
-import { STATUS_COLOR } from './lead-labels';
 import { messages } from './messages';
 
 /** The open lead: its status, what the customer wants, who works it and when to follow up next. */
@@ -30,9 +30,7 @@ export function LeadCard({ lead }: { lead: SidebarLead | null }) {
       title={
         <span>
           {t('lead')}{' '}
-          <Tag color={STATUS_COLOR[lead.status]} data-testid="sidebar-lead-status" style={{ marginInlineStart: 4 }}>
-            {t(`status.${lead.status}`)}
-          </Tag>
+          <LeadStatusTag status={lead.status} data-testid="sidebar-lead-status" style={{ marginInlineStart: 4 }} />
         </span>
       }
       extra={

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { INVALID_REASONS, allowedTransitionsSchema, transitionCreateSchema, transitionResultSchema, type LeadStatus, type TransitionCreate } from '@contracts/funnel';
 import type { SidebarLead } from '@contracts/wecom-sidebar';
 import { api } from '../../api/client';
+import { useLeadStatusLabel } from '../../components/lead-status-tag';
 import { ErrorAlert } from '../../components/page-state';
 import { useT } from '../../i18n';
 import { messages } from './messages';
@@ -19,6 +20,7 @@ async function allowedMoves(leadId: string): Promise<LeadStatus[]> {
 /** Moves the open lead to one of the statuses the API allows now (to invalid with a reason). */
 export function MoveLeadForm({ lead }: { lead: SidebarLead }) {
   const t = useT(messages);
+  const statusLabel = useLeadStatusLabel();
   const { message } = App.useApp();
   const client = useQueryClient();
   const [asked, setAsked] = useState(false);
@@ -33,7 +35,7 @@ export function MoveLeadForm({ lead }: { lead: SidebarLead }) {
   const move = useMutation({
     mutationFn: (body: TransitionCreate) => api.post(`/api/v1/leads/${lead.id}/transitions`, transitionResultSchema, { body }),
     onSuccess: async (result) => {
-      const status = t(`status.${result.lead.status}`);
+      const status = statusLabel(result.lead.status);
       void message.success(result.changed ? t('moved', { status }) : t('unchanged', { status }));
       setTo(null);
       setReason(null);
@@ -75,7 +77,7 @@ export function MoveLeadForm({ lead }: { lead: SidebarLead }) {
             }}
             onFocus={() => setAsked(true)}
             onChange={(value) => setTo(value)}
-            options={(allowed.data ?? []).map((s) => ({ value: s, label: t(`status.${s}`) }))}
+            options={(allowed.data ?? []).map((s) => ({ value: s, label: statusLabel(s) }))}
             notFoundContent={
               allowed.isFetching ? null : allowed.isSuccess ? (
                 <Typography.Text type="secondary" style={{ fontSize: 12, whiteSpace: 'normal' }}>

@@ -87,7 +87,7 @@ function loadScript(src: string): Promise<void> {
 const messageOf = (res: WxResult) => res.errMsg ?? res.err_msg ?? '';
 
 /** The page URL WeCom signs: location.href without its #fragment. */
-export function signedPageUrl(): string {
+function signedPageUrl(): string {
   return window.location.href.split('#')[0] ?? window.location.href;
 }
 
