@@ -59,7 +59,7 @@ export function useTransitions(id: string) {
 /** The moves the API allows the caller on this lead now, asked again when the lead changes. */
 export function useAllowedTransitions(id: string, status: LeadStatus, updatedAt: string) {
   return useQuery({
-    queryKey: ['lead-allowed-transitions', id, status, updatedAt],
+    queryKey: [LEADS_KEY, 'allowed-transitions', id, status, updatedAt],
     staleTime: Infinity,
     queryFn: async ({ signal }): Promise<LeadStatus[]> =>
       (await api.get(`/api/v1/leads/${encodeURIComponent(id)}/allowed-transitions`, allowedTransitionsSchema, { signal })).allowed,

@@ -13,10 +13,16 @@ import { LEADS_KEY, useDefeatRequests, useLead } from './api';
 import { approvalMessages } from './approval-messages';
 import { useStaffNames } from './staff-names';
 import { useVocab } from './vocab';
+import { PageTitle } from './page-title';
 
 type DefeatState = (typeof DEFEAT_STATES)[number];
 type Decision = 'approve' | 'reject';
 const LIMIT = 200;
+/**
+ * Rows a page of the queue shows. A request names its lead by id only and the API has no lead lookup by
+ * many ids, so each shown row reads its lead: paging bounds that to this many reads at a time.
+ */
+const PAGE_SIZE = 20;
 
 /** The lead of a request: its person's name, linked to the lead page. */
 function LeadCell({ leadId }: { leadId: string }) {
@@ -118,15 +124,13 @@ export function ApprovalsPage() {
 
   return (
     <Flex vertical gap={16}>
-      <Flex justify="space-between" align="center" wrap gap={8}>
-        <div>
-          <Typography.Title level={3} style={{ margin: 0 }}>
-            {t('title')}
-          </Typography.Title>
-          <Typography.Text type="secondary">{t('subtitle')}</Typography.Text>
-        </div>
-        <Segmented<DefeatState> aria-label={t('stateFilter')} value={state} onChange={setState} options={DEFEAT_STATES.map((s) => ({ value: s, label: v.defeatState(s) }))} />
-      </Flex>
+      <PageTitle
+        title={t('title')}
+        subtitle={t('subtitle')}
+        extra={
+          <Segmented<DefeatState> aria-label={t('stateFilter')} value={state} onChange={setState} options={DEFEAT_STATES.map((s) => ({ value: s, label: v.defeatState(s) }))} />
+        }
+      />
       <Card>
         {requests.isPending ? (
           <Skeleton active />
@@ -140,7 +144,7 @@ export function ApprovalsPage() {
               loading={requests.isFetching}
               dataSource={requests.data?.data ?? []}
               columns={columns}
-              pagination={false}
+              pagination={{ pageSize: PAGE_SIZE, hideOnSinglePage: true, showSizeChanger: false }}
               scroll={{ x: 960 }}
               locale={{ emptyText: <EmptyState description={state === 'pending' ? t('nonePending') : t('none')} /> }}
             />

@@ -8,7 +8,7 @@ import { useDealers } from './api';
 import { importMessages } from './import-messages';
 import { useVocab } from './vocab';
 
-export const PREVIEW_ROWS = 10;
+const PREVIEW_ROWS = 10;
 
 export interface ImportDefaults {
   source: string;

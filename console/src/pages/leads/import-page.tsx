@@ -12,6 +12,7 @@ import { guessMapping } from './import-guess';
 import { ImportMapping, type ColumnMap, type ImportDefaults } from './import-mapping';
 import { importMessages } from './import-messages';
 import { ImportProgress } from './import-result';
+import { PageTitle } from './page-title';
 
 interface Loaded {
   fileName: string;
@@ -72,12 +73,7 @@ export function ImportPage() {
 
   return (
     <Flex vertical gap={16} data-testid="import-page">
-      <div>
-        <Typography.Title level={3} style={{ margin: 0 }}>
-          {t('title')}
-        </Typography.Title>
-        <Typography.Text type="secondary">{t('subtitle')}</Typography.Text>
-      </div>
+      <PageTitle title={t('title')} subtitle={t('subtitle')} />
       <Card>
         <Steps current={step} status={run.isError ? 'error' : undefined} items={[{ title: t('stepFile') }, { title: t('stepMapping') }, { title: t('stepImport') }]} style={{ marginBottom: 24 }} />
         {step === 0 && (

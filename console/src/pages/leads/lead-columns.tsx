@@ -14,7 +14,7 @@ export function StatusTag({ status, label }: { status: LeadStatus; label: string
 }
 
 /** The person's name, or their phone when the lead has no name; links to the lead. */
-export function LeadName({ lead }: { lead: Lead }) {
+function LeadName({ lead }: { lead: Lead }) {
   return (
     <Link to={`/leads/${lead.id}`}>
       <Typography.Text ellipsis={{ tooltip: lead.name ?? lead.phone ?? lead.id }} style={{ maxWidth: 100, color: 'inherit' }}>

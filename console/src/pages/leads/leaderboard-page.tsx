@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Card, Col, DatePicker, Flex, Row, Segmented, Select, Statistic, Typography } from 'antd';
+import { Card, Col, DatePicker, Flex, Row, Segmented, Select, Statistic } from 'antd';
 import dayjs from 'dayjs';
 import { useCallback, useState } from 'react';
 import { leadKpisSchema, type KpiGroup } from '@contracts/kpis';
@@ -14,6 +14,7 @@ import { LeaderboardChart } from './leaderboard-chart';
 import { leaderboardMessages } from './leaderboard-messages';
 import { METRICS, type Metric } from './leaderboard-metrics';
 import { LeaderboardTable } from './leaderboard-table';
+import { PageTitle } from './page-title';
 
 type Board = 'org_unit' | 'consultant';
 type Preset = '30' | '90' | '365' | 'custom';
@@ -44,36 +45,34 @@ export function LeaderboardPage() {
 
   return (
     <Flex vertical gap={16} data-testid="leaderboard-page">
-      <Flex justify="space-between" align="center" wrap gap={8}>
-        <div>
-          <Typography.Title level={3} style={{ margin: 0 }}>
-            {t('title')}
-          </Typography.Title>
-          <Typography.Text type="secondary">{t('subtitle')}</Typography.Text>
-        </div>
-        <Flex gap={8} wrap align="center">
-          <Segmented<Preset>
-            aria-label={t('period')}
-            value={preset}
-            onChange={setPreset}
-            options={[
-              { value: '30', label: t('last30') },
-              { value: '90', label: t('last90') },
-              { value: '365', label: t('last365') },
-              { value: 'custom', label: t('custom') },
-            ]}
-          />
-          {preset === 'custom' && (
-            <DatePicker.RangePicker
+      <PageTitle
+        title={t('title')}
+        subtitle={t('subtitle')}
+        extra={
+          <Flex gap={8} wrap align="center">
+            <Segmented<Preset>
               aria-label={t('period')}
-              placeholder={[t('from'), t('to')]}
-              value={range ? [dayjs(range[0]), dayjs(range[1])] : null}
-              disabledDate={(d) => d.format(DAY) > today}
-              onChange={(r) => setRange(r?.[0] && r[1] ? [r[0].format(DAY), r[1].format(DAY)] : null)}
+              value={preset}
+              onChange={setPreset}
+              options={[
+                { value: '30', label: t('last30') },
+                { value: '90', label: t('last90') },
+                { value: '365', label: t('last365') },
+                { value: 'custom', label: t('custom') },
+              ]}
             />
-          )}
-        </Flex>
-      </Flex>
+            {preset === 'custom' && (
+              <DatePicker.RangePicker
+                aria-label={t('period')}
+                placeholder={[t('from'), t('to')]}
+                value={range ? [dayjs(range[0]), dayjs(range[1])] : null}
+                disabledDate={(d) => d.format(DAY) > today}
+                onChange={(r) => setRange(r?.[0] && r[1] ? [r[0].format(DAY), r[1].format(DAY)] : null)}
+              />
+            )}
+          </Flex>
+        }
+      />
       <Card>
         <Flex justify="space-between" align="center" wrap gap={8} style={{ marginBottom: 16 }}>
           <Segmented<Board>

@@ -1,4 +1,4 @@
-import { Card, Flex, Segmented, Typography } from 'antd';
+import { Card, Flex, Segmented } from 'antd';
 import { useSearchParams } from 'react-router';
 import { useMe } from '../../auth/session';
 import { useT } from '../../i18n';
@@ -7,6 +7,7 @@ import { LeadsBoard } from './leads-board';
 import { LeadsTable } from './leads-table';
 import { readFilters, writeFilters } from './list-filters';
 import { listMessages } from './list-messages';
+import { PageTitle } from './page-title';
 
 type View = 'table' | 'board';
 
@@ -22,27 +23,25 @@ export function LeadsPage() {
 
   return (
     <Flex vertical gap={16} data-testid="leads-page">
-      <Flex justify="space-between" align="center" wrap gap={8}>
-        <div>
-          <Typography.Title level={3} style={{ margin: 0 }}>
-            {t('title')}
-          </Typography.Title>
-          <Typography.Text type="secondary">{me.scope.kind === 'own' ? t('subtitleOwn') : me.scope.kind === 'units' ? t('subtitleUnits') : t('subtitleAll')}</Typography.Text>
-        </div>
-        <Segmented<View>
-          aria-label={t('view')}
-          value={view}
-          onChange={(next) => {
-            const p = new URLSearchParams(params);
-            p.set('view', next);
-            setParams(p, { replace: true });
-          }}
-          options={[
-            { value: 'table', label: t('viewTable') },
-            { value: 'board', label: t('viewBoard') },
-          ]}
-        />
-      </Flex>
+      <PageTitle
+        title={t('title')}
+        subtitle={me.scope.kind === 'own' ? t('subtitleOwn') : me.scope.kind === 'units' ? t('subtitleUnits') : t('subtitleAll')}
+        extra={
+          <Segmented<View>
+            aria-label={t('view')}
+            value={view}
+            onChange={(next) => {
+              const p = new URLSearchParams(params);
+              p.set('view', next);
+              setParams(p, { replace: true });
+            }}
+            options={[
+              { value: 'table', label: t('viewTable') },
+              { value: 'board', label: t('viewBoard') },
+            ]}
+          />
+        }
+      />
       <Card>
         <Flex vertical gap={16}>
           <LeadFilterBar value={filters} onChange={(next) => setParams(writeFilters(params, next), { replace: true })} />

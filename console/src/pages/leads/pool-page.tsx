@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Flex, Skeleton, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Flex, Skeleton, Table, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
@@ -18,6 +18,7 @@ import { readFilters, toListQuery, writeFilters, type LeadFilters } from './list
 import { listMessages } from './list-messages';
 import { poolMessages } from './pool-messages';
 import { useVocab } from './vocab';
+import { PageTitle } from './page-title';
 
 function PoolTable({ filters }: { filters: LeadFilters }) {
   const t = useT(poolMessages);
@@ -99,12 +100,7 @@ export function PoolPage() {
   const filters = readFilters(params);
   return (
     <Flex vertical gap={16}>
-      <div>
-        <Typography.Title level={3} style={{ margin: 0 }}>
-          {t('title')}
-        </Typography.Title>
-        <Typography.Text type="secondary">{t('subtitle')}</Typography.Text>
-      </div>
+      <PageTitle title={t('title')} subtitle={t('subtitle')} />
       <Card>
         <Flex vertical gap={16}>
           <LeadFilterBar pool value={filters} onChange={(next) => setParams(writeFilters(params, next), { replace: true })} />

@@ -12,7 +12,7 @@ export const choiceKeys = {
   tagGroups: ['tag-groups'] as const,
   stageModels: ['stage-models'] as const,
   sources: ['sources'] as const,
-  wecomStaff: ['staff', 'wecom'] as const,
+  staff: ['staff'] as const,
   traitNames: ['segments', 'trait-names'] as const,
 };
 
@@ -43,28 +43,25 @@ export function useSources() {
   });
 }
 
+const staffListSchema = z.object({ data: z.array(staffSchema) });
+type StaffList = z.output<typeof staffListSchema>;
+
+/** Every staff member the caller may see: one request, which the hooks below read in their own shapes. */
+function useStaffList<T>(select: (list: StaffList) => T) {
+  return useQuery({ queryKey: choiceKeys.staff, queryFn: () => api.get('/api/v1/staff', staffListSchema), staleTime: CHOICE_STALE, select });
+}
+
+const withWecom = (list: StaffList) => list.data.filter((s) => s.wecomUserId !== null);
+const namesById = (list: StaffList) => new Map(list.data.map((s) => [s.id, s.name]));
+
 /** Staff with a WeCom account: the consultants a customer may have added as a friend. */
 export function useWecomStaff() {
-  return useQuery({
-    queryKey: choiceKeys.wecomStaff,
-    queryFn: async () => {
-      const res = await api.get('/api/v1/staff', z.object({ data: z.array(staffSchema) }));
-      return res.data.filter((s) => s.wecomUserId !== null);
-    },
-    staleTime: CHOICE_STALE,
-  });
+  return useStaffList(withWecom);
 }
 
 /** Every staff member the caller may see, by id: to show who did what (names masked for analysts). */
 export function useStaffNames() {
-  return useQuery({
-    queryKey: ['staff', 'names'],
-    queryFn: async () => {
-      const res = await api.get('/api/v1/staff', z.object({ data: z.array(staffSchema) }));
-      return new Map(res.data.map((s) => [s.id, s.name]));
-    },
-    staleTime: CHOICE_STALE,
-  });
+  return useStaffList(namesById);
 }
 
 /**

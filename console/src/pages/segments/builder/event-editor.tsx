@@ -17,7 +17,7 @@ type Window = NonNullable<EventCondition['window']>;
 type CountOp = NonNullable<EventCondition['count']>['op'];
 
 /** An event name from the standard vocabulary, or any other typed in; empty means any event. */
-export function EventNameSelect({ value, onChange }: { value: string | undefined; onChange: (v: string | undefined) => void }) {
+function EventNameSelect({ value, onChange }: { value: string | undefined; onChange: (v: string | undefined) => void }) {
   const t = useT(builderMessages);
   const disabled = useDisabled();
   const standard = useEventOptions();

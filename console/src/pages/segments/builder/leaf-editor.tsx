@@ -9,7 +9,7 @@ import type { Condition } from './types';
 import { VehicleEditor } from './vehicle-editor';
 
 /** The kinds a single row can switch between; groups and negation have their own buttons. */
-export const LEAF_KINDS = CONDITION_KINDS.filter((k): k is Exclude<ConditionKind, 'and' | 'or' | 'not'> => k !== 'and' && k !== 'or' && k !== 'not');
+const LEAF_KINDS = CONDITION_KINDS.filter((k): k is Exclude<ConditionKind, 'and' | 'or' | 'not'> => k !== 'and' && k !== 'or' && k !== 'not');
 
 export function KindSelect({ value, onChange }: { value: ConditionKind; onChange: (v: Condition) => void }) {
   const t = useT(builderMessages);

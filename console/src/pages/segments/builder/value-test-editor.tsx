@@ -8,7 +8,7 @@ import { DateInput, DaysInput, OrderableInput, ScalarInput, ScalarListInput, isD
 
 export type ValueOp = ValueTest['op'];
 
-export const VALUE_OPS = [
+const VALUE_OPS = [
   'eq',
   'neq',
   'in',
@@ -51,7 +51,7 @@ function firstValue(t: ValueTest): Scalar | undefined {
 }
 
 /** The test with another operator, keeping its value where the kinds allow. */
-export function withOp(t: ValueTest, op: ValueOp): ValueTest {
+function withOp(t: ValueTest, op: ValueOp): ValueTest {
   const v = firstValue(t);
   const today = dayjs().format('YYYY-MM-DD');
   switch (op) {

@@ -114,6 +114,10 @@ export function useOperation(id: string | undefined) {
       return op;
     },
     enabled: id !== undefined,
-    refetchInterval: (q) => (q.state.data && (q.state.data.state === 'succeeded' || q.state.data.state === 'failed') ? false : 1000),
+    // Stops once the operation has finished, or when it cannot be read (the error is shown instead).
+    refetchInterval: (q) => {
+      const state = q.state.data?.state;
+      return q.state.status === 'error' || state === 'succeeded' || state === 'failed' ? false : 1000;
+    },
   });
 }

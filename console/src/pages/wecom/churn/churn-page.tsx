@@ -1,8 +1,7 @@
 import { ReloadOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, DatePicker, Flex, Select, Space, Table, Typography } from 'antd';
+import { Alert, Button, Card, Select, Space, Table, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
-import dayjs from 'dayjs';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { wecomChurnSchema, type WecomChurn } from '@contracts/wecom-codes';
@@ -10,8 +9,10 @@ import { api } from '../../../api/client';
 import { EmptyState, QueryState } from '../../../components/page-state';
 import { useFormat } from '../../../format-hooks';
 import { useT } from '../../../i18n';
-import { isoDayBefore, startOfDayIso } from '../../../format';
+import { startOfDayIso } from '../../../format';
+import { DayRangePicker, useLast90Days } from '../shared/day-range';
 import { wecomShared } from '../shared/messages';
+import { WecomPageHeader } from '../shared/page-header';
 import { useChannelCodes, wecomKeys } from '../shared/refs';
 import { ChurnChart } from './churn-chart';
 import { messages } from './messages';
@@ -23,7 +24,7 @@ export function ChurnPage() {
   const t = useT(messages);
   const ts = useT(wecomShared);
   const f = useFormat();
-  const [range, setRange] = useState(() => ({ from: isoDayBefore(89, f.timeZone), to: isoDayBefore(0, f.timeZone) }));
+  const [range, setRange] = useLast90Days();
   const [limit, setLimit] = useState<number>(200);
   const query = { from: startOfDayIso(range.from, f.timeZone), to: startOfDayIso(range.to, f.timeZone, 1), limit };
   const churn = useQuery({
@@ -61,33 +62,23 @@ export function ChurnPage() {
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Flex justify="space-between" align="center" wrap gap={12}>
-        <div style={{ maxWidth: 900 }}>
-          <Typography.Title level={3} style={{ margin: 0 }}>
-            {t('title')}
-          </Typography.Title>
-          <Typography.Text type="secondary">{t('intro')}</Typography.Text>
-        </div>
-        <Space wrap>
-          <DatePicker.RangePicker
-            allowClear={false}
-            value={[dayjs(range.from), dayjs(range.to)]}
-            onChange={(v) => {
-              const [a, b] = v ?? [];
-              if (a && b) setRange({ from: a.format('YYYY-MM-DD'), to: b.format('YYYY-MM-DD') });
-            }}
-            aria-label={t('range')}
-          />
-          <Select<number>
-            style={{ width: 130 }}
-            value={limit}
-            onChange={setLimit}
-            aria-label={t('limit')}
-            options={LIMITS.map((n) => ({ value: n, label: t('limitN', { n }) }))}
-          />
-          <Button icon={<ReloadOutlined />} onClick={() => void churn.refetch()} aria-label={ts('refresh')} />
-        </Space>
-      </Flex>
+      <WecomPageHeader
+        title={t('title')}
+        intro={t('intro')}
+        extra={
+          <Space wrap>
+            <DayRangePicker value={range} onChange={setRange} ariaLabel={t('range')} />
+            <Select<number>
+              style={{ width: 130 }}
+              value={limit}
+              onChange={setLimit}
+              aria-label={t('limit')}
+              options={LIMITS.map((n) => ({ value: n, label: t('limitN', { n }) }))}
+            />
+            <Button icon={<ReloadOutlined />} onClick={() => void churn.refetch()} aria-label={ts('refresh')} />
+          </Space>
+        }
+      />
       <QueryState query={churn}>
         {(data) => (
           <Space direction="vertical" size="middle" style={{ width: '100%' }}>

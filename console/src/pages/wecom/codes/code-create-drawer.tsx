@@ -1,17 +1,15 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Col, Divider, Drawer, Form, Input, Radio, Row, Space, Switch } from 'antd';
-import { useState } from 'react';
+import { Alert, App, Col, Divider, Form, Input, Radio, Row, Switch } from 'antd';
 import { useNavigate } from 'react-router';
 import type { z } from 'zod';
 import { wecomChannelCodeCreateSchema, wecomChannelCodeSchema, WECOM_STATE_MAX_LENGTH } from '@contracts/wecom-codes';
 import { api } from '../../../api/client';
-import { ErrorAlert } from '../../../components/page-state';
-import { common } from '../../../i18n/common';
 import { useT } from '../../../i18n';
+import { FormDrawer, useContractCheck } from '../shared/form-drawer';
 import { wecomShared } from '../shared/messages';
 import { ConnectorSelect, DealerSelect, StaffSelect } from '../shared/pickers';
 import { WelcomeFields } from '../shared/welcome-fields';
-import { issuesText, welcomeFromForm, type WelcomeFormValues } from '../shared/welcome-form';
+import { welcomeFromForm, type WelcomeFormValues } from '../shared/welcome-form';
 import { messages } from './messages';
 
 interface CodeFormValues {
@@ -56,12 +54,11 @@ function toInput(v: CodeFormValues): CodeCreateInput {
 export function CodeCreateDrawer({ open, onClose }: { open: boolean; onClose: () => void }) {
   const t = useT(messages);
   const ts = useT(wecomShared);
-  const tc = useT(common);
   const { message } = App.useApp();
   const client = useQueryClient();
   const navigate = useNavigate();
   const [form] = Form.useForm<CodeFormValues>();
-  const [issues, setIssues] = useState<string[]>([]);
+  const { issues, check } = useContractCheck();
   const kind: unknown = Form.useWatch('kind', form);
   const create = useMutation({
     mutationFn: (body: CodeCreateInput) => api.post('/api/v1/wecom/channel-codes', wecomChannelCodeSchema, { body }),
@@ -77,98 +74,82 @@ export function CodeCreateDrawer({ open, onClose }: { open: boolean; onClose: ()
 
   const submit = (values: CodeFormValues) => {
     const input = toInput(values);
-    const parsed = wecomChannelCodeCreateSchema.safeParse(input);
-    if (!parsed.success) {
-      setIssues(issuesText(parsed.error));
-      return;
-    }
-    setIssues([]);
-    create.mutate(input);
+    if (check(wecomChannelCodeCreateSchema, input)) create.mutate(input);
   };
 
   return (
-    <Drawer
+    <FormDrawer
       title={t('newCode')}
       open={open}
       onClose={onClose}
-      width={640}
-      destroyOnHidden
-      extra={
-        <Space>
-          <Button onClick={onClose}>{tc('cancel')}</Button>
-          <Button type="primary" loading={create.isPending} onClick={() => form.submit()}>
-            {tc('save')}
-          </Button>
-        </Space>
-      }
+      onSave={() => form.submit()}
+      saving={create.isPending}
+      issues={issues}
+      error={create.error}
+      notices={kind !== 'link' ? <Alert type="info" showIcon message={ts('wecomMayFail')} /> : null}
     >
-      <Space direction="vertical" style={{ width: '100%' }}>
-        {kind !== 'link' ? <Alert type="info" showIcon message={ts('wecomMayFail')} /> : null}
-        {issues.length > 0 ? <Alert type="error" showIcon message={ts('invalidInput')} description={issues.join('\n')} style={{ whiteSpace: 'pre-line' }} /> : null}
-        {create.error ? <ErrorAlert error={create.error} /> : null}
-        <Form<CodeFormValues> form={form} layout="vertical" onFinish={submit} initialValues={{ kind: 'contact_way', skipVerify: true }}>
-          <Divider orientation="left" plain>
-            {t('sectionBasics')}
-          </Divider>
-          <Form.Item name="connectorId" label={ts('connector')} rules={required}>
-            <ConnectorSelect />
+      <Form<CodeFormValues> form={form} layout="vertical" onFinish={submit} initialValues={{ kind: 'contact_way', skipVerify: true }}>
+        <Divider orientation="left" plain>
+          {t('sectionBasics')}
+        </Divider>
+        <Form.Item name="connectorId" label={ts('connector')} rules={required}>
+          <ConnectorSelect />
+        </Form.Item>
+        <Form.Item name="kind" label={t('kind')}>
+          <Radio.Group
+            aria-label={t('kind')}
+            options={[
+              { value: 'contact_way', label: t('kind.contact_way') },
+              { value: 'link', label: t('kind.link') },
+            ]}
+          />
+        </Form.Item>
+        {kind === 'link' ? (
+          <Form.Item name="linkUrl" label={t('linkUrl')} extra={t('linkUrlHelp')} rules={required}>
+            <Input placeholder={ts('urlPlaceholder')} aria-label={t('linkUrl')} />
           </Form.Item>
-          <Form.Item name="kind" label={t('kind')}>
-            <Radio.Group
-              aria-label={t('kind')}
-              options={[
-                { value: 'contact_way', label: t('kind.contact_way') },
-                { value: 'link', label: t('kind.link') },
-              ]}
-            />
-          </Form.Item>
-          {kind === 'link' ? (
-            <Form.Item name="linkUrl" label={t('linkUrl')} extra={t('linkUrlHelp')} rules={required}>
-              <Input placeholder={ts('urlPlaceholder')} aria-label={t('linkUrl')} />
+        ) : null}
+        <Form.Item name="name" label={t('name')} rules={required}>
+          <Input maxLength={100} aria-label={t('name')} />
+        </Form.Item>
+        <Form.Item name="source" label={t('source')} extra={t('sourceHelp')} rules={required}>
+          <Input maxLength={64} aria-label={t('source')} />
+        </Form.Item>
+        <Row gutter={12}>
+          <Col span={12}>
+            <Form.Item name="campaign" label={t('campaign')}>
+              <Input maxLength={100} aria-label={t('campaign')} />
             </Form.Item>
-          ) : null}
-          <Form.Item name="name" label={t('name')} rules={required}>
-            <Input maxLength={100} aria-label={t('name')} />
-          </Form.Item>
-          <Form.Item name="source" label={t('source')} extra={t('sourceHelp')} rules={required}>
-            <Input maxLength={64} aria-label={t('source')} />
-          </Form.Item>
-          <Row gutter={12}>
-            <Col span={12}>
-              <Form.Item name="campaign" label={t('campaign')}>
-                <Input maxLength={100} aria-label={t('campaign')} />
-              </Form.Item>
-            </Col>
-            <Col span={12}>
-              <Form.Item name="series" label={t('series')}>
-                <Input maxLength={64} aria-label={t('series')} />
-              </Form.Item>
-            </Col>
-          </Row>
-          <Form.Item name="state" label={t('state')} extra={t('stateHelp')}>
-            <Input maxLength={WECOM_STATE_MAX_LENGTH} aria-label={t('state')} />
-          </Form.Item>
-          <Form.Item name="dealerCode" label={ts('dealer')}>
-            <DealerSelect />
-          </Form.Item>
-          <Divider orientation="left" plain>
-            {t('sectionMembers')}
-          </Divider>
-          <Form.Item name="consultantIds" label={ts('consultants')} rules={required}>
-            <StaffSelect multiple ariaLabel={ts('consultants')} />
-          </Form.Item>
-          <Form.Item name="backupIds" label={ts('backups')}>
-            <StaffSelect multiple ariaLabel={ts('backups')} />
-          </Form.Item>
-          <Form.Item name="skipVerify" label={t('skipVerify')} valuePropName="checked">
-            <Switch aria-label={t('skipVerify')} />
-          </Form.Item>
-          <Divider orientation="left" plain>
-            {t('sectionWelcome')}
-          </Divider>
-          <WelcomeFields name="welcome" />
-        </Form>
-      </Space>
-    </Drawer>
+          </Col>
+          <Col span={12}>
+            <Form.Item name="series" label={t('series')}>
+              <Input maxLength={64} aria-label={t('series')} />
+            </Form.Item>
+          </Col>
+        </Row>
+        <Form.Item name="state" label={t('state')} extra={t('stateHelp')}>
+          <Input maxLength={WECOM_STATE_MAX_LENGTH} aria-label={t('state')} />
+        </Form.Item>
+        <Form.Item name="dealerCode" label={ts('dealer')}>
+          <DealerSelect />
+        </Form.Item>
+        <Divider orientation="left" plain>
+          {t('sectionMembers')}
+        </Divider>
+        <Form.Item name="consultantIds" label={ts('consultants')} rules={required}>
+          <StaffSelect multiple ariaLabel={ts('consultants')} />
+        </Form.Item>
+        <Form.Item name="backupIds" label={ts('backups')}>
+          <StaffSelect multiple ariaLabel={ts('backups')} />
+        </Form.Item>
+        <Form.Item name="skipVerify" label={t('skipVerify')} valuePropName="checked">
+          <Switch aria-label={t('skipVerify')} />
+        </Form.Item>
+        <Divider orientation="left" plain>
+          {t('sectionWelcome')}
+        </Divider>
+        <WelcomeFields name="welcome" />
+      </Form>
+    </FormDrawer>
   );
 }

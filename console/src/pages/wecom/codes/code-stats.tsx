@@ -1,8 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
-import { Card, Col, DatePicker, Flex, Row, Statistic, Table, Tooltip, Typography } from 'antd';
+import { Card, Col, Flex, Row, Statistic, Table, Tooltip, Typography } from 'antd';
 import { QuestionCircleOutlined } from '@ant-design/icons';
-import dayjs from 'dayjs';
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { wecomCodeStatsSchema, type WecomCodeStats } from '@contracts/wecom-codes';
 import { api } from '../../../api/client';
 import { Chart } from '../../../charts/chart';
@@ -10,7 +9,7 @@ import type { EChartsCoreOption } from '../../../charts/echarts';
 import { EmptyState, QueryState } from '../../../components/page-state';
 import { useFormat } from '../../../format-hooks';
 import { useT } from '../../../i18n';
-import { isoDayBefore } from '../../../format';
+import { DayRangePicker, useLast90Days } from '../shared/day-range';
 import { wecomKeys } from '../shared/refs';
 import { messages } from './messages';
 
@@ -114,23 +113,12 @@ function WelcomeOutcomes({ welcome }: { welcome: WecomCodeStats['welcome'] }) {
 /** A code's per-day adds and deletions and its precipitation figures over a chosen period. */
 export function CodeStats({ codeId }: { codeId: string }) {
   const t = useT(messages);
-  const f = useFormat();
-  const [range, setRange] = useState(() => ({ from: isoDayBefore(89, f.timeZone), to: isoDayBefore(0, f.timeZone) }));
+  const [range, setRange] = useLast90Days();
   const stats = useQuery({
     queryKey: wecomKeys.codeStats(codeId, range.from, range.to),
-    queryFn: () => api.get(`/api/v1/wecom/channel-codes/${codeId}/stats`, wecomCodeStatsSchema, { query: range }),
+    queryFn: () => api.get(`/api/v1/wecom/channel-codes/${codeId}/stats`, wecomCodeStatsSchema, { query: { from: range.from, to: range.to } }),
   });
-  const picker = (
-    <DatePicker.RangePicker
-      allowClear={false}
-      value={[dayjs(range.from), dayjs(range.to)]}
-      onChange={(v) => {
-        const [a, b] = v ?? [];
-        if (a && b) setRange({ from: a.format('YYYY-MM-DD'), to: b.format('YYYY-MM-DD') });
-      }}
-      aria-label={t('range')}
-    />
-  );
+  const picker = <DayRangePicker value={range} onChange={setRange} ariaLabel={t('range')} />;
   return (
     <Flex vertical gap={16}>
       <Card title={t('statsTitle')} extra={picker}>

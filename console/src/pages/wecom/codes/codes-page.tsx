@@ -1,5 +1,5 @@
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
-import { Button, Card, Flex, Select, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Space, Table, Tag, Typography } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { Link } from 'react-router';
@@ -10,7 +10,9 @@ import { useFormat } from '../../../format-hooks';
 import { common } from '../../../i18n/common';
 import { useT } from '../../../i18n';
 import { wecomShared } from '../shared/messages';
-import { useChannelCodes, useConnectorOptions } from '../shared/refs';
+import { WecomPageHeader } from '../shared/page-header';
+import { ConnectorFilter } from '../shared/pickers';
+import { useChannelCodes } from '../shared/refs';
 import { CodeCreateDrawer } from './code-create-drawer';
 import { messages } from './messages';
 
@@ -23,7 +25,6 @@ export function CodesPage() {
   const [connectorId, setConnectorId] = useState<string | undefined>();
   const [creating, setCreating] = useState(false);
   const codes = useChannelCodes(connectorId);
-  const connectors = useConnectorOptions();
   const canCreate = hasRole(me, ['admin', 'hq_ops', 'dealer_manager']);
 
   const columns: ColumnsType<WecomChannelCode> = [
@@ -54,31 +55,21 @@ export function CodesPage() {
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Flex justify="space-between" align="center" wrap gap={12}>
-        <div>
-          <Typography.Title level={3} style={{ margin: 0 }}>
-            {t('title')}
-          </Typography.Title>
-          <Typography.Text type="secondary">{t('intro')}</Typography.Text>
-        </div>
-        <Space wrap>
-          <Select
-            allowClear
-            style={{ width: 260 }}
-            value={connectorId}
-            onChange={setConnectorId}
-            options={connectors.options}
-            placeholder={ts('connectorPlaceholder')}
-            aria-label={ts('connector')}
-          />
-          <Button icon={<ReloadOutlined />} onClick={() => void codes.refetch()} aria-label={ts('refresh')} />
-          {canCreate ? (
-            <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
-              {t('newCode')}
-            </Button>
-          ) : null}
-        </Space>
-      </Flex>
+      <WecomPageHeader
+        title={t('title')}
+        intro={t('intro')}
+        extra={
+          <Space wrap>
+            <ConnectorFilter value={connectorId} onChange={setConnectorId} />
+            <Button icon={<ReloadOutlined />} onClick={() => void codes.refetch()} aria-label={ts('refresh')} />
+            {canCreate ? (
+              <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+                {t('newCode')}
+              </Button>
+            ) : null}
+          </Space>
+        }
+      />
       <Card>
         <QueryState query={codes}>
           {(data) => (

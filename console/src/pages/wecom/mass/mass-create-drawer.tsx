@@ -1,18 +1,15 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Drawer, Form, Input, Radio, Select, Space } from 'antd';
-import { useState } from 'react';
+import { Alert, App, Button, Card, Form, Input, Radio, Select, Space } from 'antd';
 import { useNavigate } from 'react-router';
 import type { z } from 'zod';
 import { WECOM_MASS_ATTACHMENTS_MAX, WECOM_MASS_TEXT_MAX, wecomMassCreateSchema, wecomMassDetailSchema } from '@contracts/wecom-mass';
 import { api } from '../../../api/client';
-import { ErrorAlert } from '../../../components/page-state';
-import { common } from '../../../i18n/common';
 import { useT } from '../../../i18n';
+import { FormDrawer, useContractCheck } from '../shared/form-drawer';
 import { wecomShared } from '../shared/messages';
 import { ConnectorSelect } from '../shared/pickers';
-import { useSegments, useTags } from '../shared/refs';
-import { issuesText } from '../shared/welcome-form';
+import { useSegments, useTags, wecomKeys } from '../shared/refs';
 import { messages } from './messages';
 
 type MassCreateInput = z.input<typeof wecomMassCreateSchema>;
@@ -116,17 +113,16 @@ function AudiencePicker({ kind }: { kind: unknown }) {
 export function MassCreateDrawer({ open, onClose }: { open: boolean; onClose: () => void }) {
   const t = useT(messages);
   const ts = useT(wecomShared);
-  const tc = useT(common);
   const { message } = App.useApp();
   const client = useQueryClient();
   const navigate = useNavigate();
   const [form] = Form.useForm<MassFormValues>();
-  const [issues, setIssues] = useState<string[]>([]);
+  const { issues, check } = useContractCheck();
   const audienceKind: unknown = Form.useWatch('audienceKind', form);
   const create = useMutation({
     mutationFn: (body: MassCreateInput) => api.post('/api/v1/wecom/mass-messages', wecomMassDetailSchema, { body }),
     onSuccess: async (task) => {
-      client.setQueryData(['wecom', 'mass-task', task.id], task);
+      client.setQueryData(wecomKeys.massTask(task.id), task);
       await client.invalidateQueries({ queryKey: ['wecom', 'mass'] });
       message.success(t('created'));
       // The new page replaces this one, the drawer with it.
@@ -138,90 +134,74 @@ export function MassCreateDrawer({ open, onClose }: { open: boolean; onClose: ()
 
   const submit = (values: MassFormValues) => {
     const input = toInput(values);
-    const parsed = wecomMassCreateSchema.safeParse(input);
-    if (!parsed.success) {
-      setIssues(issuesText(parsed.error));
-      return;
-    }
-    setIssues([]);
-    create.mutate(input);
+    if (check(wecomMassCreateSchema, input)) create.mutate(input);
   };
 
   return (
-    <Drawer
+    <FormDrawer
       title={t('newTask')}
       open={open}
       onClose={onClose}
-      width={640}
-      destroyOnHidden
-      extra={
-        <Space>
-          <Button onClick={onClose}>{tc('cancel')}</Button>
-          <Button type="primary" loading={create.isPending} onClick={() => form.submit()}>
-            {tc('save')}
-          </Button>
-        </Space>
-      }
+      onSave={() => form.submit()}
+      saving={create.isPending}
+      issues={issues}
+      error={create.error}
+      notices={<Alert type="info" showIcon message={ts('wecomMayFail')} />}
     >
-      <Space direction="vertical" style={{ width: '100%' }}>
-        <Alert type="info" showIcon message={ts('wecomMayFail')} />
-        {issues.length > 0 ? <Alert type="error" showIcon message={ts('invalidInput')} description={issues.join('\n')} style={{ whiteSpace: 'pre-line' }} /> : null}
-        {create.error ? <ErrorAlert error={create.error} /> : null}
-        <Form<MassFormValues> form={form} layout="vertical" onFinish={submit} initialValues={{ audienceKind: 'segment' }}>
-          <Form.Item name="connectorId" label={ts('connector')} rules={required}>
-            <ConnectorSelect />
-          </Form.Item>
-          <Form.Item name="name" label={t('name')} rules={required}>
-            <Input maxLength={100} aria-label={t('name')} />
-          </Form.Item>
-          <Form.Item name="audienceKind" label={t('audienceKind')}>
-            <Radio.Group
-              aria-label={t('audienceKind')}
-              options={[
-                { value: 'segment', label: t('segment') },
-                { value: 'tag', label: t('tag') },
-              ]}
-            />
-          </Form.Item>
-          <AudiencePicker kind={audienceKind} />
-          <Form.Item name="text" label={t('text')}>
-            <Input.TextArea rows={5} maxLength={WECOM_MASS_TEXT_MAX} showCount aria-label={t('text')} />
-          </Form.Item>
-          <Form.List name="attachments">
-            {(fields, { add, remove }) => (
-              <Form.Item label={t('attachments')}>
-                <Space direction="vertical" style={{ width: '100%' }}>
-                  {fields.map((field) => (
-                    <Card
-                      key={field.key}
-                      size="small"
-                      extra={<Button type="text" danger icon={<DeleteOutlined />} aria-label={t('removeAttachment')} onClick={() => remove(field.name)} />}
-                    >
-                      <Form.Item name={[field.name, 'title']} label={ts('linkTitle')} rules={required}>
-                        <Input maxLength={128} aria-label={ts('linkTitle')} />
-                      </Form.Item>
-                      <Form.Item name={[field.name, 'url']} label={ts('linkUrl')} rules={[...required, { type: 'url', message: ts('linkUrl') }]}>
-                        <Input placeholder={ts('urlPlaceholder')} aria-label={ts('linkUrl')} />
-                      </Form.Item>
-                      <Form.Item name={[field.name, 'desc']} label={ts('linkDesc')} style={{ marginBottom: 0 }}>
-                        <Input maxLength={512} aria-label={ts('linkDesc')} />
-                      </Form.Item>
-                    </Card>
-                  ))}
-                  {fields.length < WECOM_MASS_ATTACHMENTS_MAX ? (
-                    <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({})} block>
-                      {t('addAttachment')}
-                    </Button>
-                  ) : null}
-                </Space>
-              </Form.Item>
-            )}
-          </Form.List>
-          <Form.Item name="idempotencyKey" label={t('idempotencyKey')} extra={t('idempotencyHelp')}>
-            <Input maxLength={100} aria-label={t('idempotencyKey')} />
-          </Form.Item>
-        </Form>
-      </Space>
-    </Drawer>
+      <Form<MassFormValues> form={form} layout="vertical" onFinish={submit} initialValues={{ audienceKind: 'segment' }}>
+        <Form.Item name="connectorId" label={ts('connector')} rules={required}>
+          <ConnectorSelect />
+        </Form.Item>
+        <Form.Item name="name" label={t('name')} rules={required}>
+          <Input maxLength={100} aria-label={t('name')} />
+        </Form.Item>
+        <Form.Item name="audienceKind" label={t('audienceKind')}>
+          <Radio.Group
+            aria-label={t('audienceKind')}
+            options={[
+              { value: 'segment', label: t('segment') },
+              { value: 'tag', label: t('tag') },
+            ]}
+          />
+        </Form.Item>
+        <AudiencePicker kind={audienceKind} />
+        <Form.Item name="text" label={t('text')}>
+          <Input.TextArea rows={5} maxLength={WECOM_MASS_TEXT_MAX} showCount aria-label={t('text')} />
+        </Form.Item>
+        <Form.List name="attachments">
+          {(fields, { add, remove }) => (
+            <Form.Item label={t('attachments')}>
+              <Space direction="vertical" style={{ width: '100%' }}>
+                {fields.map((field) => (
+                  <Card
+                    key={field.key}
+                    size="small"
+                    extra={<Button type="text" danger icon={<DeleteOutlined />} aria-label={t('removeAttachment')} onClick={() => remove(field.name)} />}
+                  >
+                    <Form.Item name={[field.name, 'title']} label={ts('linkTitle')} rules={required}>
+                      <Input maxLength={128} aria-label={ts('linkTitle')} />
+                    </Form.Item>
+                    <Form.Item name={[field.name, 'url']} label={ts('linkUrl')} rules={[...required, { type: 'url', message: ts('linkUrl') }]}>
+                      <Input placeholder={ts('urlPlaceholder')} aria-label={ts('linkUrl')} />
+                    </Form.Item>
+                    <Form.Item name={[field.name, 'desc']} label={ts('linkDesc')} style={{ marginBottom: 0 }}>
+                      <Input maxLength={512} aria-label={ts('linkDesc')} />
+                    </Form.Item>
+                  </Card>
+                ))}
+                {fields.length < WECOM_MASS_ATTACHMENTS_MAX ? (
+                  <Button type="dashed" icon={<PlusOutlined />} onClick={() => add({})} block>
+                    {t('addAttachment')}
+                  </Button>
+                ) : null}
+              </Space>
+            </Form.Item>
+          )}
+        </Form.List>
+        <Form.Item name="idempotencyKey" label={t('idempotencyKey')} extra={t('idempotencyHelp')}>
+          <Input maxLength={100} aria-label={t('idempotencyKey')} />
+        </Form.Item>
+      </Form>
+    </FormDrawer>
   );
 }

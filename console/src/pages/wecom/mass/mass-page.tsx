@@ -1,6 +1,6 @@
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Flex, Space, Table, Typography } from 'antd';
+import { Button, Card, Space, Table } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { Link } from 'react-router';
@@ -12,6 +12,7 @@ import { useFormat } from '../../../format-hooks';
 import { useT } from '../../../i18n';
 import { CursorPager, useCursorPages } from '../../../components/cursor-pager';
 import { wecomShared } from '../shared/messages';
+import { WecomPageHeader } from '../shared/page-header';
 import { wecomKeys } from '../shared/refs';
 import { useAudienceNames } from './audience-names';
 import { MassCreateDrawer } from './mass-create-drawer';
@@ -66,22 +67,20 @@ export function MassPage() {
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Flex justify="space-between" align="center" wrap gap={12}>
-        <div style={{ maxWidth: 900 }}>
-          <Typography.Title level={3} style={{ margin: 0 }}>
-            {t('title')}
-          </Typography.Title>
-          <Typography.Text type="secondary">{t('intro')}</Typography.Text>
-        </div>
-        <Space>
-          <Button icon={<ReloadOutlined />} onClick={() => void list.refetch()} aria-label={ts('refresh')} />
-          {canCreate ? (
-            <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
-              {t('newTask')}
-            </Button>
-          ) : null}
-        </Space>
-      </Flex>
+      <WecomPageHeader
+        title={t('title')}
+        intro={t('intro')}
+        extra={
+          <Space>
+            <Button icon={<ReloadOutlined />} onClick={() => void list.refetch()} aria-label={ts('refresh')} />
+            {canCreate ? (
+              <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+                {t('newTask')}
+              </Button>
+            ) : null}
+          </Space>
+        }
+      />
       <Card>
         <QueryState query={list}>
           {(data) => (

@@ -72,3 +72,20 @@ export function DealerSelect({ value, onChange, id }: ValueProps<string | undefi
     />
   );
 }
+
+/** The connector filter of a list page: every connector the caller may choose, or all when cleared. */
+export function ConnectorFilter({ value, onChange }: { value: string | undefined; onChange: (value: string | undefined) => void }) {
+  const t = useT(wecomShared);
+  const { options } = useConnectorOptions();
+  return (
+    <Select
+      allowClear
+      style={{ width: 260 }}
+      value={value}
+      onChange={onChange}
+      options={options}
+      placeholder={t('connectorPlaceholder')}
+      aria-label={t('connector')}
+    />
+  );
+}

@@ -22,6 +22,7 @@ export const wecomKeys = {
   mass: (cursor?: string) => ['wecom', 'mass', cursor ?? null] as const,
   massTask: (id: string) => ['wecom', 'mass-task', id] as const,
   transfers: (query: Record<string, string | undefined>) => ['wecom', 'transfers', query] as const,
+  transfer: (id: string | null) => ['wecom', 'transfer', id] as const,
   churn: (query: Record<string, string | number | undefined>) => ['wecom', 'churn', query] as const,
 };
 
@@ -65,11 +66,6 @@ export function useStaff() {
 export function useStaffById(): Map<string, StaffView> {
   const staff = useStaff();
   return useMemo(() => new Map((staff.data?.data ?? []).map((s) => [s.id, s])), [staff.data]);
-}
-
-export function useStaffByWecomId(): Map<string, StaffView> {
-  const staff = useStaff();
-  return useMemo(() => new Map((staff.data?.data ?? []).flatMap((s) => (s.wecomUserId ? [[s.wecomUserId, s] as const] : []))), [staff.data]);
 }
 
 export function useDealers() {

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Drawer, Form, Input, Space, Tabs } from 'antd';
+import { Alert, App, Form, Input, Tabs } from 'antd';
 import { useState } from 'react';
 import type { z } from 'zod';
 import {
@@ -10,12 +10,11 @@ import {
   type WecomTransfer,
 } from '@contracts/wecom-transfers';
 import { api } from '../../../api/client';
-import { ErrorAlert } from '../../../components/page-state';
-import { common } from '../../../i18n/common';
 import { useT } from '../../../i18n';
+import { FormDrawer, useContractCheck } from '../shared/form-drawer';
 import { wecomShared } from '../shared/messages';
 import { ConnectorSelect, StaffSelect } from '../shared/pickers';
-import { issuesText } from '../shared/welcome-form';
+import { wecomKeys } from '../shared/refs';
 import { messages } from './messages';
 import { ProfilePicker, type PickedProfile } from './profile-picker';
 
@@ -70,19 +69,18 @@ function toRequest(kind: 'on_job' | 'resigned', v: TransferFormValues): Request 
 export function TransferCreateDrawer({ open, onClose, onCreated }: { open: boolean; onClose: () => void; onCreated: (t: WecomTransfer) => void }) {
   const t = useT(messages);
   const ts = useT(wecomShared);
-  const tc = useT(common);
   const { message } = App.useApp();
   const client = useQueryClient();
   const [kind, setKind] = useState<'on_job' | 'resigned'>('on_job');
   const [form] = Form.useForm<TransferFormValues>();
-  const [issues, setIssues] = useState<string[]>([]);
+  const { issues, check } = useContractCheck();
   const create = useMutation({
     mutationFn: (r: Request) =>
       r.kind === 'on_job'
         ? api.post('/api/v1/wecom/transfers', wecomTransferSchema, { body: r.body })
         : api.post('/api/v1/wecom/transfers/resigned', wecomTransferSchema, { body: r.body }),
     onSuccess: async (transfer) => {
-      client.setQueryData(['wecom', 'transfer', transfer.id], transfer);
+      client.setQueryData(wecomKeys.transfer(transfer.id), transfer);
       await client.invalidateQueries({ queryKey: ['wecom', 'transfers'] });
       message.success(t('created'));
       form.resetFields();
@@ -94,77 +92,65 @@ export function TransferCreateDrawer({ open, onClose, onCreated }: { open: boole
 
   const submit = (values: TransferFormValues) => {
     const r = toRequest(kind, values);
-    const parsed = r.kind === 'on_job' ? wecomTransferCreateSchema.safeParse(r.body) : wecomResignedTransferCreateSchema.safeParse(r.body);
-    if (!parsed.success) {
-      setIssues(issuesText(parsed.error));
-      return;
-    }
-    setIssues([]);
-    create.mutate(r);
+    if (check(r.kind === 'on_job' ? wecomTransferCreateSchema : wecomResignedTransferCreateSchema, r.body)) create.mutate(r);
   };
 
   return (
-    <Drawer
+    <FormDrawer
       title={t('newTransfer')}
       open={open}
       onClose={onClose}
-      width={640}
-      destroyOnHidden
-      extra={
-        <Space>
-          <Button onClick={onClose}>{tc('cancel')}</Button>
-          <Button type="primary" loading={create.isPending} onClick={() => form.submit()}>
-            {tc('save')}
-          </Button>
-        </Space>
+      onSave={() => form.submit()}
+      saving={create.isPending}
+      issues={issues}
+      error={create.error}
+      notices={
+        <>
+          <Tabs
+            activeKey={kind}
+            onChange={(k) => setKind(k === 'resigned' ? 'resigned' : 'on_job')}
+            items={[
+              { key: 'on_job', label: t('onJobTab') },
+              { key: 'resigned', label: t('resignedTab') },
+            ]}
+          />
+          {kind === 'on_job' ? <Alert type="info" showIcon message={t('quotaRule')} /> : null}
+          <Alert type="info" showIcon message={ts('wecomMayFail')} />
+        </>
       }
     >
-      <Space direction="vertical" style={{ width: '100%' }}>
-        <Tabs
-          activeKey={kind}
-          onChange={(k) => setKind(k === 'resigned' ? 'resigned' : 'on_job')}
-          items={[
-            { key: 'on_job', label: t('onJobTab') },
-            { key: 'resigned', label: t('resignedTab') },
-          ]}
-        />
-        {kind === 'on_job' ? <Alert type="info" showIcon message={t('quotaRule')} /> : null}
-        <Alert type="info" showIcon message={ts('wecomMayFail')} />
-        {issues.length > 0 ? <Alert type="error" showIcon message={ts('invalidInput')} description={issues.join('\n')} style={{ whiteSpace: 'pre-line' }} /> : null}
-        {create.error ? <ErrorAlert error={create.error} /> : null}
-        <Form<TransferFormValues> form={form} layout="vertical" onFinish={submit}>
-          <Form.Item name="connectorId" label={ts('connector')} rules={required}>
-            <ConnectorSelect />
+      <Form<TransferFormValues> form={form} layout="vertical" onFinish={submit}>
+        <Form.Item name="connectorId" label={ts('connector')} rules={required}>
+          <ConnectorSelect />
+        </Form.Item>
+        <Form.Item name="fromStaffId" label={kind === 'on_job' ? t('from') : t('fromStaff')} rules={kind === 'on_job' ? required : undefined}>
+          <StaffSelect ariaLabel={kind === 'on_job' ? t('from') : t('fromStaff')} />
+        </Form.Item>
+        {kind === 'resigned' ? (
+          <Form.Item name="fromWecomUserId" label={t('fromWecomUserId')} extra={t('fromWecomUserIdHelp')}>
+            <Input maxLength={64} aria-label={t('fromWecomUserId')} />
           </Form.Item>
-          <Form.Item name="fromStaffId" label={kind === 'on_job' ? t('from') : t('fromStaff')} rules={kind === 'on_job' ? required : undefined}>
-            <StaffSelect ariaLabel={kind === 'on_job' ? t('from') : t('fromStaff')} />
-          </Form.Item>
-          {kind === 'resigned' ? (
-            <Form.Item name="fromWecomUserId" label={t('fromWecomUserId')} extra={t('fromWecomUserIdHelp')}>
-              <Input maxLength={64} aria-label={t('fromWecomUserId')} />
+        ) : null}
+        <Form.Item name="toStaffId" label={t('to')} rules={required}>
+          <StaffSelect ariaLabel={t('to')} />
+        </Form.Item>
+        {kind === 'on_job' ? (
+          <>
+            <Form.Item name="profiles" label={t('profileIds')}>
+              <ProfilePicker />
             </Form.Item>
-          ) : null}
-          <Form.Item name="toStaffId" label={t('to')} rules={required}>
-            <StaffSelect ariaLabel={t('to')} />
-          </Form.Item>
-          {kind === 'on_job' ? (
-            <>
-              <Form.Item name="profiles" label={t('profileIds')}>
-                <ProfilePicker />
-              </Form.Item>
-              <Form.Item name="externalUserIds" label={t('externalUserIds')} extra={t('externalUserIdsHelp')}>
-                <Input.TextArea rows={3} aria-label={t('externalUserIds')} />
-              </Form.Item>
-              <Form.Item name="message" label={t('message')} extra={t('messageHelp')}>
-                <Input.TextArea rows={2} maxLength={TRANSFER_MESSAGE_MAX} showCount aria-label={t('message')} />
-              </Form.Item>
-            </>
-          ) : null}
-          <Form.Item name="idempotencyKey" label={t('idempotencyKey')}>
-            <Input maxLength={100} aria-label={t('idempotencyKey')} />
-          </Form.Item>
-        </Form>
-      </Space>
-    </Drawer>
+            <Form.Item name="externalUserIds" label={t('externalUserIds')} extra={t('externalUserIdsHelp')}>
+              <Input.TextArea rows={3} aria-label={t('externalUserIds')} />
+            </Form.Item>
+            <Form.Item name="message" label={t('message')} extra={t('messageHelp')}>
+              <Input.TextArea rows={2} maxLength={TRANSFER_MESSAGE_MAX} showCount aria-label={t('message')} />
+            </Form.Item>
+          </>
+        ) : null}
+        <Form.Item name="idempotencyKey" label={t('idempotencyKey')}>
+          <Input maxLength={100} aria-label={t('idempotencyKey')} />
+        </Form.Item>
+      </Form>
+    </FormDrawer>
   );
 }

@@ -8,7 +8,7 @@ import { EmptyState, QueryState } from '../../../components/page-state';
 import { useFormat } from '../../../format-hooks';
 import { useT } from '../../../i18n';
 import { wecomShared } from '../shared/messages';
-import { staffLabel, useStaffById } from '../shared/refs';
+import { staffLabel, useStaffById, wecomKeys } from '../shared/refs';
 import { messages } from './messages';
 import { OutcomeCounts, OutcomeTag, useMemberLabel } from './vocab';
 
@@ -22,7 +22,7 @@ export function TransferDetailDrawer({ id, onClose }: { id: string | null; onClo
   // requestedBy is staff:<id> or admin_token:<id>: a staff member is shown by name when the caller can see them.
   const requester = (by: string) => (by.startsWith('staff:') ? staffLabel(staff.get(by.slice(6)), by) : by);
   const transfer = useQuery({
-    queryKey: ['wecom', 'transfer', id],
+    queryKey: wecomKeys.transfer(id),
     queryFn: () => api.get(`/api/v1/wecom/transfers/${id ?? ''}`, wecomTransferSchema),
     enabled: id !== null,
     refetchInterval: (q) => (q.state.data?.status === 'open' ? 30_000 : false),

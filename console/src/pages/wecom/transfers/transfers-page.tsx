@@ -1,6 +1,6 @@
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Flex, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Select, Space, Table, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
 import { useState } from 'react';
 import { wecomTransferPageSchema, type WecomTransferSummary } from '@contracts/wecom-transfers';
@@ -12,7 +12,9 @@ import { common } from '../../../i18n/common';
 import { useT } from '../../../i18n';
 import { CursorPager, useCursorPages } from '../../../components/cursor-pager';
 import { wecomShared } from '../shared/messages';
-import { useConnectorOptions, wecomKeys } from '../shared/refs';
+import { WecomPageHeader } from '../shared/page-header';
+import { ConnectorFilter } from '../shared/pickers';
+import { wecomKeys } from '../shared/refs';
 import { messages } from './messages';
 import { TransferCreateDrawer } from './transfer-create-drawer';
 import { TransferDetailDrawer } from './transfer-detail-drawer';
@@ -28,7 +30,6 @@ export function TransfersPage() {
   const f = useFormat();
   const me = useMe();
   const member = useMemberLabel();
-  const connectors = useConnectorOptions();
   const pages = useCursorPages();
   const [status, setStatus] = useState<Status | undefined>();
   const [connectorId, setConnectorId] = useState<string | undefined>();
@@ -70,19 +71,17 @@ export function TransfersPage() {
 
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Flex justify="space-between" align="center" wrap gap={12}>
-        <div style={{ maxWidth: 900 }}>
-          <Typography.Title level={3} style={{ margin: 0 }}>
-            {t('title')}
-          </Typography.Title>
-          <Typography.Text type="secondary">{t('intro')}</Typography.Text>
-        </div>
-        {canCreate ? (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
-            {t('newTransfer')}
-          </Button>
-        ) : null}
-      </Flex>
+      <WecomPageHeader
+        title={t('title')}
+        intro={t('intro')}
+        extra={
+          canCreate ? (
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+              {t('newTransfer')}
+            </Button>
+          ) : null
+        }
+      />
       <Alert type="info" showIcon message={t('quotaRule')} />
       <Card>
         <Space wrap style={{ marginBottom: 12 }}>
@@ -98,17 +97,12 @@ export function TransfersPage() {
             }}
             options={(['open', 'settled'] as const).map((s) => ({ value: s, label: t(`status.${s}`) }))}
           />
-          <Select
-            allowClear
-            style={{ width: 260 }}
-            placeholder={ts('connectorPlaceholder')}
-            aria-label={ts('connector')}
+          <ConnectorFilter
             value={connectorId}
-            onChange={(v: string | undefined) => {
+            onChange={(v) => {
               setConnectorId(v);
               pages.reset();
             }}
-            options={connectors.options}
           />
           <Button icon={<ReloadOutlined />} onClick={() => void list.refetch()} aria-label={ts('refresh')} />
         </Space>

@@ -1,15 +1,16 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Form, Modal, Space } from 'antd';
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import type { z } from 'zod';
 import { wecomChannelCodeSchema, wecomChannelCodeUpdateSchema, type WecomChannelCode } from '@contracts/wecom-codes';
 import { api } from '../../../api/client';
 import { ErrorAlert } from '../../../components/page-state';
+import { IssuesAlert, useContractCheck } from '../shared/form-drawer';
 import { common } from '../../../i18n/common';
 import { useT } from '../../../i18n';
-import { wecomShared } from '../shared/messages';
+import { wecomKeys } from '../shared/refs';
 import { WelcomeFields } from '../shared/welcome-fields';
-import { issuesText, welcomeFromForm, welcomeToForm, type WelcomeFormValues } from '../shared/welcome-form';
+import { welcomeFromForm, welcomeToForm, type WelcomeFormValues } from '../shared/welcome-form';
 import { messages } from './messages';
 
 type CodeUpdateInput = z.input<typeof wecomChannelCodeUpdateSchema>;
@@ -31,16 +32,15 @@ function updateOf(code: WecomChannelCode, welcome: WelcomeFormValues | undefined
 
 export function WelcomeEditModal({ code, onClose }: { code: WecomChannelCode | null; onClose: () => void }) {
   const t = useT(messages);
-  const ts = useT(wecomShared);
   const tc = useT(common);
   const { message } = App.useApp();
   const client = useQueryClient();
   const [form] = Form.useForm<{ welcome: WelcomeFormValues }>();
-  const [issues, setIssues] = useState<string[]>([]);
+  const { issues, check, clear } = useContractCheck();
   const save = useMutation({
     mutationFn: ({ id, body }: { id: string; body: CodeUpdateInput }) => api.put(`/api/v1/wecom/channel-codes/${id}`, wecomChannelCodeSchema, { body }),
     onSuccess: async (saved) => {
-      client.setQueryData(['wecom', 'code', saved.id], saved);
+      client.setQueryData(wecomKeys.code(saved.id), saved);
       await client.invalidateQueries({ queryKey: ['wecom', 'codes'] });
       message.success(t('saved'));
       onClose();
@@ -52,20 +52,14 @@ export function WelcomeEditModal({ code, onClose }: { code: WecomChannelCode | n
   useEffect(() => {
     if (!code) return;
     form.setFieldsValue({ welcome: welcomeToForm(code.welcome) });
-    setIssues([]);
+    clear();
     reset();
-  }, [code, form, reset]);
+  }, [code, form, reset, clear]);
 
   const submit = (values: { welcome: WelcomeFormValues }) => {
     if (!code) return;
     const body = updateOf(code, values.welcome);
-    const parsed = wecomChannelCodeUpdateSchema.safeParse(body);
-    if (!parsed.success) {
-      setIssues(issuesText(parsed.error));
-      return;
-    }
-    setIssues([]);
-    save.mutate({ id: code.id, body });
+    if (check(wecomChannelCodeUpdateSchema, body)) save.mutate({ id: code.id, body });
   };
 
   return (
@@ -82,7 +76,7 @@ export function WelcomeEditModal({ code, onClose }: { code: WecomChannelCode | n
     >
       <Space direction="vertical" style={{ width: '100%' }}>
         {code?.kind === 'contact_way' ? <Alert type="info" showIcon message={t('contactWayNote')} /> : null}
-        {issues.length > 0 ? <Alert type="error" showIcon message={ts('invalidInput')} description={issues.join('\n')} style={{ whiteSpace: 'pre-line' }} /> : null}
+        <IssuesAlert issues={issues} />
         {save.error ? <ErrorAlert error={save.error} /> : null}
         <Form form={form} layout="vertical" onFinish={submit}>
           <WelcomeFields name="welcome" />
