@@ -1,10 +1,11 @@
 import { Tag, type TagProps } from 'antd';
+import { useCallback } from 'react';
 import type { LeadStatus } from '@contracts/funnel';
 import { useT } from '../i18n';
 import { common } from '../i18n/common';
 
 /** A colour per lead status: the funnel from blue to green, closed leads red or grey. */
-const LEAD_STATUS_COLORS: Record<LeadStatus, string> = {
+export const LEAD_STATUS_COLORS: Record<LeadStatus, string> = {
   new: 'default',
   assigned: 'blue',
   contacted: 'cyan',
@@ -21,7 +22,7 @@ const LEAD_STATUS_COLORS: Record<LeadStatus, string> = {
 /** A lead status's name in the current language. */
 export function useLeadStatusLabel(): (status: LeadStatus) => string {
   const t = useT(common);
-  return (status) => t(`leadStatus.${status}`);
+  return useCallback((status: LeadStatus) => t(`leadStatus.${status}`), [t]);
 }
 
 /** A lead status as a coloured tag. */

@@ -42,7 +42,7 @@ export const common = defineMessages({
     'domain.middle': '中私域',
     'domain.semi': '半私域',
     'domain.public': '公域',
-    'leadStatus.new': '新线索',
+    'leadStatus.new': '待分配',
     'leadStatus.assigned': '已分配',
     'leadStatus.contacted': '已联系',
     'leadStatus.invited': '已邀约',

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import type { LeadStatus } from '@contracts/funnel';
+import { leadStatusSchema } from '@contracts/funnel';
+import { useLeadStatusLabel } from '../../components/lead-status-tag';
 import { useT } from '../../i18n';
 import { messages } from './messages';
 
@@ -9,27 +10,13 @@ function isVocabKey(key: string): key is VocabKey {
   return Object.hasOwn(messages.en, key);
 }
 
-/** antd tag colours of the lead statuses: cool for early steps, warm for orders, red for defeat. */
-export const STATUS_COLORS: Record<LeadStatus, string> = {
-  new: 'default',
-  assigned: 'blue',
-  contacted: 'cyan',
-  invited: 'geekblue',
-  visited: 'purple',
-  test_drive: 'magenta',
-  ordered: 'gold',
-  invoiced: 'orange',
-  delivered: 'green',
-  defeated: 'red',
-  invalid: 'default',
-};
-
 /**
  * Labels of the API's codes in the current language; a code the console has no label for (a new
  * lead source token, say) is shown as it is.
  */
 export function useVocab() {
   const t = useT(messages);
+  const leadStatus = useLeadStatusLabel();
   return useMemo(() => {
     const label = (prefix: string) => (value: string | null | undefined) => {
       if (value === null || value === undefined || value === '') return '—';
@@ -37,7 +24,11 @@ export function useVocab() {
       return isVocabKey(key) ? t(key) : value;
     };
     return {
-      status: label('status'),
+      // Lead statuses are named once for the whole console.
+      status: (value: string | null | undefined) => {
+        const parsed = leadStatusSchema.safeParse(value);
+        return parsed.success ? leadStatus(parsed.data) : (value ?? '—');
+      },
       source: label('source'),
       invalidReason: label('invalid'),
       defeatReason: label('defeat'),
@@ -55,5 +46,7 @@ export function useVocab() {
         return value ?? '—';
       },
     };
-  }, [t]);
+  }, [t, leadStatus]);
 }
+
+export { LEAD_STATUS_COLORS as STATUS_COLORS } from '../../components/lead-status-tag';
