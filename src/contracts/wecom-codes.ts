@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { uuidString } from './common.js';
+import { documentAs, uuidString } from './common.js';
 
 /**
  * WeCom channel codes (渠道活码) with their welcome messages, their daily precipitation figures, and
@@ -98,6 +98,10 @@ export type WecomChannelCode = z.infer<typeof wecomChannelCodeSchema>;
 
 export const wecomChannelCodeListSchema = z.object({ data: z.array(wecomChannelCodeSchema) }).meta({ id: 'WecomChannelCodeList' });
 export const wecomChannelCodeParams = z.object({ id: uuidString });
+
+/** GET /api/v1/wecom/channel-codes/{id}/qr answers the image bytes WeCom serves (PNG or JPEG). */
+const qrImageBytes = z.string().describe("The QR image as WeCom serves it").meta({ format: 'binary' });
+export const wecomChannelCodeQrSchema = documentAs(z.unknown(), { 'image/png': qrImageBytes, 'image/jpeg': qrImageBytes });
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD');
 export const wecomCodeStatsQuerySchema = z.object({

@@ -71,6 +71,28 @@ describe.each(testEngines)('WeCom channel codes on %s', (engine) => {
     expect(f.rows).toEqual([{ channel_code_id: code.id }]);
   });
 
+  it("serves a contact way's QR image from WeCom through Siyu, within the caller's scope", async () => {
+    const code = json(await hq('POST', '/api/v1/wecom/channel-codes', codeBody({ state: 'qr-image' }))) as { id: string; configId: string; qrCode: string };
+    const fromWecom = await fetch(code.qrCode);
+    const wecomBytes = Buffer.from(await fromWecom.arrayBuffer());
+    const res = await hq('GET', `/api/v1/wecom/channel-codes/${code.id}/qr`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-type']).toBe('image/png');
+    expect(res.rawPayload.equals(wecomBytes)).toBe(true);
+    expect(res.rawPayload.subarray(1, 4).toString('latin1')).toBe('PNG');
+    // Another dealer's manager cannot see the code, so not its image either.
+    expect((await asStaff(fx.app, net.staff.managerB.token, 'GET', `/api/v1/wecom/channel-codes/${code.id}/qr`)).statusCode).toBe(404);
+    // An acquisition link has no WeCom image.
+    const link = json(await hq('POST', '/api/v1/wecom/channel-codes', codeBody({ kind: 'link', state: 'qr-link', linkUrl: 'https://work.weixin.qq.com/ca/cawqr' }))) as { id: string };
+    const none = await hq('GET', `/api/v1/wecom/channel-codes/${link.id}/qr`);
+    expect([none.statusCode, none.body.includes('acquisition link')]).toEqual([404, true]);
+    // WeCom no longer serving the image is WeCom being unavailable, said in words.
+    fake.state.contactWays.delete(code.configId);
+    const gone = await hq('GET', `/api/v1/wecom/channel-codes/${code.id}/qr`);
+    expect(gone.statusCode, gone.body).toBe(503);
+    expect(json(gone)).toMatchObject({ error: { code: 'unavailable', details: { httpStatus: 404 } } });
+  });
+
   it('refuses what cannot work, naming the field, changing nothing', async () => {
     const cases: Array<[Record<string, unknown>, number, string]> = [
       [codeBody({ state: 'x'.repeat(31) }), 400, 'state'],

@@ -6,6 +6,7 @@ import {
   wecomChannelCodeCreateSchema,
   wecomChannelCodeListSchema,
   wecomChannelCodeParams,
+  wecomChannelCodeQrSchema,
   wecomChannelCodeSchema,
   wecomChannelCodeUpdateSchema,
   wecomChurnQuerySchema,
@@ -14,6 +15,7 @@ import {
   wecomCodeStatsSchema,
 } from '../../contracts/wecom-codes.js';
 import {
+  channelCodeQrImage,
   channelCodeStats,
   createChannelCode,
   deleteChannelCode,
@@ -66,6 +68,29 @@ export async function wecomCodeRoutes(app: FastifyInstance, deps: AppDeps) {
     '/api/v1/wecom/channel-codes/:id',
     { schema: { tags, summary: 'A channel code', params: wecomChannelCodeParams, response: { 200: wecomChannelCodeSchema, ...errors }, security } },
     async (request) => getChannelCode(deps, requirePrincipal(request), request.params.id),
+  );
+
+  r.get(
+    '/api/v1/wecom/channel-codes/:id/qr',
+    {
+      schema: {
+        tags,
+        summary:
+          "A contact way's QR image, fetched from WeCom by the server, so that a console with a strict Content-Security-Policy can show and download it. " +
+          'An acquisition link has none (404); WeCom unreachable or answering something other than an image is a 503',
+        params: wecomChannelCodeParams,
+        response: { 200: wecomChannelCodeQrSchema, ...errors },
+        security,
+      },
+    },
+    async (request, reply) => {
+      const image = await channelCodeQrImage(deps, requirePrincipal(request), request.params.id);
+      return reply
+        .type(image.contentType)
+        .header('cache-control', 'private, max-age=3600')
+        .header('x-content-type-options', 'nosniff')
+        .send(image.bytes);
+    },
   );
 
   r.put(

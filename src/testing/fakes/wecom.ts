@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { toBuffer } from 'qrcode';
 import { FakeWecomError, INVALID_PARAMETER, isBody, type Body } from './wecom-body.js';
 import { FakeContacts, type FakeContact, type FakeContactSeed } from './wecom-contacts.js';
 import { FakeContactWays, FakeCorpTags, FakeGroupChats, fakeId, type FakeGroupChat, type FakeTagGroup } from './wecom-corp.js';
@@ -20,6 +21,8 @@ import { FakeOAuth, type FakeVisitor } from './wecom-oauth.js';
  *   (single use within 20 s, else 41051), get/add/edit/del_corp_tag, mark_tag, add_msg_template,
  *   get_groupmsg_send_result, transfer_customer / transfer_result and their resigned/ twins,
  *   groupchat/list and groupchat/get; and `GET /cgi-bin/ticket/get?type=agent_config`.
+ * - A contact way's `qr_code` address answers a PNG (`GET /fake-qr/<config_id>.png`), as WeCom's
+ *   image host does; the fake's code encodes `fake-wecom-contact-way:<config_id>`.
  * - The web sign-in (wecom-oauth.ts): the authorize page `GET /connect/oauth2/authorize` (302 back to
  *   redirect_uri with a code for whoever `signIn` names) and `GET /cgi-bin/auth/getuserinfo`.
  * State is in memory; tests seed it through the fake-side methods (addExternalContact, …).
@@ -160,6 +163,12 @@ export async function startFakeWecom(options: { corpId: string; secrets: string[
       const page = oauth.authorize(parsed.searchParams);
       if ('location' in page) res.writeHead(302, { location: page.location }).end();
       else res.writeHead(400, { 'content-type': 'text/plain; charset=UTF-8' }).end(page.error);
+      return;
+    }
+    const qr = method === 'GET' ? /^\/fake-qr\/([0-9a-f]+)\.png$/.exec(parsed.pathname) : null;
+    if (qr?.[1]) {
+      if (!ways.ways.has(qr[1])) res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+      else res.writeHead(200, { 'content-type': 'image/png' }).end(await toBuffer(`fake-wecom-contact-way:${qr[1]}`, { width: 258, margin: 1 }));
       return;
     }
     const hint = randomBytes(8).toString('hex');
