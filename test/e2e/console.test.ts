@@ -11,14 +11,15 @@ import { leadPageSchema, leadSchema, type Lead } from '../../src/contracts/leads
 import { staffSchema } from '../../src/contracts/org.js';
 import { segmentSchema } from '../../src/contracts/segments.js';
 import { tagSchema } from '../../src/contracts/tags.js';
-import { wecomChannelCodeListSchema } from '../../src/contracts/wecom-codes.js';
+import { wecomChannelCodeListSchema, wecomChannelCodeSchema } from '../../src/contracts/wecom-codes.js';
 import { profilesPageSchema } from '../../src/contracts/profiles.js';
 import { createDemo, type DemoResult } from '../../src/demo/index.js';
 import { systemClock } from '../../src/platform/clock.js';
 import type { Store } from '../../src/platform/db/index.js';
 import { testApp } from '../../src/testing/app.js';
 import { openTestStore } from '../../src/testing/engines.js';
-import { browserRequired, describeViolations, hasChromium, launchChromium, screenshot, seriousA11yViolations, setLocale, settled, signedIn } from '../support/browser.js';
+import { startFakeWecom, type FakeWecom } from '../../src/testing/fakes/wecom.js';
+import { browserRequired, describeViolations, hasChromium, launchChromium, screenshot, seriousA11yViolations, setLocale, settled, signedIn, until } from '../support/browser.js';
 import { consolePages, watchPage } from '../support/console-pages.js';
 
 /**
@@ -31,6 +32,8 @@ import { consolePages, watchPage } from '../support/console-pages.js';
 const CONSOLE_INDEX = new URL('../../console/dist/index.html', import.meta.url);
 const PEOPLE = 300;
 const secretKey = randomBytes(32);
+/** A second corp, alive for the whole run (the demo's fake WeCom closes when the demo is written). */
+const LIVE_CORP = { corpId: 'wwconsolee2e000001', secret: 'console-e2e-appSecret_0123456789abcdefghij', token: 'ConsoleTok3n', aesKey: 'mWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C' };
 
 describe.skipIf(!hasChromium && !browserRequired)('the console in Chromium', () => {
   let store: Store;
@@ -38,6 +41,7 @@ describe.skipIf(!hasChromium && !browserRequired)('the console in Chromium', () 
   let demo: DemoResult;
   let browser: Browser;
   let baseUrl: string;
+  let liveWecom: FakeWecom;
 
   const signIn = (role: DemoResult['staff'][number]['role']) => {
     const who = demo.staff.find((s) => s.role === role);
@@ -86,10 +90,12 @@ describe.skipIf(!hasChromium && !browserRequired)('the console in Chromium', () 
     if (!address || typeof address === 'string') throw new Error('the app is not listening on a port');
     baseUrl = `http://127.0.0.1:${(address satisfies AddressInfo).port}`;
     browser = await launchChromium();
+    liveWecom = await startFakeWecom({ corpId: LIVE_CORP.corpId, secrets: [LIVE_CORP.secret] });
   }, 600_000);
 
   afterAll(async () => {
     await browser?.close();
+    await liveWecom?.close();
     await app?.close();
     await store?.close();
   });
@@ -108,8 +114,16 @@ describe.skipIf(!hasChromium && !browserRequired)('the console in Chromium', () 
     const profile = profilesPageSchema.parse(await adminGet('/api/v1/profiles?q=6117&limit=5')).data[0];
     const lead = (await leads('status=contacted'))[0];
     const segment = z.object({ data: z.array(segmentSchema) }).parse(await adminGet('/api/v1/segments')).data[0];
-    const code = wecomChannelCodeListSchema.parse(await adminGet('/api/v1/wecom/channel-codes')).data[0];
-    if (!profile || !lead || !segment || !code) throw new Error('the demo lacks a person with phone ending 6117, a contacted lead, a segment or a channel code');
+    const demoCode = wecomChannelCodeListSchema.parse(await adminGet('/api/v1/wecom/channel-codes')).data[0];
+    if (!profile || !lead || !segment || !demoCode) throw new Error('the demo lacks a person with phone ending 6117, a contacted lead, a segment or a channel code');
+    // The demo's codes were made on a fake WeCom that is gone; a code made now on a live one has a QR image to show.
+    const { corpId, secret, token, aesKey } = LIVE_CORP;
+    const connectorBody = { corpId, agentId: '1000002', secret, token, encodingAESKey: aesKey, apiBaseUrl: liveWecom.url };
+    const connector = z.object({ id: z.string() }).parse(await apiAs(demo.adminToken, 'POST', '/api/v1/connectors/wecom', connectorBody));
+    const { dealerCode, consultantIds, source } = demoCode;
+    const code = wecomChannelCodeSchema.parse(
+      await apiAs(demo.adminToken, 'POST', '/api/v1/wecom/channel-codes', { connectorId: connector.id, name: '展厅活码（联调）', source, consultantIds, ...(dealerCode ? { dealerCode } : {}) }),
+    );
     const pages = consolePages({ profileId: profile.id, leadId: lead.id, segmentId: segment.id, channelCodeId: code.id });
     const failures: string[] = [];
     for (const width of [1280, 1920]) {
@@ -122,6 +136,10 @@ describe.skipIf(!hasChromium && !browserRequired)('the console in Chromium', () 
           await settled(page);
           await page.locator(`[data-testid="${p.testId}"]`).first().waitFor({ timeout: 10_000 }).catch(() => failures.push(`${p.path}: no [data-testid=${p.testId}]`));
           if (await page.locator('.ant-result-error, .ant-result-403, .ant-result-404, .ant-result-500').count()) failures.push(`${p.path} (${locale}): shows an error state`);
+          if (p.name === 'wecom-code') {
+            const drawn = "(document.querySelector('[data-testid=wecom-code-qr]')?.naturalWidth ?? 0) > 0";
+            await until(page, drawn, 10_000).catch(() => failures.push(`${p.path} (${locale}): the QR image from WeCom is not drawn`));
+          }
           failures.push(...watch.problems().map((m) => `${p.path} (${locale}): ${m}`));
           watch.stop();
           const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');

@@ -97,10 +97,22 @@ export async function request<S extends z.ZodType>(method: string, path: string,
   return schema.parse(data);
 }
 
+/** A GET whose answer is a file (an image, a CSV): its bytes, or the API's error as an ApiError. */
+export async function requestBlob(path: string, options: Pick<RequestOptions, 'query' | 'signal'> = {}): Promise<Blob> {
+  const res = await fetch(withQuery(path, options.query), { credentials: 'same-origin', signal: options.signal });
+  if (!res.ok) {
+    const error = await errorFrom(res);
+    if (res.status === 401) for (const l of unauthorizedListeners) l();
+    throw error;
+  }
+  return res.blob();
+}
+
 export const api = {
   get: <S extends z.ZodType>(path: string, schema: S, options?: RequestOptions) => request('GET', path, schema, options),
   post: <S extends z.ZodType>(path: string, schema: S, options?: RequestOptions) => request('POST', path, schema, options),
   put: <S extends z.ZodType>(path: string, schema: S, options?: RequestOptions) => request('PUT', path, schema, options),
   patch: <S extends z.ZodType>(path: string, schema: S, options?: RequestOptions) => request('PATCH', path, schema, options),
   delete: <S extends z.ZodType>(path: string, schema: S, options?: RequestOptions) => request('DELETE', path, schema, options),
+  blob: requestBlob,
 };
