@@ -1,4 +1,4 @@
-import { Card, Segmented, Tabs } from 'antd';
+import { Card, Flex, Segmented, Tabs } from 'antd';
 import { useMemo, useState } from 'react';
 import type { DailyCount, Segment } from '@contracts/segments';
 import { Chart } from '../../charts/chart';
@@ -58,32 +58,29 @@ export function SegmentHistory({ segment }: { segment: Segment }) {
     return { from: dayIn(f.timeZone, new Date(now.getTime() - (range - 1) * DAY_MS)), to: dayIn(f.timeZone, now) };
   }, [range, f.timeZone]);
   const counts = useDailyCounts(segment.id, from, to);
-  const [tab, setTab] = useState('counts');
-
+  // The range picker sits inside the tab, not in the tab bar: a tablist may own only tabs.
   return (
     <Card data-testid="segment-history">
       <Tabs
-        activeKey={tab}
-        onChange={setTab}
-        tabBarExtraContent={
-          tab === 'counts' ? (
-            <Segmented<Range>
-              aria-label={t('historyRange')}
-              size="small"
-              value={range}
-              onChange={setRange}
-              options={RANGES.map((r) => ({ value: r, label: t(`last${r}`) }))}
-            />
-          ) : null
-        }
         items={[
           {
             key: 'counts',
             label: t('history'),
             children: (
-              <QueryState query={counts} isEmpty={(d) => d.data.length === 0} empty={t('noHistory')}>
-                {(d) => <CountsChart counts={d.data} />}
-              </QueryState>
+              <Flex vertical gap={12}>
+                <Flex justify="flex-end">
+                  <Segmented<Range>
+                    aria-label={t('historyRange')}
+                    size="small"
+                    value={range}
+                    onChange={setRange}
+                    options={RANGES.map((r) => ({ value: r, label: t(`last${r}`) }))}
+                  />
+                </Flex>
+                <QueryState query={counts} isEmpty={(d) => d.data.length === 0} empty={t('noHistory')}>
+                  {(d) => <CountsChart counts={d.data} />}
+                </QueryState>
+              </Flex>
             ),
           },
           { key: 'changes', label: t('changes'), children: <SegmentChanges segment={segment} /> },
