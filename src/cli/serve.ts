@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../platform/config.js';
 import { systemClock } from '../platform/clock.js';
-import { openStore, type Store } from '../platform/db/index.js';
+import { keepStatistics, openStore, type Store } from '../platform/db/index.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { withEmbeddedSecretKey } from '../platform/secret-key.js';
 import { buildApp } from '../server/app.js';
@@ -11,6 +11,9 @@ import type { DemoResult } from '../demo/index.js';
 import { formatBanner } from './banner.js';
 import { prepareStore } from './first-start.js';
 import type { ProgressStream } from './progress.js';
+
+/** How often the embedded store's stale planner statistics are refreshed (PostgreSQL's autovacuum does it there). */
+const STATISTICS_INTERVAL_MS = 10 * 60_000;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -31,7 +34,8 @@ export interface ServeOptions {
 /**
  * Opens the store (migrating it), writes the demo brand into it when it holds no tenant and the
  * demo is on (before listening: a failure stops the start), starts HTTP and (unless
- * SIYU_WORKER=off) the job worker, and stops gracefully on SIGTERM/SIGINT. On the embedded store
+ * SIYU_WORKER=off) the job worker, keeps the embedded store's planner statistics fresh (it has no
+ * autovacuum), and stops gracefully on SIGTERM/SIGINT. On the embedded store
  * without SIYU_SECRET_KEY, the key is the one in the data folder (generated on the first start).
  */
 export async function serve(
@@ -59,6 +63,14 @@ export async function serve(
   worker?.start(config.worker.pollMs);
   resolver?.start();
   const unwatch = onCallbackStored(() => worker?.wake());
+  const statistics =
+    store.engine === 'pglite'
+      ? keepStatistics(store.db, {
+          intervalMs: STATISTICS_INTERVAL_MS,
+          onAnalyzed: (tables, ms) => logger.info({ tables, ms }, 'planner statistics refreshed'),
+          onError: (err) => logger.warn({ err }, 'refreshing planner statistics failed'),
+        })
+      : null;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -81,6 +93,7 @@ export async function serve(
         clearInterval(reaper);
       }
       unwatch();
+      await statistics?.stop();
       await resolver?.stop();
       await worker?.stop();
       await store.close();
