@@ -68,6 +68,13 @@ async function errorFrom(res: Response): Promise<ApiError> {
   return new ApiError(res.status, 'http_error', `${res.status} ${res.statusText}`, null);
 }
 
+/** The error of a failed answer; a 401 outside sign-in itself tells the session it has ended. */
+async function failure(res: Response, path: string): Promise<ApiError> {
+  const error = await errorFrom(res);
+  if (res.status === 401 && !path.startsWith('/api/v1/auth/session')) for (const l of unauthorizedListeners) l();
+  return error;
+}
+
 /**
  * One API call. `schema` is the contract schema of the answer (from src/contracts): the answer is
  * parsed with it, so a drift between console and API shows at once. `z.null()` for 204 answers.
@@ -86,11 +93,7 @@ export async function request<S extends z.ZodType>(method: string, path: string,
     body = JSON.stringify(options.body);
   }
   const res = await fetch(withQuery(path, options.query), { method, headers, body, credentials: 'same-origin', signal: options.signal });
-  if (!res.ok) {
-    const error = await errorFrom(res);
-    if (res.status === 401 && !path.startsWith('/api/v1/auth/session')) for (const l of unauthorizedListeners) l();
-    throw error;
-  }
+  if (!res.ok) throw await failure(res, path);
   if (res.status === 204) return schema.parse(null);
   const type = res.headers.get('content-type') ?? '';
   const data: unknown = type.includes('json') ? await res.json() : await res.text();
@@ -100,11 +103,7 @@ export async function request<S extends z.ZodType>(method: string, path: string,
 /** A GET whose answer is a file (an image, a CSV): its bytes, or the API's error as an ApiError. */
 export async function requestBlob(path: string, options: Pick<RequestOptions, 'query' | 'signal'> = {}): Promise<Blob> {
   const res = await fetch(withQuery(path, options.query), { credentials: 'same-origin', signal: options.signal });
-  if (!res.ok) {
-    const error = await errorFrom(res);
-    if (res.status === 401) for (const l of unauthorizedListeners) l();
-    throw error;
-  }
+  if (!res.ok) throw await failure(res, path);
   return res.blob();
 }
 
