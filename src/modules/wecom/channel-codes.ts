@@ -15,7 +15,7 @@ import { findConnector } from './connectors.repo.js';
  * every code; a dealer manager the codes of their dealer, with their own consultants.
  */
 
-const notFound = (id: string) => new AppError('not_found', `no channel code ${id} that you may see; GET /api/v1/wecom/channel-codes lists them`);
+export const notFound = (id: string) => new AppError('not_found', `no channel code ${id} that you may see; GET /api/v1/wecom/channel-codes lists them`);
 
 function requireManager(principal: Principal): void {
   if (!MANAGER_ROLES.includes(principal.role)) throw new AppError('forbidden', 'channel codes are managed by HQ operators and dealer managers');

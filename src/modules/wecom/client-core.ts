@@ -45,7 +45,7 @@ interface Answer {
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Why a fetch failed, in words, naming the host only (the URL carries the secret or the token). */
-function unreachable(err: unknown, host: string, path: string, timeoutMs: number): AppError {
+export function unreachable(err: unknown, host: string, path: string, timeoutMs: number): AppError {
   const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
   const cause: unknown = err instanceof Error ? err.cause : undefined;
   const code = isRecord(cause) && typeof cause.code === 'string' ? cause.code : null;

@@ -66,7 +66,7 @@ export { wecomSidebar, type WecomSidebarDeps } from './sidebar.js';
 export { finishWecomSignIn, signInState, startWecomSignIn, wecomAuthorizeBaseUrl, wecomAuthorizeUrl, WECOM_OAUTH_BASE_URL, WECOM_SIGN_IN_SECONDS } from './sign-in.js';
 // Channel codes (渠道活码) with their welcome messages and precipitation figures; the churn list.
 export { createChannelCode, deleteChannelCode, getChannelCode, listChannelCodes, updateChannelCode } from './channel-codes.js';
-export { channelCodeQrImage, QR_IMAGE_MAX_BYTES, type QrImage } from './code-qr.js';
+export { channelCodeQrImage, type QrImage } from './code-qr.js';
 export { channelCodeStats, wecomChurn } from './code-stats.js';
 // Customer transfers (在职继承, 离职继承): requests, the job that sends them and follows WeCom's results.
 export { createResignedTransfer, createTransfer, getTransfer, listTransfers, type TransferAnswer } from './transfers.js';
