@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../platform/clock.js';
-import { analyzeAll, type Store } from '../platform/db/index.js';
+import { analyzeStale, type Store } from '../platform/db/index.js';
 import type { Logger } from '../platform/logger.js';
 import { startFakeWecom } from '../testing/fakes/wecom.js';
 import { backlogOf } from '../modules/identity/index.js';
@@ -192,7 +192,7 @@ export async function createDemo(deps: DemoDeps, options: DemoOptions = {}): Pro
   // tags, stages and segments for everyone touched.
   await watching(progress, 'background jobs (SLA checks, refresh)', dueJobs, () => worker.drain(1_000_000));
   progress('planner statistics', 0, 1);
-  await analyzeAll(deps.store.db);
+  await analyzeStale(deps.store.db);
   progress('done', 0, 0);
 
   // The store whose sign-ins are printed: the same in every demo (the README's examples use it).

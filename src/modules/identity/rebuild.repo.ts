@@ -1,5 +1,5 @@
 import { CompiledQuery, sql } from 'kysely';
-import { CopySource, toCopyText, type CopyValue, type Db } from '../../platform/db/index.js';
+import { analyzeStale, CopySource, toCopyText, type AnalyzedColumns, type CopyValue, type Db } from '../../platform/db/index.js';
 import { insertAudit } from '../tenancy/index.js';
 import { EVENT_IDENTITY_FIELDS } from './split.repo.js';
 import type { Identifier } from './types.js';
@@ -29,33 +29,19 @@ export async function tenantExists(trx: Db, tenantId: string): Promise<boolean> 
 }
 
 /** The columns the rebuild's plans filter, join and sort on: a jsonb column's statistics cost seconds. */
-const ANALYZED_COLUMNS: Record<string, string[]> = {
+const ANALYZED_COLUMNS: AnalyzedColumns = {
   events: ['tenant_id', 'timestamp', 'id', 'profile_id'],
   profiles: ['tenant_id', 'id', 'merged_into'],
   profile_identifiers: ['tenant_id', 'profile_id'],
 };
 
 /**
- * Fresh planner statistics for the tables a rebuild reads (events by partition) whose size moved by
- * more than a tenth since they were last analysed, or that never were: without them (PGlite runs no
- * autovacuum; PostgreSQL's may not have caught up with a bulk write) the planner picks plans made
- * for nearly empty tables. Returns the tables analysed.
+ * Fresh planner statistics for the tables a rebuild reads (events by partition), where stale: without
+ * them (PGlite runs no autovacuum; PostgreSQL's may not have caught up with a bulk write) the planner
+ * picks plans made for nearly empty tables. Returns the tables analysed.
  */
-export async function analyzeStaleTables(db: Db): Promise<string[]> {
-  const { rows } = await sql<{ relname: string; parent: string }>`
-    SELECT c.relname, COALESCE(p.relname, c.relname) AS parent
-    FROM pg_stat_user_tables s
-    JOIN pg_class c ON c.oid = s.relid
-    LEFT JOIN pg_inherits i ON i.inhrelid = c.oid
-    LEFT JOIN pg_class p ON p.oid = i.inhparent
-    WHERE s.schemaname = current_schema() AND COALESCE(p.relname, c.relname) IN (${sql.join(Object.keys(ANALYZED_COLUMNS))})
-      AND c.relkind = 'r' AND (c.reltuples < 0 OR abs(s.n_live_tup - c.reltuples) > 0.1 * greatest(c.reltuples, 1000))
-    ORDER BY c.relname`.execute(db);
-  for (const r of rows) {
-    const columns = ANALYZED_COLUMNS[r.parent] ?? [];
-    await sql`ANALYZE ${sql.id(r.relname)} (${sql.join(columns.map((c) => sql.id(c)))})`.execute(db);
-  }
-  return rows.map((r) => r.relname);
+export function analyzeStaleTables(db: Db): Promise<string[]> {
+  return analyzeStale(db, ANALYZED_COLUMNS);
 }
 
 export interface TenantCounts {

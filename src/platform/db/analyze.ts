@@ -1,39 +1,44 @@
 import { sql } from 'kysely';
 import type { Db } from './store.js';
 
-/**
- * Fresh planner statistics for every table, after a bulk write (the demo, an import). PGlite runs no
- * autovacuum, and a plan made for nearly empty tables can cost a thousand times more on full ones.
- */
-export async function analyzeAll(db: Db): Promise<void> {
-  await sql`ANALYZE`.execute(db);
-}
+/** Which tables to consider, each (partitions by their parent's name) with the columns to analyse; default: every table, every column. */
+export type AnalyzedColumns = Readonly<Record<string, readonly string[]>>;
 
 /**
  * The tables of the current schema whose statistics are stale by autovacuum's own rule (more rows
  * changed since the last ANALYZE than 50 + 10 % of the rows it counted), or that grew by more than a
  * tenth in pages since (the change counters reach the statistics views only some time after a
- * write; the size is known at once). Names come quoted, ready for ANALYZE.
+ * write, or not yet after a bulk write; the size is known at once).
  */
-async function staleTables(db: Db): Promise<string[]> {
-  const { rows } = await sql<{ name: string }>`
-    SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name
+async function staleTables(db: Db, only: readonly string[] | null): Promise<{ relname: string; parent: string }[]> {
+  const { rows } = await sql<{ relname: string; parent: string }>`
+    SELECT c.relname, COALESCE(p.relname, c.relname) AS parent
     FROM pg_class c
     JOIN pg_namespace n ON n.oid = c.relnamespace
     LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+    LEFT JOIN pg_inherits i ON i.inhrelid = c.oid
+    LEFT JOIN pg_class p ON p.oid = i.inhparent
     WHERE c.relkind = 'r' AND n.nspname = current_schema()
+      ${only ? sql`AND COALESCE(p.relname, c.relname) IN (${sql.join(only)})` : sql``}
       AND (COALESCE(s.n_mod_since_analyze, 0) > 50 + 0.1 * GREATEST(c.reltuples, 0)
         OR pg_relation_size(c.oid) / current_setting('block_size')::int > 1.1 * GREATEST(c.relpages, 0) + 1)
     ORDER BY c.relname`.execute(db);
-  return rows.map((r) => r.name);
+  return rows;
 }
 
-/** ANALYZEs the tables whose statistics are stale (see staleTables); answers their names. */
-export async function analyzeStale(db: Db): Promise<string[]> {
-  const tables = await staleTables(db);
-  // The names are the catalog's own, quoted by quote_ident above.
-  for (const table of tables) await sql`ANALYZE ${sql.raw(table)}`.execute(db);
-  return tables;
+/**
+ * Fresh planner statistics for the tables whose statistics are stale (after a bulk write: the demo,
+ * an import, a rebuild; and periodically on PGlite, which runs no autovacuum): a plan made for nearly
+ * empty tables can cost a thousand times more on full ones. `columns` narrows the pass to some
+ * tables and columns (a jsonb column's statistics cost seconds). Answers the tables analysed.
+ */
+export async function analyzeStale(db: Db, columns?: AnalyzedColumns): Promise<string[]> {
+  const tables = await staleTables(db, columns ? Object.keys(columns) : null);
+  for (const t of tables) {
+    const only = columns?.[t.parent];
+    await sql`ANALYZE ${sql.id(t.relname)} ${only ? sql`(${sql.join(only.map((c) => sql.id(c)))})` : sql``}`.execute(db);
+  }
+  return tables.map((t) => t.relname);
 }
 
 export interface StatisticsKeeper {

@@ -3,4 +3,4 @@ export { migrate, loadMigrations, migrationsDir } from './migrate.js';
 export { CopySource, toCopyText, type CopyValue } from './copy.js';
 export type { Database } from './schema.js';
 export type { EngineKind } from './engine.js';
-export { analyzeAll, analyzeStale, keepStatistics, type StatisticsKeeper } from './analyze.js';
+export { analyzeStale, keepStatistics, type AnalyzedColumns, type StatisticsKeeper } from './analyze.js';
