@@ -56,6 +56,19 @@ describe.each(testEngines)('planner statistics kept fresh on %s', (engine) => {
     });
   });
 
+  it('analyses a partitioned table through its parent, which then has statistics over all partitions', async () => {
+    const parent = `${table}_parts`;
+    await onOneConnection(async (db) => {
+      await sql`CREATE TABLE ${sql.id(parent)} (id int, s text) PARTITION BY RANGE (id)`.execute(db);
+      await sql`CREATE TABLE ${sql.id(`${parent}_a`)} PARTITION OF ${sql.id(parent)} FOR VALUES FROM (0) TO (1000000) WITH (autovacuum_enabled = false)`.execute(db);
+      await sql`INSERT INTO ${sql.id(parent)} (id, s) SELECT g, 'x' FROM generate_series(1, 3000) g`.execute(db);
+      expect((await analyzeStale(db)).filter((name) => name.startsWith(parent))).toEqual([parent]);
+      const inherited = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stats WHERE tablename = ${parent} AND inherited`.execute(db);
+      expect(inherited.rows[0]?.n).toBe(2);
+      await sql`DROP TABLE ${sql.id(parent)}`.execute(db);
+    });
+  });
+
   it('does so on a timer, and stops', async () => {
     await onOneConnection((db) => insert(db, 10_000));
     const passes: string[][] = [];

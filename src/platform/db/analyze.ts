@@ -30,15 +30,23 @@ async function staleTables(db: Db, only: readonly string[] | null): Promise<{ re
  * Fresh planner statistics for the tables whose statistics are stale (after a bulk write: the demo,
  * an import, a rebuild; and periodically on PGlite, which runs no autovacuum): a plan made for nearly
  * empty tables can cost a thousand times more on full ones. `columns` narrows the pass to some
- * tables and columns (a jsonb column's statistics cost seconds). Answers the tables analysed.
+ * tables' stale partitions and to some columns (a jsonb column's statistics cost seconds). Answers
+ * the tables analysed.
  */
 export async function analyzeStale(db: Db, columns?: AnalyzedColumns): Promise<string[]> {
-  const tables = await staleTables(db, columns ? Object.keys(columns) : null);
-  for (const t of tables) {
-    const only = columns?.[t.parent];
-    await sql`ANALYZE ${sql.id(t.relname)} ${only ? sql`(${sql.join(only.map((c) => sql.id(c)))})` : sql``}`.execute(db);
+  const stale = await staleTables(db, columns ? Object.keys(columns) : null);
+  if (!columns) {
+    // A partitioned table is analysed through its parent, which covers every partition and gives the
+    // parent the statistics the planner uses for queries over all of them (autovacuum never does).
+    const tables = [...new Set(stale.map((t) => t.parent))];
+    for (const table of tables) await sql`ANALYZE ${sql.id(table)}`.execute(db);
+    return tables;
   }
-  return tables.map((t) => t.relname);
+  for (const t of stale) {
+    const only = columns[t.parent] ?? [];
+    await sql`ANALYZE ${sql.id(t.relname)} (${sql.join(only.map((c) => sql.id(c)))})`.execute(db);
+  }
+  return stale.map((t) => t.relname);
 }
 
 export interface StatisticsKeeper {
